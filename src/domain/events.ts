@@ -1,0 +1,68 @@
+import { ErrorCode } from './errors';
+
+/** Who did something, from where, in which session: the part of every event that answers "who". */
+export interface EventOrigin {
+  readonly actor: string;
+  readonly session: string;
+  readonly remote: string;
+}
+
+export type SessionCloseReason = 'logout' | 'disconnect' | 'protocol-error' | 'shutdown';
+
+export interface EventPayloads {
+  SessionOpened: { readonly protocol: number };
+  SessionClosed: { readonly reason: SessionCloseReason };
+  HelpShown: Record<string, never>;
+  FilesListed: { readonly prefix: string; readonly count: number };
+  FileUploaded: {
+    readonly name: string;
+    readonly version: number;
+    readonly sha256: string;
+    readonly size: number;
+  };
+  FileDownloaded: {
+    readonly name: string;
+    readonly version: number;
+    readonly sha256: string;
+    readonly bytes: number;
+    readonly complete: boolean;
+  };
+  FileDeleted: { readonly name: string; readonly version: number };
+  CommandRejected: {
+    readonly command: string;
+    readonly name?: string;
+    readonly code: ErrorCode;
+    readonly message: string;
+  };
+}
+
+export type EventType = keyof EventPayloads;
+
+/** An event as decided, before the log gives it a position, an id and a time. */
+export type NewEvent = {
+  [T in EventType]: { readonly type: T; readonly payload: EventPayloads[T] } & EventOrigin;
+}[EventType];
+
+/** An event as it stands in the log. */
+export type FerryEvent = {
+  [T in EventType]: {
+    readonly seq: number;
+    readonly id: string;
+    readonly type: T;
+    readonly at: string;
+    readonly payload: EventPayloads[T];
+  } & EventOrigin;
+}[EventType];
+
+export type EventOf<T extends EventType> = Extract<FerryEvent, { type: T }>;
+
+export const EVENT_TYPES: readonly EventType[] = [
+  'SessionOpened',
+  'SessionClosed',
+  'HelpShown',
+  'FilesListed',
+  'FileUploaded',
+  'FileDownloaded',
+  'FileDeleted',
+  'CommandRejected',
+];

@@ -1,0 +1,4 @@
+export interface IdGenerator {
+  /** A new identifier, unique across restarts. */
+  next(): string;
+}

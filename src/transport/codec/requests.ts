@@ -1,0 +1,190 @@
+import { DomainError, domainError } from '../../domain/errors';
+import { FileName, parseFileName } from '../../domain/names';
+import { splitWords, Word, WordSyntaxError } from './words';
+
+export type Request =
+  | { readonly command: 'HELP' }
+  | { readonly command: 'LIST'; readonly prefix: string }
+  | {
+      readonly command: 'UPLOAD';
+      readonly name: FileName;
+      readonly size: number;
+      readonly sha256?: string;
+      readonly ifVersion?: number;
+    }
+  | { readonly command: 'DOWNLOAD'; readonly name: FileName; readonly version?: number }
+  | { readonly command: 'DELETE'; readonly name: FileName; readonly ifVersion?: number }
+  | { readonly command: 'LOGOUT' };
+
+export type CommandName = Request['command'];
+
+/** A refused request still says what it was, for the audit log, and how many body bytes follow it. */
+export interface RefusedRequest {
+  readonly command: string;
+  readonly name?: string;
+  readonly error: DomainError;
+  readonly bodyLength: number;
+}
+
+export type ParsedRequest = { readonly ok: true; readonly request: Request } | ({ readonly ok: false } & RefusedRequest);
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+const DECIMAL = /^(0|[1-9][0-9]{0,15})$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+class RequestError extends Error {
+  constructor(readonly error: DomainError) {
+    super(error.message);
+  }
+}
+
+/** Parses one header line at the edge: everything past here is typed. */
+export function parseRequest(line: Uint8Array): ParsedRequest {
+  let text: string;
+  try {
+    text = utf8.decode(line);
+  } catch {
+    return refuse('?', domainError('BAD_REQUEST', 'the request line is not valid UTF-8'));
+  }
+  let words: Word[];
+  try {
+    words = splitWords(text);
+  } catch (error) {
+    return refuse(firstWord(text), domainError('BAD_REQUEST', (error as WordSyntaxError).message));
+  }
+  const head = words[0];
+  if (head?.kind !== 'text') return refuse('?', domainError('BAD_REQUEST', 'a request starts with a command'));
+  const command = head.text.toUpperCase();
+  const reader = new ArgumentReader(command);
+  try {
+    reader.load(words.slice(1));
+    return { ok: true, request: readRequest(command, reader) };
+  } catch (error) {
+    if (!(error instanceof RequestError)) throw error;
+    return refuse(command, error.error, reader.nameSeen, reader.bodyLength);
+  }
+}
+
+function readRequest(command: string, args: ArgumentReader): Request {
+  switch (command) {
+    case 'HELP':
+    case 'LOGOUT':
+      args.done();
+      return { command };
+    case 'LIST': {
+      const prefix = args.optionalText() ?? '';
+      args.done();
+      return { command, prefix: prefix.normalize('NFC') };
+    }
+    case 'UPLOAD': {
+      const rawName = args.text('name');
+      const size = args.count('size');
+      args.bodyLength = size;
+      const name = args.name(rawName);
+      const sha256 = args.option('sha256', (value) => (SHA256_HEX.test(value) ? value : undefined));
+      const ifVersion = args.option('if-version', parseCount);
+      args.done();
+      return { command, name, size, sha256, ifVersion };
+    }
+    case 'DOWNLOAD': {
+      const name = args.name(args.text('name'));
+      const version = args.option('version', parseVersion);
+      args.done();
+      return { command, name, version };
+    }
+    case 'DELETE': {
+      const name = args.name(args.text('name'));
+      const ifVersion = args.option('if-version', parseCount);
+      args.done();
+      return { command, name, ifVersion };
+    }
+    default:
+      throw new RequestError(domainError('UNKNOWN_COMMAND', `unknown command ${printable(command)}; try HELP`));
+  }
+}
+
+/** Reads positional words, then options, remembering what a refusal must still report. */
+class ArgumentReader {
+  nameSeen: string | undefined;
+  bodyLength = 0;
+  private readonly options = new Map<string, string>();
+  private readonly texts: string[] = [];
+
+  constructor(private readonly command: string) {}
+
+  load(words: Word[]): void {
+    for (const word of words) {
+      if (word.kind === 'text') {
+        if (this.options.size > 0) this.bad('positional arguments come before options');
+        this.texts.push(word.text);
+      } else {
+        if (this.options.has(word.key)) this.bad(`option ${word.key} is given twice`);
+        this.options.set(word.key, word.value);
+      }
+    }
+  }
+
+  text(what: string): string {
+    const value = this.texts.shift();
+    if (value === undefined) this.bad(`${this.command} needs a ${what}`);
+    if (what === 'name') this.nameSeen = value;
+    return value;
+  }
+
+  optionalText(): string | undefined {
+    return this.texts.shift();
+  }
+
+  count(what: string): number {
+    const value = parseCount(this.text(what));
+    if (value === undefined) this.bad(`${what} must be a whole number of bytes`);
+    return value;
+  }
+
+  name(raw: string): FileName {
+    const parsed = parseFileName(raw);
+    if (!parsed.ok) throw new RequestError(parsed.error);
+    return parsed.value;
+  }
+
+  option<T>(key: string, parse: (value: string) => T | undefined): T | undefined {
+    const raw = this.options.get(key);
+    if (raw === undefined) return undefined;
+    this.options.delete(key);
+    const value = parse(raw);
+    if (value === undefined) this.bad(`bad value for ${key}: ${printable(raw)}`);
+    return value;
+  }
+
+  done(): void {
+    if (this.texts.length > 0) this.bad(`unexpected argument ${printable(this.texts[0])}`);
+    const unknown = [...this.options.keys()][0];
+    if (unknown !== undefined) this.bad(`unknown option ${unknown}`);
+  }
+
+  private bad(message: string): never {
+    throw new RequestError(domainError('BAD_REQUEST', message));
+  }
+}
+
+function parseCount(value: string): number | undefined {
+  return DECIMAL.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : undefined;
+}
+
+function parseVersion(value: string): number | undefined {
+  const version = parseCount(value);
+  return version !== undefined && version > 0 ? version : undefined;
+}
+
+function refuse(command: string, error: DomainError, name?: string, bodyLength = 0): ParsedRequest {
+  return { ok: false, command: command.slice(0, 32), name, error, bodyLength };
+}
+
+function firstWord(text: string): string {
+  return text.trimStart().split(/[ \t]/, 1)[0].toUpperCase().slice(0, 32);
+}
+
+/** Echoes peer input in a message without letting control bytes or huge strings through. */
+function printable(value: string): string {
+  return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}...` : value);
+}

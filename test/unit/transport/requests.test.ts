@@ -1,0 +1,82 @@
+import { parseRequest } from '../../../src/transport/codec/requests';
+import { quoteWord, splitWords } from '../../../src/transport/codec/words';
+
+const parse = (line: string) => parseRequest(Buffer.from(line, 'utf8'));
+
+describe('parseRequest', () => {
+  it('reads the six commands, case-insensitively', () => {
+    expect(parse('help')).toEqual({ ok: true, request: { command: 'HELP' } });
+    expect(parse('LIST reports/')).toEqual({ ok: true, request: { command: 'LIST', prefix: 'reports/' } });
+    expect(parse('list')).toEqual({ ok: true, request: { command: 'LIST', prefix: '' } });
+    expect(parse('LOGOUT')).toEqual({ ok: true, request: { command: 'LOGOUT' } });
+    expect(parse('DELETE a.txt')).toEqual({ ok: true, request: { command: 'DELETE', name: 'a.txt' } });
+    expect(parse('DOWNLOAD a.txt version=2')).toEqual({
+      ok: true,
+      request: { command: 'DOWNLOAD', name: 'a.txt', version: 2 },
+    });
+    const sha = 'a'.repeat(64);
+    expect(parse(`UPLOAD "my file.txt" 12 sha256=${sha} if-version=0`)).toEqual({
+      ok: true,
+      request: { command: 'UPLOAD', name: 'my file.txt', size: 12, sha256: sha, ifVersion: 0 },
+    });
+  });
+
+  it('expresses any name: spaces, quotes, backslashes, UTF-8, and option look-alikes', () => {
+    for (const name of ['a b', 'say "hi"', 'back\\slash', 'résumé/日本語.txt', 'size=3', '"', ' lead']) {
+      const result = parse(`DELETE ${quoteWord(name)}`);
+      expect(result).toEqual({ ok: true, request: { command: 'DELETE', name } });
+    }
+  });
+
+  it('refuses unknown commands with UNKNOWN_COMMAND', () => {
+    expect(parse('FROB x')).toMatchObject({ ok: false, command: 'FROB', error: { code: 'UNKNOWN_COMMAND' } });
+  });
+
+  it.each([
+    ['UPLOAD', 'BAD_REQUEST'],
+    ['UPLOAD a.txt -1', 'BAD_REQUEST'],
+    ['UPLOAD a.txt 1e3', 'BAD_REQUEST'],
+    ['UPLOAD a.txt 10 sha256=XYZ', 'BAD_REQUEST'],
+    ['UPLOAD a.txt 10 colour=red', 'BAD_REQUEST'],
+    ['DELETE', 'BAD_REQUEST'],
+    ['DELETE a b', 'BAD_REQUEST'],
+    ['DELETE "a', 'BAD_REQUEST'],
+    ['DELETE a\\b', 'BAD_REQUEST'],
+    ['DOWNLOAD a version=0', 'BAD_REQUEST'],
+    ['DOWNLOAD a version=1 version=2', 'BAD_REQUEST'],
+    ['DELETE ../etc/passwd', 'BAD_NAME'],
+    ['DELETE a//b', 'BAD_NAME'],
+    ['DELETE /abs', 'BAD_NAME'],
+    ['HELP me', 'BAD_REQUEST'],
+  ])('refuses %j with %s', (line, code) => {
+    expect(parse(line)).toMatchObject({ ok: false, error: { code } });
+  });
+
+  it('still reports the body length of an UPLOAD it refuses, so the stream stays in step', () => {
+    expect(parse('UPLOAD ../x 42')).toMatchObject({ ok: false, name: '../x', bodyLength: 42, error: { code: 'BAD_NAME' } });
+    expect(parse('UPLOAD ok.txt 42 sha256=zz')).toMatchObject({ ok: false, bodyLength: 42 });
+  });
+
+  it('refuses bytes that are not UTF-8', () => {
+    expect(parseRequest(Buffer.from([0x44, 0xff, 0xfe]))).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+  });
+
+  it('never throws on random lines', () => {
+    for (let run = 0; run < 2000; run++) {
+      const bytes = Buffer.alloc(1 + Math.floor(Math.random() * 40));
+      for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+      expect(parseRequest(bytes).ok === true || parseRequest(bytes).ok === false).toBe(true);
+    }
+  });
+});
+
+describe('splitWords', () => {
+  it('separates options from text words', () => {
+    expect(splitWords('A  "b c"\tk=v k2="x y"')).toEqual([
+      { kind: 'text', text: 'A' },
+      { kind: 'text', text: 'b c' },
+      { kind: 'option', key: 'k', value: 'v' },
+      { kind: 'option', key: 'k2', value: 'x y' },
+    ]);
+  });
+});
