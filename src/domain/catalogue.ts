@@ -57,7 +57,13 @@ export class Catalogue {
       }
       case 'FileDeleted': {
         const record = this.record(event.payload.name);
-        record.history.push({ kind: 'deleted', ...event.payload, at: event.at, actor: event.actor, seq: event.seq });
+        record.history.push({
+          kind: 'deleted',
+          ...event.payload,
+          at: event.at,
+          actor: event.actor,
+          seq: event.seq,
+        });
         record.live = undefined;
         return;
       }

@@ -1,46 +1,45 @@
-import { Catalogue, FileVersion, assertNever } from './catalogue';
+import { Catalogue, FileVersion } from './catalogue';
 import { fail, ok, Result } from './errors';
 import { EventPayloads } from './events';
 import { FileName } from './names';
 
-/** Commands that change the catalogue. Reads (LIST, DOWNLOAD) are queries and live in queries.ts. */
-export type ChangeCommand =
-  | {
-      readonly type: 'Upload';
-      readonly name: FileName;
-      readonly sha256: string;
-      readonly size: number;
-      readonly ifVersion?: number;
-    }
-  | { readonly type: 'Delete'; readonly name: FileName; readonly ifVersion?: number };
-
-export type Decision =
-  | { readonly type: 'FileUploaded'; readonly payload: EventPayloads['FileUploaded'] }
-  | { readonly type: 'FileDeleted'; readonly payload: EventPayloads['FileDeleted'] };
-
 /** The business rules of every change, decided against the catalogue as it is now. */
-export function decide(command: ChangeCommand, catalogue: Catalogue): Result<Decision> {
+
+export interface UploadCommand {
+  readonly name: FileName;
+  readonly sha256: string;
+  readonly size: number;
+  readonly ifVersion?: number;
+}
+
+export interface DeleteCommand {
+  readonly name: FileName;
+  readonly ifVersion?: number;
+}
+
+export function decideUpload(
+  command: UploadCommand,
+  catalogue: Catalogue,
+): Result<EventPayloads['FileUploaded']> {
   const precondition = checkExpectedVersion(command.name, command.ifVersion, catalogue);
   if (!precondition.ok) return precondition;
-  switch (command.type) {
-    case 'Upload':
-      return ok({
-        type: 'FileUploaded',
-        payload: {
-          name: command.name,
-          version: catalogue.latestVersion(command.name) + 1,
-          sha256: command.sha256,
-          size: command.size,
-        },
-      });
-    case 'Delete': {
-      const live = catalogue.live(command.name);
-      if (!live) return fail('NOT_FOUND', `no such file: ${command.name}`);
-      return ok({ type: 'FileDeleted', payload: { name: command.name, version: live.version } });
-    }
-    default:
-      return assertNever(command);
-  }
+  return ok({
+    name: command.name,
+    version: catalogue.latestVersion(command.name) + 1,
+    sha256: command.sha256,
+    size: command.size,
+  });
+}
+
+export function decideDelete(
+  command: DeleteCommand,
+  catalogue: Catalogue,
+): Result<EventPayloads['FileDeleted']> {
+  const precondition = checkExpectedVersion(command.name, command.ifVersion, catalogue);
+  if (!precondition.ok) return precondition;
+  const live = precondition.value;
+  if (!live) return fail('NOT_FOUND', `no such file: ${command.name}`);
+  return ok({ name: command.name, version: live.version });
 }
 
 /**

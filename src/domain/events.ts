@@ -54,6 +54,8 @@ export type FerryEvent = {
   } & EventOrigin;
 }[EventType];
 
+export type NewEventOf<T extends EventType> = Extract<NewEvent, { type: T }>;
+
 export type EventOf<T extends EventType> = Extract<FerryEvent, { type: T }>;
 
 export const EVENT_TYPES: readonly EventType[] = [

@@ -99,10 +99,12 @@ export class FrameDecoder extends Writable {
   }
 
   private takeLine(): Buffer {
-    let line = this.lineParts.length === 1 ? this.lineParts[0] : Buffer.concat(this.lineParts, this.lineLength);
+    let line =
+      this.lineParts.length === 1 ? this.lineParts[0] : Buffer.concat(this.lineParts, this.lineLength);
     this.lineParts = [];
     this.lineLength = 0;
-    if (line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN) line = line.subarray(0, line.length - 1);
+    if (line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN)
+      line = line.subarray(0, line.length - 1);
     return line;
   }
 }

@@ -5,11 +5,13 @@ export const PROTOCOL_VERSION = 1;
 
 /** Builds reply lines; the socket writes are the session's business. */
 export const reply = {
-  greeting: (session: string) => line(`OK ferry/${PROTOCOL_VERSION} ${option('session', session)} ready; type HELP`),
+  greeting: (session: string) =>
+    line(`OK ferry/${PROTOCOL_VERSION} ${option('session', session)} ready; type HELP`),
   ok: (...words: string[]) => line(['OK', ...words].join(' ')),
   error: (error: DomainError) => line(`ERR ${error.code} ${oneLine(error.message)}`),
   /** A reply followed by `lines.length` text lines, e.g. HELP and LIST. */
-  withLines: (key: string, lines: readonly string[]) => [`OK ${option(key, lines.length)}`, ...lines].map(line).join(''),
+  withLines: (key: string, lines: readonly string[]) =>
+    [`OK ${option(key, lines.length)}`, ...lines].map(line).join(''),
 };
 
 export type Fields = ReadonlyMap<string, string>;
@@ -24,7 +26,8 @@ export function parseReplyLine(text: string): ReplyLine {
     const [, code, ...message] = text.split(' ');
     return { ok: false, code: isErrorCode(code) ? code : 'INTERNAL', message: message.join(' ') };
   }
-  if (text !== 'OK' && !text.startsWith('OK ')) throw new Error(`not a reply: ${JSON.stringify(text.slice(0, 80))}`);
+  if (text !== 'OK' && !text.startsWith('OK '))
+    throw new Error(`not a reply: ${JSON.stringify(text.slice(0, 80))}`);
   return { ok: true, ...readWords(splitWords(text.slice(2))) };
 }
 

@@ -26,7 +26,8 @@ export interface RefusedRequest {
   readonly bodyLength: number;
 }
 
-export type ParsedRequest = { readonly ok: true; readonly request: Request } | ({ readonly ok: false } & RefusedRequest);
+export type ParsedRequest =
+  { readonly ok: true; readonly request: Request } | ({ readonly ok: false } & RefusedRequest);
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const DECIMAL = /^(0|[1-9][0-9]{0,15})$/;
@@ -53,7 +54,8 @@ export function parseRequest(line: Uint8Array): ParsedRequest {
     return refuse(firstWord(text), domainError('BAD_REQUEST', (error as WordSyntaxError).message));
   }
   const head = words[0];
-  if (head?.kind !== 'text') return refuse('?', domainError('BAD_REQUEST', 'a request starts with a command'));
+  if (head?.kind !== 'text')
+    return refuse('?', domainError('BAD_REQUEST', 'a request starts with a command'));
   const command = head.text.toUpperCase();
   const reader = new ArgumentReader(command);
   try {
@@ -99,7 +101,9 @@ function readRequest(command: string, args: ArgumentReader): Request {
       return { command, name, ifVersion };
     }
     default:
-      throw new RequestError(domainError('UNKNOWN_COMMAND', `unknown command ${printable(command)}; try HELP`));
+      throw new RequestError(
+        domainError('UNKNOWN_COMMAND', `unknown command ${printable(command)}; try HELP`),
+      );
   }
 }
 

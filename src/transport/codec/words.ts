@@ -48,7 +48,8 @@ function readQuoted(line: string, start: number): { text: string; end: number } 
     if (ch === '"') return { text, end: i + 1 };
     if (ch === '\\') {
       const next = line[i + 1];
-      if (next !== '"' && next !== '\\') throw new WordSyntaxError('only \\" and \\\\ may follow a backslash');
+      if (next !== '"' && next !== '\\')
+        throw new WordSyntaxError('only \\" and \\\\ may follow a backslash');
       text += next;
       i += 2;
     } else {

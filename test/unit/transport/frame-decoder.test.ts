@@ -32,7 +32,9 @@ function recorder(maxLine?: number): { decoder: FrameDecoder; frames: Frame[] } 
 
 async function feed(decoder: FrameDecoder, chunks: Buffer[]): Promise<void> {
   for (const chunk of chunks) {
-    await new Promise<void>((resolve, reject) => decoder.write(chunk, (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      decoder.write(chunk, (error) => (error ? reject(error) : resolve())),
+    );
   }
 }
 
@@ -90,7 +92,11 @@ describe('FrameDecoder', () => {
 
   it('reports an over-long line once and ignores everything after it', async () => {
     const { decoder, frames } = recorder(16);
-    await feed(decoder, [Buffer.from('HELP\n'), Buffer.from('x'.repeat(10)), Buffer.from('y'.repeat(10) + '\nLIST\n')]);
+    await feed(decoder, [
+      Buffer.from('HELP\n'),
+      Buffer.from('x'.repeat(10)),
+      Buffer.from('y'.repeat(10) + '\nLIST\n'),
+    ]);
     expect(frames).toEqual([{ line: 'HELP' }, { tooLong: true }]);
   });
 

@@ -53,12 +53,20 @@ describe('parseRequest', () => {
   });
 
   it('still reports the body length of an UPLOAD it refuses, so the stream stays in step', () => {
-    expect(parse('UPLOAD ../x 42')).toMatchObject({ ok: false, name: '../x', bodyLength: 42, error: { code: 'BAD_NAME' } });
+    expect(parse('UPLOAD ../x 42')).toMatchObject({
+      ok: false,
+      name: '../x',
+      bodyLength: 42,
+      error: { code: 'BAD_NAME' },
+    });
     expect(parse('UPLOAD ok.txt 42 sha256=zz')).toMatchObject({ ok: false, bodyLength: 42 });
   });
 
   it('refuses bytes that are not UTF-8', () => {
-    expect(parseRequest(Buffer.from([0x44, 0xff, 0xfe]))).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(parseRequest(Buffer.from([0x44, 0xff, 0xfe]))).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST' },
+    });
   });
 
   it('never throws on random lines', () => {

@@ -1,0 +1,123 @@
+import { Container } from 'inversify';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Clock } from '../domain/ports/clock.port';
+import { EventLog } from '../domain/ports/event-log.port';
+import { FileStore } from '../domain/ports/file-store.port';
+import { IdGenerator } from '../domain/ports/id-generator.port';
+import { Logger } from '../domain/ports/logger.port';
+import { MemoryEventLog } from '../infra/memory-event-log';
+import { RandomIds } from '../infra/random-ids';
+import { SqliteEventLog } from '../infra/sqlite/sqlite-event-log';
+import { DiskFileStore } from '../infra/storage/disk-file-store';
+import { MemoryFileStore } from '../infra/storage/memory-file-store';
+import { SystemClock } from '../infra/system-clock';
+import { createWinstonLogger } from '../infra/winston-logger';
+import { FerryConfig } from './config';
+import { DeleteFile } from './handlers/delete-file.handler';
+import { DownloadFile } from './handlers/download-file.handler';
+import { ListFiles } from './handlers/list-files.handler';
+import { RejectCommand } from './handlers/reject-command.handler';
+import { SessionLifecycle } from './handlers/session-lifecycle.handler';
+import { ShowHelp } from './handlers/show-help.handler';
+import { UploadFile } from './handlers/upload-file.handler';
+import { Ledger } from './ledger';
+import { TOKENS } from './tokens';
+
+/** What the transports drive: one object per use case. */
+export interface Handlers {
+  readonly sessions: SessionLifecycle;
+  readonly help: ShowHelp;
+  readonly list: ListFiles;
+  readonly upload: UploadFile;
+  readonly download: DownloadFile;
+  readonly delete: DeleteFile;
+  readonly reject: RejectCommand;
+}
+
+export interface Application {
+  readonly handlers: Handlers;
+  readonly ledger: Ledger;
+  readonly logger: Logger;
+  /** Waits for pending appends, then closes the log. */
+  close(): Promise<void>;
+}
+
+/** Lets tests replace any port, e.g. a FileStore that fails on purpose. */
+export interface PortOverrides {
+  readonly fileStore?: FileStore;
+  readonly eventLog?: EventLog;
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+  readonly logger?: Logger;
+}
+
+/** The only place that names concrete adapters. */
+export function buildContainer(config: FerryConfig, overrides: PortOverrides = {}): Container {
+  const container = new Container({ defaultScope: 'Singleton' });
+  const clock = overrides.clock ?? new SystemClock();
+  if (config.store === 'disk') mkdirSync(config.dataDir, { recursive: true });
+  container.bind<Clock>(TOKENS.Clock).toConstantValue(clock);
+  container.bind<IdGenerator>(TOKENS.IdGenerator).toConstantValue(overrides.ids ?? new RandomIds());
+  container
+    .bind<Logger>(TOKENS.Logger)
+    .toConstantValue(overrides.logger ?? createWinstonLogger(config.logLevel));
+  container
+    .bind<FileStore>(TOKENS.FileStore)
+    .toConstantValue(
+      overrides.fileStore ??
+        (config.store === 'disk' ? new DiskFileStore(config.dataDir) : new MemoryFileStore()),
+    );
+  container.bind<EventLog>(TOKENS.EventLog).toDynamicValue(
+    () =>
+      overrides.eventLog ??
+      (config.store === 'disk'
+        ? new SqliteEventLog({
+            file: join(config.dataDir, 'audit.db'),
+            now: () => clock.now().toISOString(),
+          })
+        : new MemoryEventLog()),
+  );
+  for (const handler of [
+    Ledger,
+    SessionLifecycle,
+    ShowHelp,
+    ListFiles,
+    UploadFile,
+    DownloadFile,
+    DeleteFile,
+    RejectCommand,
+  ]) {
+    container.bind(handler).toSelf();
+  }
+  return container;
+}
+
+/** Builds the container, sweeps storage and folds the log into the catalogue: ready to serve. */
+export async function startApplication(
+  config: FerryConfig,
+  overrides: PortOverrides = {},
+): Promise<Application> {
+  const container = buildContainer(config, overrides);
+  await container.get<FileStore>(TOKENS.FileStore).open();
+  const ledger = container.get(Ledger);
+  await ledger.load();
+  const eventLog = container.get<EventLog>(TOKENS.EventLog);
+  return {
+    ledger,
+    logger: container.get<Logger>(TOKENS.Logger),
+    handlers: {
+      sessions: container.get(SessionLifecycle),
+      help: container.get(ShowHelp),
+      list: container.get(ListFiles),
+      upload: container.get(UploadFile),
+      download: container.get(DownloadFile),
+      delete: container.get(DeleteFile),
+      reject: container.get(RejectCommand),
+    },
+    close: async () => {
+      await ledger.drain();
+      await eventLog.close();
+    },
+  };
+}

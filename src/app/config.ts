@@ -1,0 +1,18 @@
+export type StoreKind = 'disk' | 'memory';
+
+export interface FerryConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Holds the audit log and, with disk storage, the blobs. */
+  readonly dataDir: string;
+  readonly store: StoreKind;
+  readonly logLevel: string;
+}
+
+export const DEFAULT_CONFIG: FerryConfig = {
+  host: '127.0.0.1',
+  port: 5456,
+  dataDir: './ferry-data',
+  store: 'disk',
+  logLevel: 'info',
+};

@@ -1,0 +1,21 @@
+import { inject, injectable } from 'inversify';
+import { DeleteCommand, decideDelete } from '../../domain/decide';
+import { ok, Result } from '../../domain/errors';
+import { EventOf, EventOrigin } from '../../domain/events';
+import { Ledger } from '../ledger';
+
+@injectable()
+export class DeleteFile {
+  constructor(@inject(Ledger) private readonly ledger: Ledger) {}
+
+  async execute(origin: EventOrigin, command: DeleteCommand): Promise<Result<EventOf<'FileDeleted'>>> {
+    const decision = decideDelete(command, this.ledger.catalogue);
+    if (!decision.ok) {
+      await this.ledger.reject(origin, 'DELETE', decision.error, command.name);
+      return decision;
+    }
+    return ok(
+      await this.ledger.record<'FileDeleted'>({ ...origin, type: 'FileDeleted', payload: decision.value }),
+    );
+  }
+}

@@ -1,0 +1,66 @@
+import { inject, injectable } from 'inversify';
+import { FileVersion } from '../../domain/catalogue';
+import { domainError, ok, Result } from '../../domain/errors';
+import { EventOrigin } from '../../domain/events';
+import { FileStore } from '../../domain/ports/file-store.port';
+import { Logger } from '../../domain/ports/logger.port';
+import { resolveDownload } from '../../domain/queries';
+import { Ledger } from '../ledger';
+import { TOKENS } from '../tokens';
+
+export interface DownloadRequest {
+  readonly name: string;
+  readonly version?: number;
+}
+
+/** A download about to stream: the caller sends `body`, then reports how it went with `finish`. */
+export interface DownloadTransfer {
+  readonly file: FileVersion;
+  readonly body: AsyncIterable<Uint8Array>;
+  finish(bytesSent: number): Promise<void>;
+}
+
+@injectable()
+export class DownloadFile {
+  constructor(
+    @inject(Ledger) private readonly ledger: Ledger,
+    @inject(TOKENS.FileStore) private readonly store: FileStore,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+  ) {}
+
+  async begin(origin: EventOrigin, request: DownloadRequest): Promise<Result<DownloadTransfer>> {
+    const resolved = resolveDownload(this.ledger.catalogue, request.name, request.version);
+    if (!resolved.ok) {
+      await this.ledger.reject(origin, 'DOWNLOAD', resolved.error, request.name);
+      return resolved;
+    }
+    const file = resolved.value;
+    if (!(await this.store.has(file.sha256))) {
+      this.logger.error('blob missing for a recorded version', {
+        session: origin.session,
+        sha256: file.sha256,
+      });
+      const error = domainError(
+        'STORAGE_FAILED',
+        `the bytes of ${file.name} version ${file.version} are missing`,
+      );
+      await this.ledger.reject(origin, 'DOWNLOAD', error, request.name);
+      return { ok: false, error };
+    }
+    return ok({
+      file,
+      body: this.store.read(file.sha256),
+      // Recorded after the transfer so the log says how many bytes really left.
+      finish: async (bytesSent) => {
+        const payload = {
+          name: file.name,
+          version: file.version,
+          sha256: file.sha256,
+          bytes: bytesSent,
+          complete: bytesSent === file.size,
+        };
+        await this.ledger.record<'FileDownloaded'>({ ...origin, type: 'FileDownloaded', payload });
+      },
+    });
+  }
+}

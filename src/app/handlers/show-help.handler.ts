@@ -1,0 +1,12 @@
+import { inject, injectable } from 'inversify';
+import { EventOrigin } from '../../domain/events';
+import { Ledger } from '../ledger';
+
+@injectable()
+export class ShowHelp {
+  constructor(@inject(Ledger) private readonly ledger: Ledger) {}
+
+  async execute(origin: EventOrigin): Promise<void> {
+    await this.ledger.record({ ...origin, type: 'HelpShown', payload: {} });
+  }
+}

@@ -1,0 +1,79 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { resolve } from 'node:path';
+import { startApplication } from '../../app/composition-root';
+import { DEFAULT_CONFIG, FerryConfig, StoreKind } from '../../app/config';
+import { FerryServer } from '../../transport/ferry-server';
+
+interface ServeOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly data: string;
+  readonly store: StoreKind;
+  readonly logLevel: string;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d{1,5}$/.test(value) || port > 65535)
+    throw new InvalidArgumentError('a port is a number from 0 to 65535');
+  return port;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run a Ferry server (flags win over FERRY_* environment variables)')
+    .addOption(new Option('--host <host>', 'address to bind').env('FERRY_HOST').default(DEFAULT_CONFIG.host))
+    .addOption(
+      new Option('--port <port>', 'port to bind; 0 picks a free one')
+        .env('FERRY_PORT')
+        .default(DEFAULT_CONFIG.port)
+        .argParser(parsePort),
+    )
+    .addOption(
+      new Option('--data <dir>', 'data folder: audit log and file bytes')
+        .env('FERRY_DATA')
+        .default(DEFAULT_CONFIG.dataDir),
+    )
+    .addOption(
+      new Option('--store <kind>', 'where file bytes live')
+        .env('FERRY_STORE')
+        .choices(['disk', 'memory'])
+        .default(DEFAULT_CONFIG.store),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log verbosity (JSON lines on stderr)')
+        .env('FERRY_LOG_LEVEL')
+        .choices(['error', 'warn', 'info', 'debug'])
+        .default(DEFAULT_CONFIG.logLevel),
+    )
+    .action(async (options: ServeOptions) => {
+      const config: FerryConfig = {
+        host: options.host,
+        port: options.port,
+        dataDir: options.data,
+        store: options.store,
+        logLevel: options.logLevel,
+      };
+      const app = await startApplication(config);
+      const server = new FerryServer(app);
+      const bound = await server.listen(config);
+      const storage =
+        config.store === 'disk'
+          ? `disk storage in ${resolve(config.dataDir)}`
+          : 'memory storage (nothing kept)';
+      process.stdout.write(`Ferry listening on ${bound.address}:${bound.port} with ${storage}\n`);
+      const stop = (signal: string) => {
+        app.logger.info('shutting down', { signal });
+        server.stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            app.logger.error('shutdown failed', { error: String(error) });
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
+}

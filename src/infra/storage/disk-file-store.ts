@@ -1,0 +1,150 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, unlink, FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BlobDigest, BlobWriter, ByteRange, FileStore, StoreError } from '../../domain/ports/file-store.port';
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/**
+ * Blobs as files: `blobs/ab/abcdef...` under the root, written first to `tmp/` and then fsynced and
+ * renamed into place, so a blob is either wholly there or not there at all.
+ */
+export class DiskFileStore implements FileStore {
+  readonly capabilities = { rangedReads: true };
+  private readonly blobs: string;
+  private readonly temporaries: string;
+
+  constructor(root: string) {
+    this.blobs = join(root, 'blobs');
+    this.temporaries = join(root, 'tmp');
+  }
+
+  async open(): Promise<void> {
+    await rm(this.temporaries, { recursive: true, force: true });
+    await mkdir(this.temporaries, { recursive: true });
+    await mkdir(this.blobs, { recursive: true });
+  }
+
+  async begin(): Promise<BlobWriter> {
+    const path = join(this.temporaries, `${randomUUID()}.part`);
+    const handle = await guard(() => open(path, 'wx', 0o600));
+    return new DiskBlobWriter(handle, path, (sha256) => this.pathOf(sha256));
+  }
+
+  async *read(sha256: string, range?: ByteRange): AsyncIterable<Uint8Array> {
+    const stream = createReadStream(this.pathOf(sha256), {
+      start: range?.start,
+      end: range ? range.end - 1 : undefined,
+      highWaterMark: 256 * 1024,
+    });
+    try {
+      for await (const chunk of stream) yield chunk as Buffer;
+    } catch (error) {
+      throw translate(error);
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    try {
+      await stat(this.pathOf(sha256));
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw translate(error);
+    }
+  }
+
+  async delete(sha256: string): Promise<void> {
+    await guard(() => rm(this.pathOf(sha256), { force: true }));
+  }
+
+  async *list(): AsyncIterable<string> {
+    for (const shard of await guard(() => readdir(this.blobs))) {
+      for (const name of await guard(() => readdir(join(this.blobs, shard)))) {
+        if (SHA256_HEX.test(name) && name.startsWith(shard)) yield name;
+      }
+    }
+  }
+
+  private pathOf(sha256: string): string {
+    if (!SHA256_HEX.test(sha256)) throw new StoreError('not-found', `not a SHA-256: ${sha256}`);
+    return join(this.blobs, sha256.slice(0, 2), sha256);
+  }
+}
+
+class DiskBlobWriter implements BlobWriter {
+  private readonly hash = createHash('sha256');
+  private size = 0;
+  private digest: BlobDigest | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly path: string,
+    private readonly destination: (sha256: string) => string,
+  ) {}
+
+  async write(chunk: Uint8Array): Promise<void> {
+    this.hash.update(chunk);
+    this.size += chunk.length;
+    await guard(() => this.handle.write(chunk));
+  }
+
+  async seal(): Promise<BlobDigest> {
+    await guard(() => this.handle.sync());
+    await this.close();
+    this.digest = { sha256: this.hash.digest('hex'), size: this.size };
+    return this.digest;
+  }
+
+  async commit(): Promise<void> {
+    if (!this.digest) throw new Error('commit before seal');
+    const target = this.destination(this.digest.sha256);
+    const shard = join(target, '..');
+    await guard(() => mkdir(shard, { recursive: true }));
+    await guard(() => rename(this.path, target));
+    await syncDirectory(shard);
+  }
+
+  async abort(): Promise<void> {
+    await this.close();
+    await unlink(this.path).catch(() => undefined);
+  }
+
+  private async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.handle.close();
+  }
+}
+
+/** A rename is durable only once the directory that holds the new entry is fsynced. */
+async function syncDirectory(path: string): Promise<void> {
+  const handle = await guard(() => open(path, 'r'));
+  try {
+    await guard(() => handle.sync());
+  } finally {
+    await handle.close();
+  }
+}
+
+async function guard<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw translate(error);
+  }
+}
+
+function translate(error: unknown): StoreError {
+  if (error instanceof StoreError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new StoreError(isMissing(error) ? 'not-found' : 'io', message);
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException)?.code === 'ENOENT';
+}

@@ -1,0 +1,211 @@
+import { Socket } from 'node:net';
+import { Handlers } from '../app/composition-root';
+import { DomainError, domainError } from '../domain/errors';
+import { EventOrigin, SessionCloseReason } from '../domain/events';
+import { Logger } from '../domain/ports/logger.port';
+import { FrameDecoder, FrameSink } from './codec/frame-decoder';
+import { fileLine, PROTOCOL_VERSION, reply } from './codec/replies';
+import { parseRequest, Request } from './codec/requests';
+import { HELP_LINES } from './help-text';
+import { SocketWriter } from './socket-writer';
+
+/** Where the bytes of a body go while it streams in. */
+interface BodyConsumer {
+  write(chunk: Buffer): Promise<void>;
+  /** The whole body arrived: decide, record, reply. */
+  finish(): Promise<void>;
+  /** It never will: the peer went away. */
+  abort(): Promise<void>;
+}
+
+/**
+ * One connection: turns frames into use-case calls and results into replies, one request at a time so
+ * replies come back in request order. Every request ends in exactly one recorded event, and the session
+ * itself is bracketed by SessionOpened and SessionClosed.
+ */
+export class Session implements FrameSink {
+  private readonly decoder = new FrameDecoder(this);
+  private readonly writer: SocketWriter;
+  private bodyConsumer: BodyConsumer | undefined;
+  private busy = false;
+  private closing: SessionCloseReason | undefined;
+  private closed: Promise<void> | undefined;
+  private origin: EventOrigin = { actor: '', session: '', remote: '' };
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly handlers: Handlers,
+    private readonly logger: Logger,
+  ) {
+    this.writer = new SocketWriter(socket);
+  }
+
+  /** Resolves when the session is over and its closing event is recorded. */
+  async run(): Promise<void> {
+    const ended = new Promise<void>((resolve) => this.socket.once('close', () => resolve()));
+    this.socket.on('error', (error) => this.logger.debug('socket error', { error: error.message }));
+    this.origin = await this.handlers.sessions.open(
+      `${this.socket.remoteAddress}:${this.socket.remotePort}`,
+      PROTOCOL_VERSION,
+    );
+    this.writer.send(reply.greeting(this.origin.session));
+    // The peer may half-close after its last request (nc -N does); answer everything, then hang up.
+    this.decoder.once('finish', () => {
+      this.closing ??= 'disconnect';
+      this.hangUp();
+    });
+    this.socket.pipe(this.decoder);
+    await ended;
+    await this.end(this.closing ?? 'disconnect');
+  }
+
+  /** Server shutdown: finish the request in hand, then close; `force` cuts it short. */
+  shutdown(force: boolean): void {
+    this.closing ??= 'shutdown';
+    if (force || !this.busy) this.hangUp();
+  }
+
+  async line(bytes: Buffer): Promise<void> {
+    if (this.closing) return;
+    const parsed = parseRequest(bytes);
+    this.busy = true;
+    if (!parsed.ok) {
+      const refusal = () => this.refuse(parsed.command, parsed.error, parsed.name);
+      if (parsed.bodyLength > 0) return this.expectBody(parsed.bodyLength, discardingConsumer(refusal));
+      await refusal();
+      return this.idle();
+    }
+    this.logger.debug('request', { session: this.origin.session, command: parsed.request.command });
+    await this.dispatch(parsed.request);
+  }
+
+  async body(chunk: Buffer): Promise<void> {
+    await this.bodyConsumer?.write(chunk);
+  }
+
+  async bodyEnd(): Promise<void> {
+    const consumer = this.bodyConsumer;
+    this.bodyConsumer = undefined;
+    await consumer?.finish();
+    this.idle();
+  }
+
+  async lineTooLong(): Promise<void> {
+    await this.refuse('?', domainError('LINE_TOO_LONG', 'a request line is longer than 8192 bytes; closing'));
+    this.closing = 'protocol-error';
+    this.hangUp();
+  }
+
+  private async dispatch(request: Request): Promise<void> {
+    const origin = this.origin;
+    switch (request.command) {
+      case 'HELP':
+        await this.handlers.help.execute(origin);
+        this.writer.send(reply.withLines('lines', HELP_LINES));
+        return this.idle();
+      case 'LIST': {
+        const files = await this.handlers.list.execute(origin, request.prefix);
+        const lines = files.map((file) =>
+          fileLine(file.name, {
+            version: file.version,
+            size: file.size,
+            sha256: file.sha256,
+            at: file.at,
+            by: file.actor,
+          }),
+        );
+        this.writer.send(reply.withLines('count', lines));
+        return this.idle();
+      }
+      case 'UPLOAD':
+        return this.expectBody(request.size, await this.uploadConsumer(request));
+      case 'DOWNLOAD':
+        await this.download(request.name, request.version);
+        return this.idle();
+      case 'DELETE': {
+        const result = await this.handlers.delete.execute(origin, request);
+        this.writer.send(
+          result.ok ? reply.ok(`version=${result.value.payload.version}`) : reply.error(result.error),
+        );
+        return this.idle();
+      }
+      case 'LOGOUT':
+        this.writer.send(reply.ok('bye'));
+        this.closing = 'logout';
+        this.hangUp();
+        return;
+    }
+  }
+
+  private async uploadConsumer(request: Extract<Request, { command: 'UPLOAD' }>): Promise<BodyConsumer> {
+    const transfer = await this.handlers.upload.begin(this.origin, request);
+    let received = 0;
+    return {
+      write: async (chunk) => {
+        received += chunk.length;
+        await transfer.write(chunk);
+      },
+      finish: async () => {
+        const result = await transfer.finish();
+        if (!result.ok) return this.writer.send(reply.error(result.error));
+        const { version, size, sha256 } = result.value.payload;
+        this.writer.send(reply.ok(`version=${version}`, `size=${size}`, `sha256=${sha256}`));
+      },
+      abort: () => transfer.abort(received),
+    };
+  }
+
+  private async download(name: string, version?: number): Promise<void> {
+    const result = await this.handlers.download.begin(this.origin, { name, version });
+    if (!result.ok) return this.writer.send(reply.error(result.error));
+    const { file, body, finish } = result.value;
+    this.writer.send(reply.ok(`size=${file.size}`, `version=${file.version}`, `sha256=${file.sha256}`));
+    let sent = 0;
+    try {
+      for await (const chunk of body) {
+        if (!(await this.writer.sendBody(chunk))) break;
+        sent += chunk.length;
+      }
+    } catch (error) {
+      this.logger.error('download failed mid-stream', { session: this.origin.session, error: String(error) });
+    }
+    await finish(sent);
+    // A short body cannot be told apart from the next reply, so the connection must go.
+    if (sent !== file.size) this.hangUp();
+  }
+
+  private expectBody(length: number, consumer: BodyConsumer): void {
+    this.bodyConsumer = consumer;
+    this.decoder.expectBody(length);
+  }
+
+  private async refuse(command: string, error: DomainError, name?: string): Promise<void> {
+    await this.handlers.reject.execute(this.origin, command, error, name);
+    this.writer.send(reply.error(error));
+  }
+
+  private idle(): void {
+    this.busy = false;
+    if (this.closing) this.hangUp();
+  }
+
+  private hangUp(): void {
+    this.decoder.stop();
+    this.socket.unpipe(this.decoder);
+    this.writer.end();
+  }
+
+  private end(reason: SessionCloseReason): Promise<void> {
+    this.closed ??= (async () => {
+      const unfinished = this.bodyConsumer;
+      this.bodyConsumer = undefined;
+      await unfinished?.abort();
+      await this.handlers.sessions.close(this.origin, reason);
+    })();
+    return this.closed;
+  }
+}
+
+function discardingConsumer(onEnd: () => Promise<void>): BodyConsumer {
+  return { write: async () => undefined, finish: onEnd, abort: onEnd };
+}
