@@ -130,8 +130,10 @@ export class Session implements FrameSink {
         return this.idle();
       }
       case 'LOGOUT':
-        this.writer.send(reply.ok('bye'));
+        // Recorded before the goodbye, so a client that saw "OK bye" knows its session is closed in the log.
         this.closing = 'logout';
+        await this.end('logout');
+        this.writer.send(reply.ok('bye'));
         this.hangUp();
         return;
     }

@@ -33,7 +33,13 @@ export class DiskFileStore implements FileStore {
   }
 
   async *read(sha256: string, range?: ByteRange): AsyncIterable<Uint8Array> {
-    const stream = createReadStream(this.pathOf(sha256), {
+    const path = this.pathOf(sha256);
+    // Node's streams cannot express an empty range; resuming at the very end is legitimate.
+    if (range && range.start >= range.end) {
+      if (!(await this.has(sha256))) throw new StoreError('not-found', `no blob ${sha256}`);
+      return;
+    }
+    const stream = createReadStream(path, {
       start: range?.start,
       end: range ? range.end - 1 : undefined,
       highWaterMark: 256 * 1024,

@@ -1,0 +1,298 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BlobDigest, ByteRange, FileStore, StoreError } from '../../src/domain/ports/file-store.port';
+import { DiskFileStore } from '../../src/infra/storage/disk-file-store';
+import { MemoryFileStore } from '../../src/infra/storage/memory-file-store';
+
+interface StoreUnderTest {
+  readonly store: FileStore;
+  readonly cleanup: () => void;
+}
+
+function tempRoot(): string {
+  return mkdtempSync(join(tmpdir(), 'ferry-store-'));
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+async function readAll(store: FileStore, sha: string, range?: ByteRange): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of store.read(sha, range)) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+async function listAll(store: FileStore): Promise<string[]> {
+  const shas: string[] = [];
+  for await (const sha of store.list()) shas.push(sha);
+  return shas;
+}
+
+/** Reads, expecting a StoreError; returns its kind. */
+async function readErrorKind(store: FileStore, sha: string): Promise<string> {
+  try {
+    await readAll(store, sha);
+  } catch (error) {
+    expect(error).toBeInstanceOf(StoreError);
+    return (error as StoreError).kind;
+  }
+  throw new Error(`read of ${sha} did not fail`);
+}
+
+async function writeInChunks(store: FileStore, chunks: readonly Uint8Array[]): Promise<BlobDigest> {
+  const writer = await store.begin();
+  for (const chunk of chunks) await writer.write(chunk);
+  const digest = await writer.seal();
+  await writer.commit();
+  return digest;
+}
+
+function splitInto(bytes: Buffer, sizes: readonly number[]): Buffer[] {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  for (const size of sizes) {
+    parts.push(bytes.subarray(offset, offset + size));
+    offset += size;
+  }
+  parts.push(bytes.subarray(offset));
+  return parts;
+}
+
+function fileStoreContract(make: () => Promise<StoreUnderTest>): void {
+  let subject: StoreUnderTest;
+  let store: FileStore;
+
+  beforeEach(async () => {
+    subject = await make();
+    store = subject.store;
+  });
+
+  afterEach(() => subject.cleanup());
+
+  it('seals a blob written in several chunks with the right sha256 and size', async () => {
+    const bytes = randomBytes(300_000);
+    const writer = await store.begin();
+    for (const chunk of splitInto(bytes, [1, 7, 65_536, 100_000])) await writer.write(chunk);
+    const digest = await writer.seal();
+    expect(digest).toEqual({ sha256: sha256(bytes), size: bytes.length });
+    await writer.commit();
+  });
+
+  it('makes nothing readable before commit, and exactly the bytes after', async () => {
+    const bytes = randomBytes(200_000);
+    const writer = await store.begin();
+    for (const chunk of splitInto(bytes, [50_000, 50_000, 50_000])) {
+      await writer.write(chunk);
+      expect(await listAll(store)).toEqual([]);
+    }
+    const { sha256: sha } = await writer.seal();
+
+    expect(await store.has(sha)).toBe(false);
+    expect(await readErrorKind(store, sha)).toBe('not-found');
+    expect(await listAll(store)).toEqual([]);
+
+    await writer.commit();
+    expect(await store.has(sha)).toBe(true);
+    const read = await readAll(store, sha);
+    expect(read.length).toBe(bytes.length);
+    expect(read.equals(bytes)).toBe(true);
+  });
+
+  it('reads a byte range with an exclusive end', async () => {
+    const bytes = randomBytes(150_000);
+    const { sha256: sha } = await writeInChunks(store, [bytes]);
+    expect((await readAll(store, sha, { start: 10, end: 20 })).equals(bytes.subarray(10, 20))).toBe(true);
+    expect((await readAll(store, sha, { start: 0, end: 1 })).equals(bytes.subarray(0, 1))).toBe(true);
+    expect(
+      (await readAll(store, sha, { start: 70_000, end: bytes.length })).equals(bytes.subarray(70_000)),
+    ).toBe(true);
+    expect(
+      (await readAll(store, sha, { start: 1_000, end: 140_001 })).equals(bytes.subarray(1_000, 140_001)),
+    ).toBe(true);
+  });
+
+  it('reads an empty range as no bytes (resuming at the very end)', async () => {
+    const bytes = randomBytes(100);
+    const { sha256: sha } = await writeInChunks(store, [bytes]);
+    expect((await readAll(store, sha, { start: 100, end: 100 })).length).toBe(0);
+    expect((await readAll(store, sha, { start: 40, end: 40 })).length).toBe(0);
+    const empty = await writeInChunks(store, []);
+    expect((await readAll(store, empty.sha256, { start: 0, end: 0 })).length).toBe(0);
+  });
+
+  it('stores and reads a 0-byte blob', async () => {
+    const empty = Buffer.alloc(0);
+    const digest = await writeInChunks(store, []);
+    expect(digest).toEqual({ sha256: sha256(empty), size: 0 });
+    expect(await store.has(digest.sha256)).toBe(true);
+    expect((await readAll(store, digest.sha256)).length).toBe(0);
+    expect(await listAll(store)).toEqual([digest.sha256]);
+  });
+
+  it('stores the same content once when it is committed twice', async () => {
+    const bytes = Buffer.from('the same bytes, twice');
+    const first = await writeInChunks(store, [bytes.subarray(0, 5), bytes.subarray(5)]);
+    const second = await writeInChunks(store, [bytes]);
+    expect(second).toEqual(first);
+    expect(await listAll(store)).toEqual([first.sha256]);
+    expect((await readAll(store, first.sha256)).equals(bytes)).toBe(true);
+  });
+
+  it('lets two writers of the same content both commit, in either order', async () => {
+    const bytes = randomBytes(10_000);
+    const a = await store.begin();
+    const b = await store.begin();
+    await a.write(bytes);
+    await b.write(bytes);
+    const digestA = await a.seal();
+    const digestB = await b.seal();
+    await b.commit();
+    await a.commit();
+    expect(digestA).toEqual(digestB);
+    expect(await listAll(store)).toEqual([digestA.sha256]);
+    expect((await readAll(store, digestA.sha256)).equals(bytes)).toBe(true);
+  });
+
+  it('leaves nothing behind after an abort (sealed or not)', async () => {
+    const sealed = await store.begin();
+    await sealed.write(Buffer.from('sealed then aborted'));
+    const { sha256: sha } = await sealed.seal();
+    await sealed.abort();
+
+    const unsealed = await store.begin();
+    await unsealed.write(Buffer.from('aborted while writing'));
+    await unsealed.abort();
+
+    expect(await store.has(sha)).toBe(false);
+    expect(await store.has(sha256(Buffer.from('aborted while writing')))).toBe(false);
+    expect(await readErrorKind(store, sha)).toBe('not-found');
+    expect(await listAll(store)).toEqual([]);
+  });
+
+  it('deletes a blob, and only that blob', async () => {
+    const keep = await writeInChunks(store, [Buffer.from('keep')]);
+    const drop = await writeInChunks(store, [Buffer.from('drop')]);
+    await store.delete(drop.sha256);
+    expect(await store.has(drop.sha256)).toBe(false);
+    expect(await readErrorKind(store, drop.sha256)).toBe('not-found');
+    expect(await store.has(keep.sha256)).toBe(true);
+    expect(await listAll(store)).toEqual([keep.sha256]);
+  });
+
+  it('lists every committed sha exactly once', async () => {
+    const expected: string[] = [];
+    for (let i = 0; i < 12; i++)
+      expected.push((await writeInChunks(store, [Buffer.from(`blob ${i}`)])).sha256);
+    const listed = await listAll(store);
+    expect(listed).toHaveLength(expected.length);
+    expect([...listed].sort()).toEqual([...expected].sort());
+  });
+
+  it('reports an unknown sha as not found', async () => {
+    const unknown = sha256(Buffer.from('never stored'));
+    expect(await store.has(unknown)).toBe(false);
+    expect(await readErrorKind(store, unknown)).toBe('not-found');
+  });
+}
+
+describe.each<[string, () => Promise<StoreUnderTest>]>([
+  [
+    'DiskFileStore',
+    async () => {
+      const root = tempRoot();
+      const store = new DiskFileStore(root);
+      await store.open();
+      return { store, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+    },
+  ],
+  ['MemoryFileStore', async () => ({ store: new MemoryFileStore(), cleanup: () => undefined })],
+])('FileStore contract: %s', (_name, make) => {
+  fileStoreContract(make);
+});
+
+describe('DiskFileStore on disk', () => {
+  let root: string;
+  let store: DiskFileStore;
+
+  beforeEach(async () => {
+    root = tempRoot();
+    store = new DiskFileStore(root);
+    await store.open();
+  });
+
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('keeps the temporary out of tmp/ after an abort', async () => {
+    const writer = await store.begin();
+    await writer.write(randomBytes(1_000));
+    expect(readdirSync(join(root, 'tmp'))).toHaveLength(1);
+    await writer.seal();
+    await writer.abort();
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+
+    const unsealed = await store.begin();
+    await unsealed.write(randomBytes(1_000));
+    await unsealed.abort();
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+  });
+
+  it('leaves tmp/ empty after a commit', async () => {
+    await writeInChunks(store, [randomBytes(1_000)]);
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+  });
+
+  it('sweeps stale temporaries on open, keeping committed blobs', async () => {
+    const kept = await writeInChunks(store, [Buffer.from('committed before the crash')]);
+    writeFileSync(join(root, 'tmp', 'stale.part'), 'half a file');
+    mkdirSync(join(root, 'tmp', 'nested'));
+    writeFileSync(join(root, 'tmp', 'nested', 'deeper.part'), 'x');
+
+    const reopened = new DiskFileStore(root);
+    await reopened.open();
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+    expect(await reopened.has(kept.sha256)).toBe(true);
+    expect(await listAll(reopened)).toEqual([kept.sha256]);
+  });
+
+  it('creates its directories on open', async () => {
+    const fresh = join(root, 'fresh');
+    await new DiskFileStore(fresh).open();
+    expect(readdirSync(fresh).sort()).toEqual(['blobs', 'tmp']);
+  });
+
+  it('puts a blob at blobs/<first two hex>/<sha>', async () => {
+    const bytes = Buffer.from('where does it land?');
+    const { sha256: sha } = await writeInChunks(store, [bytes]);
+    const path = join(root, 'blobs', sha.slice(0, 2), sha);
+    expect(existsSync(path)).toBe(true);
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+    expect(readdirSync(join(root, 'blobs'))).toEqual([sha.slice(0, 2)]);
+  });
+
+  it('lists only well-formed blob names in their own shard', async () => {
+    const { sha256: sha } = await writeInChunks(store, [Buffer.from('real')]);
+    const shard = join(root, 'blobs', sha.slice(0, 2));
+    writeFileSync(join(shard, 'not-a-sha'), 'x');
+    const misplaced = sha256(Buffer.from('misplaced'));
+    const wrongShard = misplaced.startsWith('00') ? 'ff' : '00';
+    mkdirSync(join(root, 'blobs', wrongShard), { recursive: true });
+    writeFileSync(join(root, 'blobs', wrongShard, misplaced), 'x');
+    expect(await listAll(store)).toEqual([sha]);
+  });
+
+  it('refuses a malformed sha as not found rather than touching another path', async () => {
+    expect(await readErrorKind(store, '../../etc/passwd')).toBe('not-found');
+    expect(await readErrorKind(store, 'A'.repeat(64))).toBe('not-found');
+  });
+});
