@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAudit } from './commands/audit';
 import { registerClientCommands } from './commands/client-commands';
 import { registerServe } from './commands/serve';
 import { registerShell } from './commands/shell';
@@ -11,5 +12,6 @@ export function buildProgram(): Command {
   registerServe(program);
   registerClientCommands(program);
   registerShell(program);
+  registerAudit(program);
   return program;
 }
