@@ -3,12 +3,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Clock } from '../domain/ports/clock.port';
 import { EventLog } from '../domain/ports/event-log.port';
+import { EventQuery } from '../domain/ports/event-query.port';
 import { FileStore } from '../domain/ports/file-store.port';
 import { IdGenerator } from '../domain/ports/id-generator.port';
 import { Logger } from '../domain/ports/logger.port';
 import { MemoryEventLog } from '../infra/memory-event-log';
 import { RandomIds } from '../infra/random-ids';
 import { SqliteEventLog } from '../infra/sqlite/sqlite-event-log';
+import { SqliteEventQuery } from '../infra/sqlite/sqlite-event-query';
 import { DiskFileStore } from '../infra/storage/disk-file-store';
 import { MemoryFileStore } from '../infra/storage/memory-file-store';
 import { SystemClock } from '../infra/system-clock';
@@ -21,6 +23,10 @@ import { RejectCommand } from './handlers/reject-command.handler';
 import { SessionLifecycle } from './handlers/session-lifecycle.handler';
 import { ShowHelp } from './handlers/show-help.handler';
 import { UploadFile } from './handlers/upload-file.handler';
+import { RestoreFile } from './handlers/restore-file.handler';
+import { StatFile } from './handlers/stat-file.handler';
+import { ShowHistory } from './handlers/show-history.handler';
+import { CatalogueHistory } from './catalogue-history';
 import { Ledger } from './ledger';
 import { TOKENS } from './tokens';
 
@@ -32,6 +38,9 @@ export interface Handlers {
   readonly upload: UploadFile;
   readonly download: DownloadFile;
   readonly delete: DeleteFile;
+  readonly restore: RestoreFile;
+  readonly stat: StatFile;
+  readonly history: ShowHistory;
   readonly reject: RejectCommand;
 }
 
@@ -87,6 +96,10 @@ export function buildContainer(config: FerryConfig, overrides: PortOverrides = {
     DownloadFile,
     DeleteFile,
     RejectCommand,
+    RestoreFile,
+    StatFile,
+    ShowHistory,
+    CatalogueHistory,
   ]) {
     container.bind(handler).toSelf();
   }
@@ -113,6 +126,9 @@ export async function startApplication(
       upload: container.get(UploadFile),
       download: container.get(DownloadFile),
       delete: container.get(DeleteFile),
+      restore: container.get(RestoreFile),
+      stat: container.get(StatFile),
+      history: container.get(ShowHistory),
       reject: container.get(RejectCommand),
     },
     close: async () => {
@@ -120,4 +136,9 @@ export async function startApplication(
       await eventLog.close();
     },
   };
+}
+
+/** The audit log of a data folder, read-only, for `ferry audit`: no container, no migrations, no writes. */
+export function openEventQuery(dataDir: string): EventQuery {
+  return new SqliteEventQuery(join(dataDir, 'audit.db'));
 }

@@ -1,8 +1,32 @@
-import { ListedFile } from '../transport/client/listing';
+import { HistoryRecord, ListedFile } from '../transport/client/listing';
 
 /** A listing a person can read: size, version, time, name. */
 export function formatListing(files: readonly ListedFile[]): string {
   if (files.length === 0) return '';
   const width = Math.max(...files.map((f) => String(f.size).length));
   return files.map((f) => `${String(f.size).padStart(width)}  v${f.version}  ${f.at}  ${f.name}\n`).join('');
+}
+
+export function formatStat(file: ListedFile): string {
+  const rows: Array<[string, string | number]> = [
+    ['name', file.name],
+    ['version', file.version],
+    ['size', file.size],
+    ['sha256', file.sha256],
+    ['uploaded', `${file.at} by ${file.by}`],
+  ];
+  if (file.restoredFrom !== undefined) rows.push(['restored from', `version ${file.restoredFrom}`]);
+  return rows.map(([key, value]) => `${`${key}:`.padEnd(15)}${value}\n`).join('');
+}
+
+export function formatHistory(history: readonly HistoryRecord[]): string {
+  return history
+    .map((entry) => {
+      const detail =
+        entry.action === 'deleted'
+          ? ''
+          : `  ${entry.size} bytes  ${entry.sha256?.slice(0, 12)}${entry.restoredFrom ? `  from v${entry.restoredFrom}` : ''}`;
+      return `${entry.at}  ${entry.action.padEnd(8)}  v${entry.version}  by ${entry.by}${detail}\n`;
+    })
+    .join('');
 }

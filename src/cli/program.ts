@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { registerAudit } from './commands/audit';
-import { registerClientCommands } from './commands/client-commands';
+import { registerCatalogueCommands } from './commands/catalogue-commands';
+import { registerChangeCommands } from './commands/change-commands';
+import { registerTransferCommands } from './commands/transfer-commands';
 import { registerServe } from './commands/serve';
 import { registerShell } from './commands/shell';
 
@@ -10,7 +12,9 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError();
   registerServe(program);
-  registerClientCommands(program);
+  registerCatalogueCommands(program);
+  registerTransferCommands(program);
+  registerChangeCommands(program);
   registerShell(program);
   registerAudit(program);
   return program;

@@ -1,19 +1,37 @@
 import { FerryClient, ServerAddress } from '../transport/client/ferry-client';
+import { FerryError } from '../transport/client/ferry-error';
 import { reportError } from './report-error';
 
-/** Connects, runs one piece of work, logs out; any failure becomes a one-line error and an exit code. */
+/** Pauses before each retry after a dropped connection; writes carry request ids, so retrying is safe. */
+const RETRY_DELAYS_MS = [250, 1000];
+
+/**
+ * Connects, runs one piece of work, logs out; a dropped connection is retried on a new one, and any
+ * failure becomes a one-line error and an exit code.
+ */
 export async function withClient(
   server: ServerAddress,
   work: (client: FerryClient) => Promise<unknown>,
   subject?: string,
 ): Promise<void> {
-  let client: FerryClient | undefined;
-  try {
-    client = await FerryClient.connect(server);
-    await work(client);
-  } catch (error) {
-    process.exitCode = reportError(error, subject);
+  for (let attempt = 0; ; attempt++) {
+    let client: FerryClient | undefined;
+    try {
+      client = await FerryClient.connect(server);
+      await work(client);
+      await client.logout().catch(() => client?.destroy());
+      return;
+    } catch (error) {
+      const lost = error instanceof FerryError && error.code === 'CONNECTION_LOST';
+      if (lost && attempt < RETRY_DELAYS_MS.length) {
+        client?.destroy();
+        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
+        continue;
+      }
+      process.exitCode = reportError(error, subject);
+      // A refused request leaves the session usable, so it still ends with a proper LOGOUT.
+      await client?.logout().catch(() => client?.destroy());
+      return;
+    }
   }
-  // A refused request leaves the session usable, so it still ends with a proper LOGOUT.
-  await client?.logout().catch(() => client?.destroy());
 }

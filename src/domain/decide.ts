@@ -5,16 +5,25 @@ import { FileName } from './names';
 
 /** The business rules of every change, decided against the catalogue as it is now. */
 
-export interface UploadCommand {
+/** What every change may carry: an expected current version, and an id that makes a retry safe. */
+interface WriteGuards {
+  readonly ifVersion?: number;
+  readonly requestId?: string;
+}
+
+export interface UploadCommand extends WriteGuards {
   readonly name: FileName;
   readonly sha256: string;
   readonly size: number;
-  readonly ifVersion?: number;
 }
 
-export interface DeleteCommand {
+export interface DeleteCommand extends WriteGuards {
   readonly name: FileName;
-  readonly ifVersion?: number;
+}
+
+export interface RestoreCommand extends WriteGuards {
+  readonly name: FileName;
+  readonly version: number;
 }
 
 export function decideUpload(
@@ -28,6 +37,7 @@ export function decideUpload(
     version: catalogue.latestVersion(command.name) + 1,
     sha256: command.sha256,
     size: command.size,
+    ...withRequestId(command),
   });
 }
 
@@ -39,7 +49,30 @@ export function decideDelete(
   if (!precondition.ok) return precondition;
   const live = precondition.value;
   if (!live) return fail('NOT_FOUND', `no such file: ${command.name}`);
-  return ok({ name: command.name, version: live.version });
+  return ok({ name: command.name, version: live.version, ...withRequestId(command) });
+}
+
+/** A restore appends a new version with an old version's bytes; it also brings a deleted name back. */
+export function decideRestore(
+  command: RestoreCommand,
+  catalogue: Catalogue,
+): Result<EventPayloads['FileRestored']> {
+  const precondition = checkExpectedVersion(command.name, command.ifVersion, catalogue);
+  if (!precondition.ok) return precondition;
+  const source = catalogue.version(command.name, command.version);
+  if (!source) return fail('NOT_FOUND', `no version ${command.version} of ${command.name}`);
+  return ok({
+    name: command.name,
+    version: catalogue.latestVersion(command.name) + 1,
+    fromVersion: source.version,
+    sha256: source.sha256,
+    size: source.size,
+    ...withRequestId(command),
+  });
+}
+
+function withRequestId(command: WriteGuards): { requestId?: string } {
+  return command.requestId === undefined ? {} : { requestId: command.requestId };
 }
 
 /**

@@ -13,13 +13,28 @@ export interface EventPayloads {
   SessionOpened: { readonly protocol: number };
   SessionClosed: { readonly reason: SessionCloseReason };
   HelpShown: Record<string, never>;
-  FilesListed: { readonly prefix: string; readonly count: number };
+  /** `at` is set when the listing was of a past moment (an event seq or an ISO time, as asked). */
+  FilesListed: { readonly prefix: string; readonly count: number; readonly at?: string };
+  FileStatShown: { readonly name: string; readonly version: number };
+  HistoryShown: { readonly name: string; readonly count: number };
   FileUploaded: {
     readonly name: string;
     readonly version: number;
     readonly sha256: string;
     readonly size: number;
+    readonly requestId?: string;
   };
+  /** A new version whose bytes are those of an earlier one; also brings a deleted name back. */
+  FileRestored: {
+    readonly name: string;
+    readonly version: number;
+    readonly fromVersion: number;
+    readonly sha256: string;
+    readonly size: number;
+    readonly requestId?: string;
+  };
+  /** A retried request (same request id) answered with the result of its first execution. */
+  RequestReplayed: { readonly command: string; readonly requestId: string; readonly originalSeq: number };
   FileDownloaded: {
     readonly name: string;
     readonly version: number;
@@ -27,7 +42,7 @@ export interface EventPayloads {
     readonly bytes: number;
     readonly complete: boolean;
   };
-  FileDeleted: { readonly name: string; readonly version: number };
+  FileDeleted: { readonly name: string; readonly version: number; readonly requestId?: string };
   CommandRejected: {
     readonly command: string;
     readonly name?: string;
@@ -63,7 +78,11 @@ export const EVENT_TYPES: readonly EventType[] = [
   'SessionClosed',
   'HelpShown',
   'FilesListed',
+  'FileStatShown',
+  'HistoryShown',
   'FileUploaded',
+  'FileRestored',
+  'RequestReplayed',
   'FileDownloaded',
   'FileDeleted',
   'CommandRejected',

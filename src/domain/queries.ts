@@ -1,4 +1,4 @@
-import { Catalogue, FileVersion } from './catalogue';
+import { Catalogue, FileVersion, HistoryEntry } from './catalogue';
 import { fail, ok, Result } from './errors';
 
 /** Which stored version a DOWNLOAD names: the live one, or an explicit earlier one. */
@@ -9,4 +9,19 @@ export function resolveDownload(catalogue: Catalogue, name: string, version?: nu
   }
   const stored = catalogue.version(name, version);
   return stored ? ok(stored) : fail('NOT_FOUND', `no version ${version} of ${name}`);
+}
+
+export function resolveStat(catalogue: Catalogue, name: string): Result<FileVersion> {
+  const live = catalogue.live(name);
+  if (live) return ok(live);
+  const deleted = catalogue.latestVersion(name) > 0;
+  return fail(
+    'NOT_FOUND',
+    deleted ? `${name} is deleted; HISTORY shows its versions` : `no such file: ${name}`,
+  );
+}
+
+export function resolveHistory(catalogue: Catalogue, name: string): Result<readonly HistoryEntry[]> {
+  const history = catalogue.history(name);
+  return history.length > 0 ? ok(history) : fail('NOT_FOUND', `no such file: ${name}`);
 }

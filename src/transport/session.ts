@@ -4,7 +4,9 @@ import { DomainError, domainError } from '../domain/errors';
 import { EventOrigin, SessionCloseReason } from '../domain/events';
 import { Logger } from '../domain/ports/logger.port';
 import { FrameDecoder, FrameSink } from './codec/frame-decoder';
-import { fileLine, PROTOCOL_VERSION, reply } from './codec/replies';
+import { PROTOCOL_VERSION, reply } from './codec/replies';
+import { historyLine, versionLine } from './catalogue-lines';
+import { assertNever } from '../domain/catalogue';
 import { parseRequest, Request } from './codec/requests';
 import { HELP_LINES } from './help-text';
 import { SocketWriter } from './socket-writer';
@@ -104,17 +106,31 @@ export class Session implements FrameSink {
         this.writer.send(reply.withLines('lines', HELP_LINES));
         return this.idle();
       case 'LIST': {
-        const files = await this.handlers.list.execute(origin, request.prefix);
-        const lines = files.map((file) =>
-          fileLine(file.name, {
-            version: file.version,
-            size: file.size,
-            sha256: file.sha256,
-            at: file.at,
-            by: file.actor,
-          }),
+        const files = await this.handlers.list.execute(origin, request.prefix, request.at);
+        this.writer.send(reply.withLines('count', files.map(versionLine)));
+        return this.idle();
+      }
+      case 'STAT': {
+        const result = await this.handlers.stat.execute(origin, request.name);
+        this.writer.send(result.ok ? reply.ok(versionLine(result.value)) : reply.error(result.error));
+        return this.idle();
+      }
+      case 'HISTORY': {
+        const result = await this.handlers.history.execute(origin, request.name);
+        this.writer.send(
+          result.ok ? reply.withLines('count', result.value.map(historyLine)) : reply.error(result.error),
         );
-        this.writer.send(reply.withLines('count', lines));
+        return this.idle();
+      }
+      case 'RESTORE': {
+        const result = await this.handlers.restore.execute(origin, request);
+        if (!result.ok) this.writer.send(reply.error(result.error));
+        else {
+          const { version, fromVersion, size, sha256 } = result.value.payload;
+          this.writer.send(
+            reply.ok(`version=${version}`, `from=${fromVersion}`, `size=${size}`, `sha256=${sha256}`),
+          );
+        }
         return this.idle();
       }
       case 'UPLOAD':
@@ -136,6 +152,8 @@ export class Session implements FrameSink {
         this.writer.send(reply.ok('bye'));
         this.hangUp();
         return;
+      default:
+        return assertNever(request);
     }
   }
 

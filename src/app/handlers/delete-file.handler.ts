@@ -3,12 +3,15 @@ import { DeleteCommand, decideDelete } from '../../domain/decide';
 import { ok, Result } from '../../domain/errors';
 import { EventOf, EventOrigin } from '../../domain/events';
 import { Ledger } from '../ledger';
+import { replayIfRepeated } from './request-replay';
 
 @injectable()
 export class DeleteFile {
   constructor(@inject(Ledger) private readonly ledger: Ledger) {}
 
   async execute(origin: EventOrigin, command: DeleteCommand): Promise<Result<EventOf<'FileDeleted'>>> {
+    const replayed = await replayIfRepeated(this.ledger, origin, 'DELETE', command.requestId, 'FileDeleted');
+    if (replayed) return replayed;
     const decision = decideDelete(command, this.ledger.catalogue);
     if (!decision.ok) {
       await this.ledger.reject(origin, 'DELETE', decision.error, command.name);

@@ -1,15 +1,23 @@
 import { inject, injectable } from 'inversify';
 import { FileVersion } from '../../domain/catalogue';
 import { EventOrigin } from '../../domain/events';
+import { describePoint, PointInTime } from '../../domain/point-in-time';
+import { CatalogueHistory } from '../catalogue-history';
 import { Ledger } from '../ledger';
 
 @injectable()
 export class ListFiles {
-  constructor(@inject(Ledger) private readonly ledger: Ledger) {}
+  constructor(
+    @inject(Ledger) private readonly ledger: Ledger,
+    @inject(CatalogueHistory) private readonly history: CatalogueHistory,
+  ) {}
 
-  async execute(origin: EventOrigin, prefix: string): Promise<FileVersion[]> {
-    const files = this.ledger.catalogue.list(prefix);
-    await this.ledger.record({ ...origin, type: 'FilesListed', payload: { prefix, count: files.length } });
+  /** Live files now, or as they were at a past point. */
+  async execute(origin: EventOrigin, prefix: string, at?: PointInTime): Promise<FileVersion[]> {
+    const catalogue = at ? await this.history.at(at) : this.ledger.catalogue;
+    const files = catalogue.list(prefix);
+    const payload = { prefix, count: files.length, ...(at ? { at: describePoint(at) } : {}) };
+    await this.ledger.record<'FilesListed'>({ ...origin, type: 'FilesListed', payload });
     return files;
   }
 }

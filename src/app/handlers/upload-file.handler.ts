@@ -7,12 +7,14 @@ import { BlobWriter, FileStore } from '../../domain/ports/file-store.port';
 import { Logger } from '../../domain/ports/logger.port';
 import { Ledger } from '../ledger';
 import { TOKENS } from '../tokens';
+import { replayIfRepeated } from './request-replay';
 
 export interface UploadRequest {
   readonly name: FileName;
   readonly size: number;
   readonly sha256?: string;
   readonly ifVersion?: number;
+  readonly requestId?: string;
 }
 
 /**
@@ -35,6 +37,9 @@ export class UploadFile {
   ) {}
 
   async begin(origin: EventOrigin, request: UploadRequest): Promise<UploadTransfer> {
+    if (request.requestId !== undefined && this.ledger.catalogue.outcomeOf(origin.actor, request.requestId)) {
+      return this.replay(origin, request.requestId);
+    }
     // Refuse a stale expected version before storing a byte; it is checked again at the end.
     const precondition = checkExpectedVersion(request.name, request.ifVersion, this.ledger.catalogue);
     if (!precondition.ok) return this.refusal(origin, request, precondition.error);
@@ -96,6 +101,18 @@ export class UploadFile {
         await reject(
           domainError('SIZE_MISMATCH', `connection closed after ${received} of ${request.size} bytes`),
         );
+      },
+    };
+  }
+
+  /** A retry of an upload that already happened: its body is read and dropped, the first result returned. */
+  private replay(origin: EventOrigin, requestId: string): UploadTransfer {
+    const replay = () => replayIfRepeated(this.ledger, origin, 'UPLOAD', requestId, 'FileUploaded');
+    return {
+      write: async () => undefined,
+      finish: async () => (await replay()) ?? fail('INTERNAL', 'the original request vanished'),
+      abort: async () => {
+        await replay();
       },
     };
   }

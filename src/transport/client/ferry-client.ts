@@ -3,7 +3,7 @@ import { connect, Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { FrameDecoder } from '../codec/frame-decoder';
 import { option, quoteWord } from '../codec/words';
-import { parseListing, ListedFile } from './listing';
+import { HistoryRecord, listedFile, ListedFile, parseHistoryLine, parseListing } from './listing';
 import { FerryError } from './ferry-error';
 import { BodyReader, LineReader, LinesReader, OkReply, ReplyReader } from './reply-readers';
 
@@ -19,11 +19,22 @@ export interface StoredFile {
   readonly sha256: string;
 }
 
-export interface UploadOptions {
+/** Guards every write may carry. */
+export interface WriteOptions {
+  /** The live version the writer expects to replace; 0 means the name must not exist. */
+  readonly ifVersion?: number;
+  /** Makes a retry safe: the server answers a repeated id with the first result instead of acting twice. */
+  readonly requestId?: string;
+}
+
+export interface UploadOptions extends WriteOptions {
   /** Lets the server refuse corrupted bytes; computed by the caller, which knows where the bytes come from. */
   readonly sha256?: string;
-  readonly ifVersion?: number;
   readonly onProgress?: (bytes: number) => void;
+}
+
+export interface RestoredFile extends StoredFile {
+  readonly fromVersion: number;
 }
 
 export interface DownloadOptions {
@@ -72,12 +83,29 @@ export class FerryClient {
     return this.request('HELP', new LinesReader('lines'));
   }
 
-  async list(prefix = ''): Promise<ListedFile[]> {
-    const lines = await this.request(
-      prefix === '' ? 'LIST' : `LIST ${quoteWord(prefix)}`,
-      new LinesReader('count'),
-    );
+  /** Live files, now or as they were at `at` (an event seq or an ISO 8601 time). */
+  async list(prefix = '', options: { at?: string } = {}): Promise<ListedFile[]> {
+    const words = ['LIST'];
+    if (prefix !== '' || options.at !== undefined) words.push(quoteWord(prefix));
+    if (options.at !== undefined) words.push(option('at', options.at));
+    const lines = await this.request(words.join(' '), new LinesReader('count'));
     return lines.map(parseListing);
+  }
+
+  async stat(name: string): Promise<ListedFile> {
+    const reply = await this.request(`STAT ${quoteWord(name)}`, new LineReader());
+    return listedFile(reply);
+  }
+
+  async history(name: string): Promise<HistoryRecord[]> {
+    const lines = await this.request(`HISTORY ${quoteWord(name)}`, new LinesReader('count'));
+    return lines.map(parseHistoryLine);
+  }
+
+  async restore(name: string, version: number, options: WriteOptions = {}): Promise<RestoredFile> {
+    const words = ['RESTORE', quoteWord(name), String(version), ...guardWords(options)];
+    const reply = await this.request(words.join(' '), new LineReader());
+    return { ...storedFile(name, reply), fromVersion: Number(reply.fields.get('from')) };
   }
 
   /** Streams `size` bytes from `body` as a new version of `name`. */
@@ -89,7 +117,7 @@ export class FerryClient {
   ): Promise<StoredFile> {
     const words = ['UPLOAD', quoteWord(name), String(size)];
     if (options.sha256) words.push(option('sha256', options.sha256));
-    if (options.ifVersion !== undefined) words.push(option('if-version', options.ifVersion));
+    words.push(...guardWords(options));
     const reader = new LineReader();
     await this.send(`${words.join(' ')}\n`, reader, async () => {
       let sent = 0;
@@ -131,9 +159,8 @@ export class FerryClient {
     return file;
   }
 
-  async delete(name: string, options: { ifVersion?: number } = {}): Promise<number> {
-    const words = ['DELETE', quoteWord(name)];
-    if (options.ifVersion !== undefined) words.push(option('if-version', options.ifVersion));
+  async delete(name: string, options: WriteOptions = {}): Promise<number> {
+    const words = ['DELETE', quoteWord(name), ...guardWords(options)];
     const reply = await this.request(words.join(' '), new LineReader());
     return Number(reply.fields.get('version'));
   }
@@ -204,6 +231,13 @@ export class FerryClient {
     for (const reader of this.pending.splice(0)) reader.fail(error);
     this.socket.destroy();
   }
+}
+
+function guardWords(options: WriteOptions): string[] {
+  const words: string[] = [];
+  if (options.ifVersion !== undefined) words.push(option('if-version', options.ifVersion));
+  if (options.requestId !== undefined) words.push(option('id', options.requestId));
+  return words;
 }
 
 function storedFile(name: string, reply: OkReply): StoredFile {

@@ -8,11 +8,29 @@ export interface ListedFile {
   readonly sha256: string;
   readonly at: string;
   readonly by: string;
+  readonly restoredFrom?: number;
 }
 
-/** Reads one LIST line: `<name> version=N size=N sha256=H at=T by=A`. */
+export interface HistoryRecord {
+  readonly action: 'uploaded' | 'restored' | 'deleted';
+  readonly version: number;
+  readonly at: string;
+  readonly by: string;
+  readonly seq: number;
+  readonly size?: number;
+  readonly sha256?: string;
+  readonly restoredFrom?: number;
+}
+
+type Fields = ReadonlyMap<string, string>;
+
+/** Reads one LIST line: `<name> version=N size=N sha256=H at=T by=A [restored-from=N]`. */
 export function parseListing(line: string): ListedFile {
-  const { texts, fields } = readWords(splitWords(line));
+  return listedFile(readWords(splitWords(line)));
+}
+
+export function listedFile(words: { texts: readonly string[]; fields: Fields }): ListedFile {
+  const { texts, fields } = words;
   return {
     name: texts[0] ?? '',
     version: Number(fields.get('version')),
@@ -20,5 +38,25 @@ export function parseListing(line: string): ListedFile {
     sha256: fields.get('sha256') ?? '',
     at: fields.get('at') ?? '',
     by: fields.get('by') ?? '',
+    ...optionalNumber(fields, 'restored-from', 'restoredFrom'),
   };
+}
+
+/** Reads one HISTORY line: `<action> version=N at=T by=A seq=N [size= sha256= restored-from=]`. */
+export function parseHistoryLine(line: string): HistoryRecord {
+  const { texts, fields } = readWords(splitWords(line));
+  return {
+    action: texts[0] as HistoryRecord['action'],
+    version: Number(fields.get('version')),
+    at: fields.get('at') ?? '',
+    by: fields.get('by') ?? '',
+    seq: Number(fields.get('seq')),
+    ...optionalNumber(fields, 'size', 'size'),
+    ...(fields.has('sha256') ? { sha256: fields.get('sha256') } : {}),
+    ...optionalNumber(fields, 'restored-from', 'restoredFrom'),
+  };
+}
+
+function optionalNumber(fields: Fields, key: string, as: string): Record<string, number> {
+  return fields.has(key) ? { [as]: Number(fields.get(key)) } : {};
 }

@@ -1,19 +1,35 @@
 import { DomainError, domainError } from '../../domain/errors';
 import { FileName, parseFileName } from '../../domain/names';
+import { parsePointInTime, PointInTime } from '../../domain/point-in-time';
 import { splitWords, Word, WordSyntaxError } from './words';
 
 export type Request =
   | { readonly command: 'HELP' }
-  | { readonly command: 'LIST'; readonly prefix: string }
+  | { readonly command: 'LIST'; readonly prefix: string; readonly at?: PointInTime }
   | {
       readonly command: 'UPLOAD';
       readonly name: FileName;
       readonly size: number;
       readonly sha256?: string;
       readonly ifVersion?: number;
+      readonly requestId?: string;
     }
   | { readonly command: 'DOWNLOAD'; readonly name: FileName; readonly version?: number }
-  | { readonly command: 'DELETE'; readonly name: FileName; readonly ifVersion?: number }
+  | {
+      readonly command: 'DELETE';
+      readonly name: FileName;
+      readonly ifVersion?: number;
+      readonly requestId?: string;
+    }
+  | {
+      readonly command: 'RESTORE';
+      readonly name: FileName;
+      readonly version: number;
+      readonly ifVersion?: number;
+      readonly requestId?: string;
+    }
+  | { readonly command: 'STAT'; readonly name: FileName }
+  | { readonly command: 'HISTORY'; readonly name: FileName }
   | { readonly command: 'LOGOUT' };
 
 export type CommandName = Request['command'];
@@ -30,6 +46,7 @@ export type ParsedRequest =
   { readonly ok: true; readonly request: Request } | ({ readonly ok: false } & RefusedRequest);
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const DECIMAL = /^(0|[1-9][0-9]{0,15})$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -75,8 +92,9 @@ function readRequest(command: string, args: ArgumentReader): Request {
       return { command };
     case 'LIST': {
       const prefix = args.optionalText() ?? '';
+      const at = args.option('at', parsePoint);
       args.done();
-      return { command, prefix: prefix.normalize('NFC') };
+      return { command, prefix: prefix.normalize('NFC'), at };
     }
     case 'UPLOAD': {
       const rawName = args.text('name');
@@ -84,9 +102,9 @@ function readRequest(command: string, args: ArgumentReader): Request {
       args.bodyLength = size;
       const name = args.name(rawName);
       const sha256 = args.option('sha256', (value) => (SHA256_HEX.test(value) ? value : undefined));
-      const ifVersion = args.option('if-version', parseCount);
+      const guards = writeGuards(args);
       args.done();
-      return { command, name, size, sha256, ifVersion };
+      return { command, name, size, sha256, ...guards };
     }
     case 'DOWNLOAD': {
       const name = args.name(args.text('name'));
@@ -96,9 +114,24 @@ function readRequest(command: string, args: ArgumentReader): Request {
     }
     case 'DELETE': {
       const name = args.name(args.text('name'));
-      const ifVersion = args.option('if-version', parseCount);
+      const guards = writeGuards(args);
       args.done();
-      return { command, name, ifVersion };
+      return { command, name, ...guards };
+    }
+    case 'RESTORE': {
+      const name = args.name(args.text('name'));
+      const version = parseVersion(args.text('version'));
+      if (version === undefined)
+        throw new RequestError(domainError('BAD_REQUEST', 'a version is a number from 1'));
+      const guards = writeGuards(args);
+      args.done();
+      return { command, name, version, ...guards };
+    }
+    case 'STAT':
+    case 'HISTORY': {
+      const name = args.name(args.text('name'));
+      args.done();
+      return { command, name };
     }
     default:
       throw new RequestError(
@@ -169,6 +202,20 @@ class ArgumentReader {
   private bad(message: string): never {
     throw new RequestError(domainError('BAD_REQUEST', message));
   }
+}
+
+function writeGuards(args: ArgumentReader): { ifVersion?: number; requestId?: string } {
+  const ifVersion = args.option('if-version', parseCount);
+  const requestId = args.option('id', (value) => (REQUEST_ID.test(value) ? value : undefined));
+  return {
+    ...(ifVersion === undefined ? {} : { ifVersion }),
+    ...(requestId === undefined ? {} : { requestId }),
+  };
+}
+
+function parsePoint(value: string): PointInTime | undefined {
+  const point = parsePointInTime(value);
+  return point.ok ? point.value : undefined;
 }
 
 function parseCount(value: string): number | undefined {

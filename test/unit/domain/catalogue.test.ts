@@ -93,11 +93,7 @@ describe('Catalogue', () => {
       expect(history).toHaveLength(3);
       expect(history[2]).toEqual({
         kind: 'deleted',
-        name: 'doc.txt',
-        version: 2,
-        at: deletion.at,
-        actor: 'carol',
-        seq: deletion.seq,
+        deletion: { name: 'doc.txt', version: 2, at: deletion.at, actor: 'carol', seq: deletion.seq },
       });
       expect(catalogue.position).toBe(deletion.seq);
     });

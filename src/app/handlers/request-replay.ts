@@ -1,0 +1,34 @@
+import { RequestOutcome } from '../../domain/catalogue';
+import { domainError, fail, ok, Result } from '../../domain/errors';
+import { EventOf, EventOrigin } from '../../domain/events';
+import { Ledger } from '../ledger';
+
+type OutcomeType = RequestOutcome['type'];
+
+/**
+ * A request id makes a write safe to retry after a dropped connection: if the same actor already
+ * carried out a request with this id, the original result is returned (and the retry recorded) instead
+ * of acting twice. Undefined means "not seen before: go ahead".
+ */
+export async function replayIfRepeated<T extends OutcomeType>(
+  ledger: Ledger,
+  origin: EventOrigin,
+  command: string,
+  requestId: string | undefined,
+  expected: T,
+): Promise<Result<EventOf<T>> | undefined> {
+  if (requestId === undefined) return undefined;
+  const original = ledger.catalogue.outcomeOf(origin.actor, requestId);
+  if (!original) return undefined;
+  if (original.type !== expected) {
+    const error = domainError('BAD_REQUEST', `request id ${requestId} was already used for another command`);
+    await ledger.reject(origin, command, error, original.payload.name);
+    return fail(error.code, error.message);
+  }
+  await ledger.record<'RequestReplayed'>({
+    ...origin,
+    type: 'RequestReplayed',
+    payload: { command, requestId, originalSeq: original.seq },
+  });
+  return ok(original as EventOf<T>);
+}

@@ -1,0 +1,46 @@
+import { inject, injectable } from 'inversify';
+import { decideRestore, RestoreCommand } from '../../domain/decide';
+import { domainError, fail, ok, Result } from '../../domain/errors';
+import { EventOf, EventOrigin } from '../../domain/events';
+import { FileStore } from '../../domain/ports/file-store.port';
+import { Ledger } from '../ledger';
+import { TOKENS } from '../tokens';
+import { replayIfRepeated } from './request-replay';
+
+@injectable()
+export class RestoreFile {
+  constructor(
+    @inject(Ledger) private readonly ledger: Ledger,
+    @inject(TOKENS.FileStore) private readonly store: FileStore,
+  ) {}
+
+  async execute(origin: EventOrigin, command: RestoreCommand): Promise<Result<EventOf<'FileRestored'>>> {
+    const replayed = await replayIfRepeated(
+      this.ledger,
+      origin,
+      'RESTORE',
+      command.requestId,
+      'FileRestored',
+    );
+    if (replayed) return replayed;
+    const source = this.ledger.catalogue.version(command.name, command.version);
+    // Garbage collection may have removed the bytes of a version deleted long ago.
+    if (source && !(await this.store.has(source.sha256))) {
+      const error = domainError(
+        'NOT_FOUND',
+        `the bytes of ${command.name} version ${command.version} were collected`,
+      );
+      await this.ledger.reject(origin, 'RESTORE', error, command.name);
+      return fail(error.code, error.message);
+    }
+    // Decided after the await above, with none before the record, so a concurrent write is not lost.
+    const decision = decideRestore(command, this.ledger.catalogue);
+    if (!decision.ok) {
+      await this.ledger.reject(origin, 'RESTORE', decision.error, command.name);
+      return decision;
+    }
+    return ok(
+      await this.ledger.record<'FileRestored'>({ ...origin, type: 'FileRestored', payload: decision.value }),
+    );
+  }
+}

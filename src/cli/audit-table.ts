@@ -1,0 +1,118 @@
+import { EventPayloads, EventType, FerryEvent } from '../domain/events';
+
+// Characters that could break a row or fake one on a terminal: controls (newline, escape sequences),
+// line separators and bidirectional overrides. The log records what clients sent, so names can hold them.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+const NEEDS_QUOTES = /[\s"\\]/u;
+const SHA256 = /^[0-9a-f]{64}$/;
+const SESSION_SHORT = 8;
+
+/** Any text from the log, printable on one line: unsafe characters become \uXXXX escapes. */
+export function safeText(text: string): string {
+  return text.replace(UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A name as-is when that is unambiguous, otherwise quoted with escapes, like JSON. */
+export function quoteName(name: string): string {
+  const escaped = safeText(name);
+  if (name !== '' && escaped === name && !NEEDS_QUOTES.test(name)) return name;
+  return `"${safeText(name.replace(/["\\]/g, (ch) => `\\${ch}`))}"`;
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  if (bytes < 1024) return `${bytes} B`;
+  let value = bytes;
+  let unit = -1;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+type Summaries = { [T in EventType]?: (payload: EventPayloads[T]) => string };
+
+// Types without an entry (added by a newer server, say) fall back to their payload's fields.
+const SUMMARIES: Summaries = {
+  SessionOpened: (p) => `OPEN protocol ${p.protocol}`,
+  SessionClosed: (p) => `CLOSE ${safeText(p.reason)}`,
+  HelpShown: () => 'HELP',
+  FilesListed: (p) => `LIST ${p.prefix === '' ? '' : `${quoteName(p.prefix)} `}(${plural(p.count, 'file')})`,
+  FileUploaded: (p) => `UPLOAD ${quoteName(p.name)} v${p.version} ${formatBytes(p.size)}`,
+  FileDownloaded: (p) =>
+    `DOWNLOAD ${quoteName(p.name)} v${p.version} ${formatBytes(p.bytes)}${p.complete ? '' : ' INCOMPLETE'}`,
+  FileDeleted: (p) => `DELETE ${quoteName(p.name)} v${p.version}`,
+  CommandRejected: (p) =>
+    `REJECTED ${safeText(p.command)}${p.name === undefined ? '' : ` ${quoteName(p.name)}`} ${safeText(p.code)}`,
+};
+
+/** What happened, in a few words: `UPLOAD report.pdf v3 1.2 MiB`, `REJECTED DELETE x NOT_FOUND`. */
+export function summarize(event: FerryEvent): string {
+  const summary = (SUMMARIES as Record<string, ((payload: unknown) => string) | undefined>)[event.type];
+  return summary ? summary(event.payload) : fieldsOf(event.payload);
+}
+
+function fieldsOf(payload: unknown): string {
+  if (typeof payload !== 'object' || payload === null) return safeText(JSON.stringify(payload) ?? '');
+  return Object.entries(payload)
+    .map(([key, value]) => `${safeText(key)}=${fieldValue(value)}`)
+    .join(' ');
+}
+
+function fieldValue(value: unknown): string {
+  if (typeof value === 'string') return SHA256.test(value) ? `${value.slice(0, 12)}…` : quoteName(value);
+  return safeText(JSON.stringify(value) ?? 'null');
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+const HEADER = ['SEQ', 'AT', 'TYPE', 'ACTOR', 'SESSION', 'REMOTE', 'SUMMARY'];
+
+function cellsOf(event: FerryEvent): string[] {
+  return [
+    String(event.seq),
+    safeText(event.at),
+    safeText(event.type),
+    safeText(event.actor),
+    safeText(event.session.slice(0, SESSION_SHORT)),
+    safeText(event.remote),
+    summarize(event),
+  ];
+}
+
+export interface AuditTable {
+  /** Rows for these events; the header comes before the first row. */
+  format(events: readonly FerryEvent[]): string;
+}
+
+/**
+ * A table printed in batches (as `--follow` does): column widths are fixed by the first batch that has
+ * rows, so later rows line up with the header; a longer cell later pushes only its own row.
+ */
+export function auditTable(): AuditTable {
+  let widths: number[] | undefined;
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => {
+        if (i === cells.length - 1) return cell;
+        return i === 0 ? cell.padStart(widths![i]) : cell.padEnd(widths![i]);
+      })
+      .join('  ')
+      .trimEnd() + '\n';
+  return {
+    format(events) {
+      if (events.length === 0) return '';
+      const rows = events.map(cellsOf);
+      let out = '';
+      if (!widths) {
+        widths = HEADER.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
+        out += line(HEADER);
+      }
+      return out + rows.map(line).join('');
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { Command } from 'commander';
+import { randomUUID } from 'node:crypto';
+import { ServerAddress } from '../../transport/client/ferry-client';
+import { parseVersionNumber, parseWholeNumber } from '../options';
+import { withServerOption } from '../server-option';
+import { withClient } from '../with-client';
+
+interface ChangeOptions {
+  readonly server: ServerAddress;
+  readonly ifVersion?: number;
+}
+
+const IF_VERSION = [
+  '--if-version <n>',
+  'only if the live version is n (0: only if the name does not exist)',
+] as const;
+
+/** rm and restore. Each carries one request id across its retries, so a retry never acts twice. */
+export function registerChangeCommands(program: Command): void {
+  withServerOption(program.command('rm').argument('<name>', 'file on the server'))
+    .description('delete a file (its versions stay in the history and can be restored)')
+    .option(...IF_VERSION, parseWholeNumber)
+    .action((name: string, options: ChangeOptions) => {
+      const requestId = randomUUID();
+      return withClient(
+        options.server,
+        async (client) => {
+          const version = await client.delete(name, { ifVersion: options.ifVersion, requestId });
+          process.stdout.write(`deleted ${name} (was version ${version})\n`);
+        },
+        name,
+      );
+    });
+
+  withServerOption(
+    program
+      .command('restore')
+      .argument('<name>', 'file on the server')
+      .argument('<version>', 'the version whose bytes become the new live version', parseVersionNumber),
+  )
+    .description('make an earlier version live again, as a new version; also undeletes')
+    .option(...IF_VERSION, parseWholeNumber)
+    .action((name: string, version: number, options: ChangeOptions) => {
+      const requestId = randomUUID();
+      return withClient(
+        options.server,
+        async (client) => {
+          const restored = await client.restore(name, version, { ifVersion: options.ifVersion, requestId });
+          process.stdout.write(
+            `${name} version ${restored.version} (restored from version ${restored.fromVersion})\n`,
+          );
+        },
+        `${name} version ${version}`,
+      );
+    });
+}

@@ -1,0 +1,35 @@
+import { FileVersion, HistoryEntry } from '../domain/catalogue';
+import { fileLine } from './codec/replies';
+import { option } from './codec/words';
+
+/** How a stored version reads on the wire: `<name> version= size= sha256= at= by=` (+ `restored-from=`). */
+export function versionLine(file: FileVersion): string {
+  return fileLine(file.name, versionFields(file));
+}
+
+/** One HISTORY line: what happened (`uploaded`, `restored`, `deleted`), then its fields. */
+export function historyLine(entry: HistoryEntry): string {
+  if (entry.kind === 'deleted') {
+    const { version, at, actor, seq } = entry.deletion;
+    return [
+      'deleted',
+      option('version', version),
+      option('at', at),
+      option('by', actor),
+      option('seq', seq),
+    ].join(' ');
+  }
+  const fields = { ...versionFields(entry.file), seq: entry.file.seq };
+  return [entry.kind, ...Object.entries(fields).map(([key, value]) => option(key, value))].join(' ');
+}
+
+function versionFields(file: FileVersion): Record<string, string | number> {
+  return {
+    version: file.version,
+    size: file.size,
+    sha256: file.sha256,
+    at: file.at,
+    by: file.actor,
+    ...(file.restoredFrom === undefined ? {} : { 'restored-from': file.restoredFrom }),
+  };
+}
