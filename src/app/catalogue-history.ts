@@ -1,20 +1,20 @@
 import { inject, injectable } from 'inversify';
 import { Catalogue } from '../domain/catalogue';
 import { EventLog } from '../domain/ports/event-log.port';
-import { isAtOrBefore, PointInTime } from '../domain/point-in-time';
+import { SnapshotStore } from '../domain/ports/snapshot-store.port';
+import { PointInTime } from '../domain/point-in-time';
+import { restoreCatalogue } from './restore-catalogue';
 import { TOKENS } from './tokens';
 
 /** Time travel: the catalogue exactly as it was at a past point, folded again from the log. */
 @injectable()
 export class CatalogueHistory {
-  constructor(@inject(TOKENS.EventLog) private readonly log: EventLog) {}
+  constructor(
+    @inject(TOKENS.EventLog) private readonly log: EventLog,
+    @inject(TOKENS.SnapshotStore) private readonly snapshots: SnapshotStore,
+  ) {}
 
-  async at(point: PointInTime): Promise<Catalogue> {
-    const catalogue = new Catalogue();
-    for await (const event of this.log.read(0)) {
-      if (!isAtOrBefore(event, point)) break;
-      catalogue.apply(event);
-    }
-    return catalogue;
+  at(point: PointInTime): Promise<Catalogue> {
+    return restoreCatalogue(this.log, this.snapshots, { at: point });
   }
 }

@@ -27,7 +27,10 @@ import { RestoreFile } from './handlers/restore-file.handler';
 import { StatFile } from './handlers/stat-file.handler';
 import { ShowHistory } from './handlers/show-history.handler';
 import { CatalogueHistory } from './catalogue-history';
-import { Ledger } from './ledger';
+import { Ledger, LedgerOptions } from './ledger';
+import { SnapshotStore } from '../domain/ports/snapshot-store.port';
+import { SqliteSnapshotStore } from '../infra/sqlite/sqlite-snapshot-store';
+import { MemorySnapshotStore } from '../infra/memory-snapshot-store';
 import { TOKENS } from './tokens';
 
 /** What the transports drive: one object per use case. */
@@ -59,6 +62,7 @@ export interface PortOverrides {
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
   readonly logger?: Logger;
+  readonly snapshots?: SnapshotStore;
 }
 
 /** The only place that names concrete adapters. */
@@ -87,6 +91,16 @@ export function buildContainer(config: FerryConfig, overrides: PortOverrides = {
           })
         : new MemoryEventLog()),
   );
+  container.bind<SnapshotStore>(TOKENS.SnapshotStore).toDynamicValue((context) => {
+    if (overrides.snapshots) return overrides.snapshots;
+    if (config.store !== 'disk') return new MemorySnapshotStore();
+    // The event log migrates the schema, snapshots table included, so it must be open first.
+    context.get<EventLog>(TOKENS.EventLog);
+    return new SqliteSnapshotStore(join(config.dataDir, 'audit.db'));
+  });
+  container
+    .bind<LedgerOptions>(TOKENS.LedgerOptions)
+    .toConstantValue({ snapshotEvery: config.snapshotEvery });
   for (const handler of [
     Ledger,
     SessionLifecycle,
@@ -132,7 +146,8 @@ export async function startApplication(
       reject: container.get(RejectCommand),
     },
     close: async () => {
-      await ledger.drain();
+      await ledger.snapshot();
+      await container.get<SnapshotStore>(TOKENS.SnapshotStore).close();
       await eventLog.close();
     },
   };

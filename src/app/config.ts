@@ -7,6 +7,8 @@ export interface FerryConfig {
   readonly dataDir: string;
   readonly store: StoreKind;
   readonly logLevel: string;
+  /** A snapshot of the catalogue is saved every this many events, so start-up replays only the tail. */
+  readonly snapshotEvery: number;
 }
 
 export const DEFAULT_CONFIG: FerryConfig = {
@@ -15,4 +17,5 @@ export const DEFAULT_CONFIG: FerryConfig = {
   dataDir: './ferry-data',
   store: 'disk',
   logLevel: 'info',
+  snapshotEvery: 50_000,
 };

@@ -5,7 +5,14 @@ import { EventOf, EventOrigin, EventType, FerryEvent, NewEventOf } from '../doma
 import { Clock } from '../domain/ports/clock.port';
 import { EventLog } from '../domain/ports/event-log.port';
 import { IdGenerator } from '../domain/ports/id-generator.port';
+import { SnapshotStore } from '../domain/ports/snapshot-store.port';
+import { restoreCatalogue } from './restore-catalogue';
 import { TOKENS } from './tokens';
+
+export interface LedgerOptions {
+  /** Save a catalogue snapshot whenever this many events were appended since the last one. */
+  readonly snapshotEvery: number;
+}
 
 interface PendingAppend {
   readonly event: FerryEvent;
@@ -21,8 +28,10 @@ interface PendingAppend {
  */
 @injectable()
 export class Ledger {
-  readonly catalogue = new Catalogue();
+  private current = new Catalogue();
   private nextSeq = 1;
+  private lastSnapshot = 0;
+  private lastAppendedAt = '';
   private batch: PendingAppend[] = [];
   private flushScheduled = false;
   private lastFlush: Promise<void> = Promise.resolve();
@@ -32,12 +41,26 @@ export class Ledger {
     @inject(TOKENS.EventLog) private readonly log: EventLog,
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.IdGenerator) private readonly ids: IdGenerator,
+    @inject(TOKENS.SnapshotStore) private readonly snapshots: SnapshotStore,
+    @inject(TOKENS.LedgerOptions) private readonly options: LedgerOptions,
   ) {}
 
-  /** Folds the whole log into the catalogue; called once before serving. */
+  /** The catalogue as of every event recorded so far. */
+  get catalogue(): Catalogue {
+    return this.current;
+  }
+
+  /** Folds the log into the catalogue, starting from the newest usable snapshot; called once before serving. */
   async load(): Promise<void> {
-    for await (const event of this.log.read(this.catalogue.position)) this.catalogue.apply(event);
-    this.nextSeq = this.catalogue.position + 1;
+    this.current = await restoreCatalogue(this.log, this.snapshots, {});
+    this.nextSeq = this.current.position + 1;
+    this.lastSnapshot = this.current.position;
+  }
+
+  /** Saves a snapshot if anything happened since the last one; at shutdown, so the next start is quick. */
+  async snapshot(): Promise<void> {
+    await this.drain();
+    if (this.current.position > this.lastSnapshot) await this.saveSnapshot();
   }
 
   record<T extends EventType>(draft: NewEventOf<T>): Promise<EventOf<T>> {
@@ -75,6 +98,11 @@ export class Ledger {
     await this.lastFlush;
   }
 
+  private async saveSnapshot(): Promise<void> {
+    this.lastSnapshot = this.current.position;
+    await this.snapshots.save(this.current.toSnapshot(), this.lastAppendedAt);
+  }
+
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
@@ -90,7 +118,11 @@ export class Ledger {
     if (batch.length === 0) return;
     try {
       await this.log.append(batch.map((pending) => pending.event));
+      this.lastAppendedAt = batch[batch.length - 1].event.at;
       for (const pending of batch) pending.resolve(pending.event);
+      // Only when nothing newer is waiting does the catalogue match the durable log exactly.
+      const due = this.current.position - this.lastSnapshot >= this.options.snapshotEvery;
+      if (due && this.batch.length === 0) await this.saveSnapshot();
     } catch (error) {
       // The catalogue already holds these events; serving on would let it drift from the log.
       this.failure = error;

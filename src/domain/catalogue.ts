@@ -1,4 +1,4 @@
-import { EventOf, FerryEvent } from './events';
+import { EventPayloads, FerryEvent } from './events';
 
 /** One stored version of a name: immutable once recorded. */
 export interface FileVersion {
@@ -25,8 +25,12 @@ export type HistoryEntry =
   | { readonly kind: 'uploaded' | 'restored'; readonly file: FileVersion }
   | { readonly kind: 'deleted'; readonly deletion: Deletion };
 
-/** The event that carried out a request, kept so a retry with the same request id gets the same answer. */
-export type RequestOutcome = EventOf<'FileUploaded'> | EventOf<'FileDeleted'> | EventOf<'FileRestored'>;
+export type OutcomeType = 'FileUploaded' | 'FileDeleted' | 'FileRestored';
+
+/** What carried out a request, kept so a retry with the same request id gets the same answer. */
+export type Outcome<T extends OutcomeType = OutcomeType> = {
+  [K in T]: { readonly seq: number; readonly type: K; readonly payload: EventPayloads[K] };
+}[T];
 
 interface NameRecord {
   readonly versions: FileVersion[];
@@ -40,7 +44,7 @@ interface NameRecord {
  */
 export class Catalogue {
   private readonly names = new Map<string, NameRecord>();
-  private readonly requests = new Map<string, RequestOutcome>();
+  private readonly requests = new Map<string, Outcome>();
   private lastSeq = 0;
 
   /** The seq of the last event applied: the catalogue is exactly the log up to here. */
@@ -72,7 +76,7 @@ export class Catalogue {
         record.versions.push(file);
         record.history.push({ kind: event.type === 'FileUploaded' ? 'uploaded' : 'restored', file });
         record.live = file;
-        this.remember(event);
+        this.remember(event.actor, event);
         return;
       }
       case 'FileDeleted': {
@@ -83,7 +87,7 @@ export class Catalogue {
           deletion: { name, version, at: event.at, actor: event.actor, seq: event.seq },
         });
         record.live = undefined;
-        this.remember(event);
+        this.remember(event.actor, event);
         return;
       }
       case 'SessionOpened':
@@ -139,22 +143,37 @@ export class Catalogue {
   }
 
   /** What a request with this id from this actor already did, if it succeeded before. */
-  outcomeOf(actor: string, requestId: string): RequestOutcome | undefined {
+  outcomeOf(actor: string, requestId: string): Outcome | undefined {
     return this.requests.get(requestKey(actor, requestId));
   }
 
+  /** A compact copy of the whole state, so start-up can skip replaying the log up to `position`. */
   toSnapshot(): CatalogueSnapshot {
-    return {
-      format: SNAPSHOT_FORMAT,
-      position: this.lastSeq,
-      names: [...this.names].map(([name, record]) => ({
-        name,
-        versions: record.versions,
-        deletions: record.history.flatMap((entry) => (entry.kind === 'deleted' ? [entry.deletion] : [])),
-        live: record.live?.version ?? 0,
-      })),
-      requests: [...this.requests.values()],
-    };
+    const names: SnapshotName[] = [];
+    for (const [name, record] of this.names) {
+      const versions = record.versions.map((f): VersionTuple => [
+        f.version,
+        f.sha256,
+        f.size,
+        f.at,
+        f.actor,
+        f.seq,
+        f.restoredFrom ?? 0,
+      ]);
+      const deletions = record.history.flatMap((entry): DeletionTuple[] =>
+        entry.kind === 'deleted'
+          ? [[entry.deletion.version, entry.deletion.at, entry.deletion.actor, entry.deletion.seq]]
+          : [],
+      );
+      names.push([name, record.live?.version ?? 0, versions, deletions]);
+    }
+    const requests = [...this.requests].map(([key, outcome]): RequestTuple => [
+      key,
+      outcome.seq,
+      outcome.type,
+      outcome.payload,
+    ]);
+    return { format: SNAPSHOT_FORMAT, position: this.lastSeq, names, requests };
   }
 
   /** Rebuilds a catalogue from a snapshot; undefined if the snapshot is of another format. */
@@ -162,24 +181,48 @@ export class Catalogue {
     if (snapshot.format !== SNAPSHOT_FORMAT) return undefined;
     const catalogue = new Catalogue();
     catalogue.lastSeq = snapshot.position;
-    for (const entry of snapshot.names) {
+    for (const [name, liveVersion, versionTuples, deletionTuples] of snapshot.names) {
+      const versions = versionTuples.map(([version, sha256, size, at, actor, seq, from]): FileVersion => ({
+        name,
+        version,
+        sha256,
+        size,
+        at,
+        actor,
+        seq,
+        ...(from > 0 ? { restoredFrom: from } : {}),
+      }));
       const history: HistoryEntry[] = [
-        ...entry.versions.map((file): HistoryEntry => ({
+        ...versions.map((file): HistoryEntry => ({
           kind: file.restoredFrom ? 'restored' : 'uploaded',
           file,
         })),
-        ...entry.deletions.map((deletion): HistoryEntry => ({ kind: 'deleted', deletion })),
+        ...deletionTuples.map(([version, at, actor, seq]): HistoryEntry => ({
+          kind: 'deleted',
+          deletion: { name, version, at, actor, seq },
+        })),
       ].sort((a, b) => seqOf(a) - seqOf(b));
-      const live = entry.live > 0 ? entry.versions[entry.live - 1] : undefined;
-      catalogue.names.set(entry.name, { versions: [...entry.versions], history, live });
+      catalogue.names.set(name, {
+        versions,
+        history,
+        live: liveVersion > 0 ? versions[liveVersion - 1] : undefined,
+      });
     }
-    for (const outcome of snapshot.requests) catalogue.remember(outcome);
+    for (const [key, seq, type, payload] of snapshot.requests) {
+      catalogue.requests.set(key, { seq, type, payload } as Outcome);
+    }
     return catalogue;
   }
 
-  private remember(event: RequestOutcome): void {
-    const requestId = event.payload.requestId;
-    if (requestId !== undefined) this.requests.set(requestKey(event.actor, requestId), event);
+  private remember(actor: string, outcome: Outcome): void {
+    const requestId = outcome.payload.requestId;
+    if (requestId !== undefined) {
+      this.requests.set(requestKey(actor, requestId), {
+        seq: outcome.seq,
+        type: outcome.type,
+        payload: outcome.payload,
+      } as Outcome);
+    }
   }
 
   private record(name: string): NameRecord {
@@ -195,17 +238,21 @@ export class Catalogue {
 /** Bumped whenever the catalogue's shape changes, so old snapshots are ignored rather than misread. */
 export const SNAPSHOT_FORMAT = 1;
 
+/** [version, sha256, size, at, actor, seq, restoredFrom or 0] */
+type VersionTuple = [number, string, number, string, string, number, number];
+/** [version, at, actor, seq] */
+type DeletionTuple = [number, string, string, number];
+/** [name, live version or 0, versions, deletions] */
+type SnapshotName = [string, number, VersionTuple[], DeletionTuple[]];
+/** [actor and request id, seq, type, payload] */
+type RequestTuple = [string, number, OutcomeType, Outcome['payload']];
+
+/** Tuples rather than objects: a snapshot of a large catalogue is parsed at every start. */
 export interface CatalogueSnapshot {
   readonly format: number;
   readonly position: number;
-  readonly names: ReadonlyArray<{
-    readonly name: string;
-    readonly versions: readonly FileVersion[];
-    readonly deletions: readonly Deletion[];
-    /** The live version number, 0 when the name is deleted. */
-    readonly live: number;
-  }>;
-  readonly requests: readonly RequestOutcome[];
+  readonly names: readonly SnapshotName[];
+  readonly requests: readonly RequestTuple[];
 }
 
 function seqOf(entry: HistoryEntry): number {

@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { MIGRATIONS_DIR } from '../../src/infra/sqlite/migrations';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -205,8 +207,13 @@ describe('SqliteEventLog on a file', () => {
     await third.close();
 
     const db = openRaw();
-    const migrations = db.prepare('SELECT version, name FROM schema_migrations').all();
-    expect(migrations).toEqual([{ version: 1, name: '001_events.sql' }]);
+    const migrations = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all() as Array<{
+      version: number;
+      name: string;
+    }>;
+    const shipped = readdirSync(MIGRATIONS_DIR).filter((file) => file.endsWith('.sql')).sort();
+    expect(migrations.map((row) => row.name)).toEqual(shipped);
+    expect(migrations.map((row) => row.version)).toEqual(shipped.map((_, i) => i + 1));
   });
 
   it('reads across page boundaries in order', async () => {

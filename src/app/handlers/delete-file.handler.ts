@@ -1,7 +1,8 @@
 import { inject, injectable } from 'inversify';
+import { Outcome } from '../../domain/catalogue';
 import { DeleteCommand, decideDelete } from '../../domain/decide';
 import { ok, Result } from '../../domain/errors';
-import { EventOf, EventOrigin } from '../../domain/events';
+import { EventOrigin } from '../../domain/events';
 import { Ledger } from '../ledger';
 import { replayIfRepeated } from './request-replay';
 
@@ -9,7 +10,7 @@ import { replayIfRepeated } from './request-replay';
 export class DeleteFile {
   constructor(@inject(Ledger) private readonly ledger: Ledger) {}
 
-  async execute(origin: EventOrigin, command: DeleteCommand): Promise<Result<EventOf<'FileDeleted'>>> {
+  async execute(origin: EventOrigin, command: DeleteCommand): Promise<Result<Outcome<'FileDeleted'>>> {
     const replayed = await replayIfRepeated(this.ledger, origin, 'DELETE', command.requestId, 'FileDeleted');
     if (replayed) return replayed;
     const decision = decideDelete(command, this.ledger.catalogue);

@@ -1,9 +1,7 @@
-import { RequestOutcome } from '../../domain/catalogue';
+import { Outcome, OutcomeType } from '../../domain/catalogue';
 import { domainError, fail, ok, Result } from '../../domain/errors';
-import { EventOf, EventOrigin } from '../../domain/events';
+import { EventOrigin } from '../../domain/events';
 import { Ledger } from '../ledger';
-
-type OutcomeType = RequestOutcome['type'];
 
 /**
  * A request id makes a write safe to retry after a dropped connection: if the same actor already
@@ -16,7 +14,7 @@ export async function replayIfRepeated<T extends OutcomeType>(
   command: string,
   requestId: string | undefined,
   expected: T,
-): Promise<Result<EventOf<T>> | undefined> {
+): Promise<Result<Outcome<T>> | undefined> {
   if (requestId === undefined) return undefined;
   const original = ledger.catalogue.outcomeOf(origin.actor, requestId);
   if (!original) return undefined;
@@ -30,5 +28,5 @@ export async function replayIfRepeated<T extends OutcomeType>(
     type: 'RequestReplayed',
     payload: { command, requestId, originalSeq: original.seq },
   });
-  return ok(original as EventOf<T>);
+  return ok(original as Outcome<T>);
 }

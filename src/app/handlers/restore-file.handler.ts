@@ -1,7 +1,8 @@
 import { inject, injectable } from 'inversify';
+import { Outcome } from '../../domain/catalogue';
 import { decideRestore, RestoreCommand } from '../../domain/decide';
 import { domainError, fail, ok, Result } from '../../domain/errors';
-import { EventOf, EventOrigin } from '../../domain/events';
+import { EventOrigin } from '../../domain/events';
 import { FileStore } from '../../domain/ports/file-store.port';
 import { Ledger } from '../ledger';
 import { TOKENS } from '../tokens';
@@ -14,7 +15,7 @@ export class RestoreFile {
     @inject(TOKENS.FileStore) private readonly store: FileStore,
   ) {}
 
-  async execute(origin: EventOrigin, command: RestoreCommand): Promise<Result<EventOf<'FileRestored'>>> {
+  async execute(origin: EventOrigin, command: RestoreCommand): Promise<Result<Outcome<'FileRestored'>>> {
     const replayed = await replayIfRepeated(
       this.ledger,
       origin,

@@ -1,7 +1,8 @@
 import { inject, injectable } from 'inversify';
+import { Outcome } from '../../domain/catalogue';
 import { checkExpectedVersion, decideUpload } from '../../domain/decide';
 import { DomainError, domainError, fail, ok, Result } from '../../domain/errors';
-import { EventOf, EventOrigin } from '../../domain/events';
+import { EventOrigin } from '../../domain/events';
 import { FileName } from '../../domain/names';
 import { BlobWriter, FileStore } from '../../domain/ports/file-store.port';
 import { Logger } from '../../domain/ports/logger.port';
@@ -23,7 +24,7 @@ export interface UploadRequest {
  */
 export interface UploadTransfer {
   write(chunk: Uint8Array): Promise<void>;
-  finish(): Promise<Result<EventOf<'FileUploaded'>>>;
+  finish(): Promise<Result<Outcome<'FileUploaded'>>>;
   /** The body will never be complete (the peer went away). */
   abort(received: number): Promise<void>;
 }
@@ -56,7 +57,7 @@ export class UploadFile {
     const reject = async (error: DomainError) => {
       await writer.abort();
       await this.ledger.reject(origin, 'UPLOAD', error, request.name);
-      return fail<EventOf<'FileUploaded'>>(error.code, error.message);
+      return fail<Outcome<'FileUploaded'>>(error.code, error.message);
     };
     return {
       write: async (chunk) => {

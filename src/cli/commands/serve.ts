@@ -54,6 +54,7 @@ export function registerServe(program: Command): void {
         dataDir: options.data,
         store: options.store,
         logLevel: options.logLevel,
+        snapshotEvery: DEFAULT_CONFIG.snapshotEvery,
       };
       const app = await startApplication(config);
       const server = new FerryServer(app);
