@@ -91,9 +91,10 @@ export interface AuditTable {
 
 /**
  * A table printed in batches (as `--follow` does): column widths are fixed by the first batch that has
- * rows, so later rows line up with the header; a longer cell later pushes only its own row.
+ * rows, so later rows line up with the header; a longer cell later pushes only its own row. Knowing the
+ * highest seq up front keeps that column aligned through a long listing.
  */
-export function auditTable(): AuditTable {
+export function auditTable(highestSeq = 0): AuditTable {
   let widths: number[] | undefined;
   const line = (cells: string[]) =>
     cells
@@ -110,6 +111,7 @@ export function auditTable(): AuditTable {
       let out = '';
       if (!widths) {
         widths = HEADER.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
+        widths[0] = Math.max(widths[0], String(highestSeq).length);
         out += line(HEADER);
       }
       return out + rows.map(line).join('');

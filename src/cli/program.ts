@@ -10,7 +10,9 @@ export function buildProgram(): Command {
   const program = new Command('ferry')
     .description('Ferry: a file-transfer server whose audit log proves who did what to which file')
     .version('0.1.0')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Program options only before the subcommand, so `get --version N` means a file version.
+    .enablePositionalOptions();
   registerServe(program);
   registerCatalogueCommands(program);
   registerTransferCommands(program);
