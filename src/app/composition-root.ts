@@ -27,6 +27,8 @@ import { RestoreFile } from './handlers/restore-file.handler';
 import { StatFile } from './handlers/stat-file.handler';
 import { ShowHistory } from './handlers/show-history.handler';
 import { CatalogueHistory } from './catalogue-history';
+import { CollectGarbage } from './handlers/collect-garbage.handler';
+import { DataDirLock } from '../infra/data-dir-lock';
 import { Ledger, LedgerOptions } from './ledger';
 import { SnapshotStore } from '../domain/ports/snapshot-store.port';
 import { SqliteSnapshotStore } from '../infra/sqlite/sqlite-snapshot-store';
@@ -45,6 +47,7 @@ export interface Handlers {
   readonly stat: StatFile;
   readonly history: ShowHistory;
   readonly reject: RejectCommand;
+  readonly collectGarbage: CollectGarbage;
 }
 
 export interface Application {
@@ -65,11 +68,15 @@ export interface PortOverrides {
   readonly snapshots?: SnapshotStore;
 }
 
+function ensureDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 /** The only place that names concrete adapters. */
 export function buildContainer(config: FerryConfig, overrides: PortOverrides = {}): Container {
   const container = new Container({ defaultScope: 'Singleton' });
   const clock = overrides.clock ?? new SystemClock();
-  if (config.store === 'disk') mkdirSync(config.dataDir, { recursive: true });
   container.bind<Clock>(TOKENS.Clock).toConstantValue(clock);
   container.bind<IdGenerator>(TOKENS.IdGenerator).toConstantValue(overrides.ids ?? new RandomIds());
   container
@@ -114,6 +121,7 @@ export function buildContainer(config: FerryConfig, overrides: PortOverrides = {
     StatFile,
     ShowHistory,
     CatalogueHistory,
+    CollectGarbage,
   ]) {
     container.bind(handler).toSelf();
   }
@@ -125,10 +133,17 @@ export async function startApplication(
   config: FerryConfig,
   overrides: PortOverrides = {},
 ): Promise<Application> {
+  // One writer per data folder: taken before anything is opened, released after everything is closed.
+  const lock = config.store === 'disk' ? DataDirLock.acquire(ensureDir(config.dataDir)) : undefined;
   const container = buildContainer(config, overrides);
-  await container.get<FileStore>(TOKENS.FileStore).open();
   const ledger = container.get(Ledger);
-  await ledger.load();
+  try {
+    await container.get<FileStore>(TOKENS.FileStore).open();
+    await ledger.load();
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const eventLog = container.get<EventLog>(TOKENS.EventLog);
   return {
     ledger,
@@ -144,11 +159,13 @@ export async function startApplication(
       stat: container.get(StatFile),
       history: container.get(ShowHistory),
       reject: container.get(RejectCommand),
+      collectGarbage: container.get(CollectGarbage),
     },
     close: async () => {
       await ledger.snapshot();
       await container.get<SnapshotStore>(TOKENS.SnapshotStore).close();
       await eventLog.close();
+      lock?.release();
     },
   };
 }

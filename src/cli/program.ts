@@ -3,6 +3,7 @@ import { registerAudit } from './commands/audit';
 import { registerCatalogueCommands } from './commands/catalogue-commands';
 import { registerChangeCommands } from './commands/change-commands';
 import { registerTransferCommands } from './commands/transfer-commands';
+import { registerGc } from './commands/gc';
 import { registerServe } from './commands/serve';
 import { registerShell } from './commands/shell';
 
@@ -12,12 +13,15 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     // Program options only before the subcommand, so `get --version N` means a file version.
-    .enablePositionalOptions();
+    .enablePositionalOptions()
+    // Usage errors exit 2, apart from refusals (1) and an unreachable server (3); help and version exit 0.
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
   registerServe(program);
   registerCatalogueCommands(program);
   registerTransferCommands(program);
   registerChangeCommands(program);
   registerShell(program);
+  registerGc(program);
   registerAudit(program);
   return program;
 }

@@ -45,6 +45,7 @@ interface NameRecord {
 export class Catalogue {
   private readonly names = new Map<string, NameRecord>();
   private readonly requests = new Map<string, Outcome>();
+  private readonly collected = new Set<string>();
   private lastSeq = 0;
 
   /** The seq of the last event applied: the catalogue is exactly the log up to here. */
@@ -73,6 +74,7 @@ export class Catalogue {
           ...restoredFrom,
         };
         const record = this.record(name);
+        if (event.type === 'FileUploaded') this.collected.delete(sha256);
         record.versions.push(file);
         record.history.push({ kind: event.type === 'FileUploaded' ? 'uploaded' : 'restored', file });
         record.live = file;
@@ -90,6 +92,9 @@ export class Catalogue {
         this.remember(event.actor, event);
         return;
       }
+      case 'GarbageCollected':
+        for (const sha256 of event.payload.blobs) this.collected.add(sha256);
+        return;
       case 'SessionOpened':
       case 'SessionClosed':
       case 'HelpShown':
@@ -142,6 +147,11 @@ export class Catalogue {
       yield { name, versions: record.versions, history: record.history };
   }
 
+  /** Whether garbage collection removed these bytes (a later upload of the same content brings them back). */
+  isCollected(sha256: string): boolean {
+    return this.collected.has(sha256);
+  }
+
   /** What a request with this id from this actor already did, if it succeeded before. */
   outcomeOf(actor: string, requestId: string): Outcome | undefined {
     return this.requests.get(requestKey(actor, requestId));
@@ -173,7 +183,13 @@ export class Catalogue {
       outcome.type,
       outcome.payload,
     ]);
-    return { format: SNAPSHOT_FORMAT, position: this.lastSeq, names, requests };
+    return {
+      format: SNAPSHOT_FORMAT,
+      position: this.lastSeq,
+      names,
+      requests,
+      collected: [...this.collected],
+    };
   }
 
   /** Rebuilds a catalogue from a snapshot; undefined if the snapshot is of another format. */
@@ -208,6 +224,7 @@ export class Catalogue {
         live: liveVersion > 0 ? versions[liveVersion - 1] : undefined,
       });
     }
+    for (const sha256 of snapshot.collected) catalogue.collected.add(sha256);
     for (const [key, seq, type, payload] of snapshot.requests) {
       catalogue.requests.set(key, { seq, type, payload } as Outcome);
     }
@@ -253,6 +270,7 @@ export interface CatalogueSnapshot {
   readonly position: number;
   readonly names: readonly SnapshotName[];
   readonly requests: readonly RequestTuple[];
+  readonly collected: readonly string[];
 }
 
 function seqOf(entry: HistoryEntry): number {

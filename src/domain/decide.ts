@@ -2,6 +2,7 @@ import { Catalogue, FileVersion } from './catalogue';
 import { fail, ok, Result } from './errors';
 import { EventPayloads } from './events';
 import { FileName } from './names';
+import { withBytes } from './queries';
 
 /** The business rules of every change, decided against the catalogue as it is now. */
 
@@ -59,14 +60,16 @@ export function decideRestore(
 ): Result<EventPayloads['FileRestored']> {
   const precondition = checkExpectedVersion(command.name, command.ifVersion, catalogue);
   if (!precondition.ok) return precondition;
-  const source = catalogue.version(command.name, command.version);
-  if (!source) return fail('NOT_FOUND', `no version ${command.version} of ${command.name}`);
+  const found = catalogue.version(command.name, command.version);
+  if (!found) return fail('NOT_FOUND', `no version ${command.version} of ${command.name}`);
+  const source = withBytes(catalogue, found);
+  if (!source.ok) return source;
   return ok({
     name: command.name,
     version: catalogue.latestVersion(command.name) + 1,
-    fromVersion: source.version,
-    sha256: source.sha256,
-    size: source.size,
+    fromVersion: found.version,
+    sha256: found.sha256,
+    size: found.size,
     ...withRequestId(command),
   });
 }

@@ -43,6 +43,12 @@ export interface EventPayloads {
     readonly complete: boolean;
   };
   FileDeleted: { readonly name: string; readonly version: number; readonly requestId?: string };
+  /** Blobs removed because no retained version needs them; `versions` says which versions lost their bytes. */
+  GarbageCollected: {
+    readonly retentionDays: number;
+    readonly blobs: readonly string[];
+    readonly versions: ReadonlyArray<{ readonly name: string; readonly version: number }>;
+  };
   CommandRejected: {
     readonly command: string;
     readonly name?: string;
@@ -85,5 +91,6 @@ export const EVENT_TYPES: readonly EventType[] = [
   'RequestReplayed',
   'FileDownloaded',
   'FileDeleted',
+  'GarbageCollected',
   'CommandRejected',
 ];

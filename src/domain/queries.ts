@@ -8,7 +8,14 @@ export function resolveDownload(catalogue: Catalogue, name: string, version?: nu
     return live ? ok(live) : fail('NOT_FOUND', `no such file: ${name}`);
   }
   const stored = catalogue.version(name, version);
-  return stored ? ok(stored) : fail('NOT_FOUND', `no version ${version} of ${name}`);
+  if (!stored) return fail('NOT_FOUND', `no version ${version} of ${name}`);
+  return withBytes(catalogue, stored);
+}
+
+/** A version whose bytes were garbage-collected is history only: it can be listed, not fetched. */
+export function withBytes(catalogue: Catalogue, file: FileVersion): Result<FileVersion> {
+  if (!catalogue.isCollected(file.sha256)) return ok(file);
+  return fail('NOT_FOUND', `the bytes of ${file.name} version ${file.version} were garbage-collected`);
 }
 
 export function resolveStat(catalogue: Catalogue, name: string): Result<FileVersion> {

@@ -24,12 +24,12 @@ export class RestoreFile {
       'FileRestored',
     );
     if (replayed) return replayed;
-    const source = this.ledger.catalogue.version(command.name, command.version);
-    // Garbage collection may have removed the bytes of a version deleted long ago.
-    if (source && !(await this.store.has(source.sha256))) {
+    const catalogue = this.ledger.catalogue;
+    const source = catalogue.version(command.name, command.version);
+    if (source && !catalogue.isCollected(source.sha256) && !(await this.store.has(source.sha256))) {
       const error = domainError(
-        'NOT_FOUND',
-        `the bytes of ${command.name} version ${command.version} were collected`,
+        'STORAGE_FAILED',
+        `the bytes of ${command.name} version ${command.version} are missing`,
       );
       await this.ledger.reject(origin, 'RESTORE', error, command.name);
       return fail(error.code, error.message);
