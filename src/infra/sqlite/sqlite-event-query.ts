@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
 import { FerryEvent } from '../../domain/events';
 import {
   EventBound,
@@ -24,6 +25,8 @@ export class SqliteEventQuery implements EventQuery {
   private readonly statements = new Map<string, Database.Statement>();
 
   constructor(readonly file: string) {
+    // better-sqlite3 reports a missing folder as a plain TypeError; checking first keeps one error kind.
+    if (!existsSync(file)) throw new EventQueryError('not-found', `no audit log at ${file}`);
     try {
       this.db = new Database(file, { readonly: true, fileMustExist: true });
     } catch (error) {
