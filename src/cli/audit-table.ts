@@ -32,15 +32,22 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(1)} ${units[unit]}`;
 }
 
-type Summaries = { [T in EventType]?: (payload: EventPayloads[T]) => string };
+type Summaries = { [T in EventType]: (payload: EventPayloads[T]) => string };
 
-// Types without an entry (added by a newer server, say) fall back to their payload's fields.
+// Every known type has an entry; a type added by a newer server falls back to its payload's fields.
 const SUMMARIES: Summaries = {
   SessionOpened: (p) => `OPEN protocol ${p.protocol}`,
   SessionClosed: (p) => `CLOSE ${safeText(p.reason)}`,
   HelpShown: () => 'HELP',
-  FilesListed: (p) => `LIST ${p.prefix === '' ? '' : `${quoteName(p.prefix)} `}(${plural(p.count, 'file')})`,
+  FilesListed: (p) =>
+    `LIST ${p.prefix === '' ? '' : `${quoteName(p.prefix)} `}${p.at === undefined ? '' : `at ${safeText(p.at)} `}(${plural(p.count, 'file')})`,
+  FileStatShown: (p) => `STAT ${quoteName(p.name)} v${p.version}`,
+  HistoryShown: (p) => `HISTORY ${quoteName(p.name)} (${plural(p.count, 'entry')})`,
   FileUploaded: (p) => `UPLOAD ${quoteName(p.name)} v${p.version} ${formatBytes(p.size)}`,
+  FileRestored: (p) =>
+    `RESTORE ${quoteName(p.name)} v${p.version} from v${p.fromVersion} ${formatBytes(p.size)}`,
+  RequestReplayed: (p) => `RETRY ${safeText(p.command)} id ${safeText(p.requestId)} = seq ${p.originalSeq}`,
+  GarbageCollected: (p) => `GC ${plural(p.blobs.length, 'blob')} (${plural(p.versions.length, 'version')})`,
   FileDownloaded: (p) =>
     `DOWNLOAD ${quoteName(p.name)} v${p.version} ${formatBytes(p.bytes)}${p.complete ? '' : ' INCOMPLETE'}`,
   FileDeleted: (p) => `DELETE ${quoteName(p.name)} v${p.version}`,
@@ -67,7 +74,7 @@ function fieldValue(value: unknown): string {
 }
 
 function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+  return `${count} ${count === 1 ? noun : noun.replace(/y$/, 'ie')}${count === 1 ? '' : 's'}`;
 }
 
 const HEADER = ['SEQ', 'AT', 'TYPE', 'ACTOR', 'SESSION', 'REMOTE', 'SUMMARY'];

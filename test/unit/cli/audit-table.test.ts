@@ -36,6 +36,26 @@ describe('the audit table', () => {
         f.make('CommandRejected', { command: 'FROB', code: 'UNKNOWN_COMMAND', message: 'what?' }),
         'REJECTED FROB UNKNOWN_COMMAND',
       ],
+      [f.make('FilesListed', { prefix: '', count: 0, at: 'seq 12' }), 'LIST at seq 12 (0 files)'],
+      [f.make('FileStatShown', { name: 'x', version: 2 }), 'STAT x v2'],
+      [f.make('HistoryShown', { name: 'x', count: 1 }), 'HISTORY x (1 entry)'],
+      [f.make('HistoryShown', { name: 'x', count: 4 }), 'HISTORY x (4 entries)'],
+      [
+        f.make('FileRestored', { name: 'x', version: 4, fromVersion: 1, sha256: shaOf('x'), size: 2048 }),
+        'RESTORE x v4 from v1 2.0 KiB',
+      ],
+      [
+        f.make('RequestReplayed', { command: 'UPLOAD', requestId: 'r-1', originalSeq: 7 }),
+        'RETRY UPLOAD id r-1 = seq 7',
+      ],
+      [
+        f.make('GarbageCollected', {
+          retentionDays: 0,
+          blobs: [shaOf('a')],
+          versions: [{ name: 'a', version: 1 }],
+        }),
+        'GC 1 blob (1 version)',
+      ],
     ];
     for (const [event, summary] of cases) expect(summarize(event)).toBe(summary);
   });
