@@ -7,7 +7,7 @@ export interface EventOrigin {
   readonly remote: string;
 }
 
-export type SessionCloseReason = 'logout' | 'disconnect' | 'protocol-error' | 'shutdown';
+export type SessionCloseReason = 'logout' | 'disconnect' | 'protocol-error' | 'idle' | 'shutdown';
 
 export interface EventPayloads {
   SessionOpened: { readonly protocol: number };

@@ -10,13 +10,23 @@ export interface ListenOptions {
 /** Requests in hand get this long to finish at shutdown before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
+export interface ServerOptions {
+  /** A connection that sends and accepts nothing for this long is closed, mid-transfer or not. */
+  readonly idleTimeoutMs: number;
+}
+
+export const DEFAULT_SERVER_OPTIONS: ServerOptions = { idleTimeoutMs: 5 * 60_000 };
+
 /** Accepts connections and runs one Session each; many at once, none waiting on another. */
 export class FerryServer {
   private readonly server: Server;
   private readonly sessions = new Map<Session, Promise<void>>();
   private stopping: Promise<void> | undefined;
 
-  constructor(private readonly app: Application) {
+  constructor(
+    private readonly app: Application,
+    private readonly options: ServerOptions = DEFAULT_SERVER_OPTIONS,
+  ) {
     // Half-open: a peer that sends its last request and closes its side still gets every reply.
     this.server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
   }
@@ -57,6 +67,7 @@ export class FerryServer {
       return;
     }
     socket.setNoDelay(true);
+    socket.setTimeout(this.options.idleTimeoutMs);
     const session = new Session(socket, this.app.handlers, this.app.logger);
     const done = session
       .run()

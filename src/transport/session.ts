@@ -46,6 +46,11 @@ export class Session implements FrameSink {
   async run(): Promise<void> {
     const ended = new Promise<void>((resolve) => this.socket.once('close', () => resolve()));
     this.socket.on('error', (error) => this.logger.debug('socket error', { error: error.message }));
+    // A stuck peer must not hold a half-written upload (or a file handle) for ever.
+    this.socket.on('timeout', () => {
+      this.closing ??= 'idle';
+      this.socket.destroy();
+    });
     this.origin = await this.handlers.sessions.open(
       `${this.socket.remoteAddress}:${this.socket.remotePort}`,
       PROTOCOL_VERSION,

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { readEvents } from '../support/audit-db';
 import { RawConnection } from '../support/raw-connection';
 import { chunksOf } from '../support/streams';
@@ -111,5 +113,23 @@ describe('bad input over a real socket', () => {
     stuck.send('UPLOAD slow.bin 1000000\npartial');
     await serverStillServes();
     stuck.destroy();
+  });
+});
+
+describe('a stuck client', () => {
+  it('is disconnected after the idle timeout, its half upload discarded and recorded', async () => {
+    const ferry = await startTestServer({ idleTimeoutMs: 300 });
+    const stuck = await RawConnection.open(ferry.address);
+    stuck.send('UPLOAD stuck.bin 1000\nonly a little');
+    await stuck.closed();
+    await ferry.stop(); // waits for every session to be recorded as closed
+    const events = readEvents(ferry.dataDir);
+    expect(events.map((event) => [event.type, event.payload.reason ?? event.payload.code])).toEqual([
+      ['SessionOpened', undefined],
+      ['CommandRejected', 'SIZE_MISMATCH'],
+      ['SessionClosed', 'idle'],
+    ]);
+    expect(readdirSync(join(ferry.dataDir, 'tmp'))).toEqual([]);
+    removeDir(ferry.dataDir);
   });
 });

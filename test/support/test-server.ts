@@ -22,12 +22,12 @@ export function tempDir(prefix = 'ferry-test-'): string {
 
 /** A real server on 127.0.0.1, port 0. Disk storage and SQLite unless told otherwise. */
 export async function startTestServer(
-  options: { store?: StoreKind; dataDir?: string; overrides?: PortOverrides } = {},
+  options: { store?: StoreKind; dataDir?: string; overrides?: PortOverrides; idleTimeoutMs?: number } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDir();
   const config = { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, dataDir, store: options.store ?? 'disk' };
   const app = await startApplication(config, { logger: silentLogger, ...options.overrides });
-  const server = new FerryServer(app);
+  const server = new FerryServer(app, { idleTimeoutMs: options.idleTimeoutMs ?? 60_000 });
   const bound = await server.listen(config);
   const address = { host: '127.0.0.1', port: bound.port };
   return {
