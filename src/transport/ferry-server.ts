@@ -71,7 +71,10 @@ export class FerryServer {
     const session = new Session(socket, this.app.handlers, this.app.logger);
     const done = session
       .run()
-      .catch((error) => this.app.logger.error('session failed', { error: String(error) }))
+      .catch((error) => {
+        this.app.logger.error('session failed', { error: String(error) });
+        socket.destroy();
+      })
       .finally(() => this.sessions.delete(session));
     this.sessions.set(session, done);
   }

@@ -3,10 +3,10 @@ import { Handlers } from '../app/composition-root';
 import { DomainError, domainError } from '../domain/errors';
 import { EventOrigin, SessionCloseReason } from '../domain/events';
 import { Logger } from '../domain/ports/logger.port';
+import { assertNever } from '../domain/catalogue';
+import { historyLine, versionLine } from './catalogue-lines';
 import { FrameDecoder, FrameSink } from './codec/frame-decoder';
 import { PROTOCOL_VERSION, reply } from './codec/replies';
-import { historyLine, versionLine } from './catalogue-lines';
-import { assertNever } from '../domain/catalogue';
 import { parseRequest, Request } from './codec/requests';
 import { HELP_LINES } from './help-text';
 import { SocketWriter } from './socket-writer';
@@ -59,6 +59,13 @@ export class Session implements FrameSink {
     // The peer may half-close after its last request (nc -N does); answer everything, then hang up.
     this.decoder.once('finish', () => {
       this.closing ??= 'disconnect';
+      this.hangUp();
+    });
+    // An unexpected failure (the audit log cannot be written, say) ends this session, not the server.
+    this.decoder.on('error', (error) => {
+      this.logger.error('request failed', { session: this.origin.session, error: String(error) });
+      this.writer.send(reply.error(domainError('INTERNAL', 'the server could not complete the request')));
+      this.closing ??= 'protocol-error';
       this.hangUp();
     });
     this.socket.pipe(this.decoder);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { MemoryEventLog } from '../../src/infra/memory-event-log';
 import { readEvents } from '../support/audit-db';
 import { RawConnection } from '../support/raw-connection';
 import { chunksOf } from '../support/streams';
@@ -131,5 +132,22 @@ describe('a stuck client', () => {
     ]);
     expect(readdirSync(join(ferry.dataDir, 'tmp'))).toEqual([]);
     removeDir(ferry.dataDir);
+  });
+});
+
+describe('a server whose audit log fails', () => {
+  it('answers INTERNAL and closes that connection instead of crashing or acting unrecorded', async () => {
+    const eventLog = new MemoryEventLog();
+    const ferry = await startTestServer({ store: 'memory', overrides: { eventLog } });
+    const raw = await RawConnection.open(ferry.address);
+    eventLog.append = async () => {
+      throw new Error('disk full');
+    };
+    raw.send('LIST\n');
+    const [line] = await raw.lines(1);
+    expect(line).toMatch(/^ERR INTERNAL /);
+    await raw.closed();
+    await expect(ferry.connect()).rejects.toBeDefined();
+    await ferry.server.stop(500).catch(() => undefined);
   });
 });
