@@ -46,6 +46,14 @@ describe('the ferry binary: versions, history, restore, time travel and retries'
       code: 0,
       stdout: expect.stringContaining('version 3 (restored from version 1)'),
     });
+    const again = JSON.parse((await ferry('put', 'v2.txt', 'notes.txt', '--json')).stdout);
+    expect(again).toMatchObject({ name: 'notes.txt', version: 4, size: 11 });
+    const fetched = JSON.parse((await ferry('get', 'notes.txt', 'latest.txt', '--json')).stdout);
+    expect(fetched).toMatchObject({ version: 4, local: 'latest.txt' });
+    const removed = JSON.parse((await ferry('rm', 'notes.txt', '--json')).stdout);
+    expect(removed).toEqual({ name: 'notes.txt', deletedVersion: 4 });
+    const restoredAgain = JSON.parse((await ferry('restore', 'notes.txt', '1', '--json')).stdout);
+    expect(restoredAgain).toMatchObject({ version: 5, fromVersion: 1 });
 
     const history = (await ferry('history', 'notes.txt', '--json')).stdout
       .trim()
@@ -56,6 +64,9 @@ describe('the ferry binary: versions, history, restore, time travel and retries'
       'uploaded 2',
       'deleted 2',
       'restored 3',
+      'uploaded 4',
+      'deleted 4',
+      'restored 5',
     ]);
     expect((await ferry('history', 'notes.txt')).stdout).toContain('restored');
 

@@ -3,14 +3,11 @@ import { ServerAddress } from '../../transport/client/ferry-client';
 import { formatHistory, formatListing, formatStat } from '../format';
 import { withServerOption } from '../server-option';
 import { withClient } from '../with-client';
+import { jsonLines } from '../output';
 
 interface ReadOptions {
   readonly server: ServerAddress;
   readonly json?: boolean;
-}
-
-function jsonLines(items: readonly unknown[]): string {
-  return items.map((item) => `${JSON.stringify(item)}\n`).join('');
 }
 
 /** ls, stat and history: reading the catalogue, now or in the past. */

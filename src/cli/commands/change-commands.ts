@@ -4,10 +4,12 @@ import { ServerAddress } from '../../transport/client/ferry-client';
 import { parseVersionNumber, parseWholeNumber } from '../options';
 import { withServerOption } from '../server-option';
 import { withClient } from '../with-client';
+import { printResult } from '../output';
 
 interface ChangeOptions {
   readonly server: ServerAddress;
   readonly ifVersion?: number;
+  readonly json?: boolean;
 }
 
 const IF_VERSION = [
@@ -20,13 +22,18 @@ export function registerChangeCommands(program: Command): void {
   withServerOption(program.command('rm').argument('<name>', 'file on the server'))
     .description('delete a file (its versions stay in the history and can be restored)')
     .option(...IF_VERSION, parseWholeNumber)
+    .option('--json', 'print the result as one JSON object')
     .action((name: string, options: ChangeOptions) => {
       const requestId = randomUUID();
       return withClient(
         options.server,
         async (client) => {
           const version = await client.delete(name, { ifVersion: options.ifVersion, requestId });
-          process.stdout.write(`deleted ${name} (was version ${version})\n`);
+          printResult(
+            options.json,
+            { name, deletedVersion: version },
+            `deleted ${name} (was version ${version})\n`,
+          );
         },
         name,
       );
@@ -40,15 +47,15 @@ export function registerChangeCommands(program: Command): void {
   )
     .description('make an earlier version live again, as a new version; also undeletes')
     .option(...IF_VERSION, parseWholeNumber)
+    .option('--json', 'print the new version as one JSON object')
     .action((name: string, version: number, options: ChangeOptions) => {
       const requestId = randomUUID();
       return withClient(
         options.server,
         async (client) => {
           const restored = await client.restore(name, version, { ifVersion: options.ifVersion, requestId });
-          process.stdout.write(
-            `${name} version ${restored.version} (restored from version ${restored.fromVersion})\n`,
-          );
+          const text = `${name} version ${restored.version} (restored from version ${restored.fromVersion})\n`;
+          printResult(options.json, restored, text);
         },
         `${name} version ${version}`,
       );

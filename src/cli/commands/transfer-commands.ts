@@ -6,15 +6,18 @@ import { parseVersionNumber, parseWholeNumber } from '../options';
 import { progressBar } from '../progress';
 import { withServerOption } from '../server-option';
 import { withClient } from '../with-client';
+import { printResult } from '../output';
 
 interface PutOptions {
   readonly server: ServerAddress;
   readonly ifVersion?: number;
+  readonly json?: boolean;
 }
 
 interface GetOptions {
   readonly server: ServerAddress;
   readonly version?: number;
+  readonly json?: boolean;
 }
 
 /** put and get: file bodies between the local disk and the server. */
@@ -28,6 +31,7 @@ export function registerTransferCommands(program: Command): void {
       'only if the live version is n (0: only if the name does not exist)',
       parseWholeNumber,
     )
+    .option('--json', 'print the stored version as one JSON object')
     .action((local: string, name: string | undefined, options: PutOptions) => {
       const target = name ?? localNameFor(local);
       const requestId = randomUUID();
@@ -43,9 +47,8 @@ export function registerTransferCommands(program: Command): void {
             onProgress: (bytes) => bar.tick(bytes, size),
           })
           .finally(() => bar.stop());
-        process.stdout.write(
-          `${stored.name} version ${stored.version} (${stored.size} bytes, sha256 ${stored.sha256})\n`,
-        );
+        const text = `${stored.name} version ${stored.version} (${stored.size} bytes, sha256 ${stored.sha256})\n`;
+        printResult(options.json, stored, text);
       });
     });
 
@@ -57,6 +60,7 @@ export function registerTransferCommands(program: Command): void {
   )
     .description('download a file; it appears under its local name only once its SHA-256 checks out')
     .option('--version <n>', 'an earlier version instead of the live one', parseVersionNumber)
+    .option('--json', 'print what was downloaded as one JSON object (not with -)')
     .action((name: string, local: string | undefined, options: GetOptions) =>
       withClient(
         options.server,
@@ -64,9 +68,11 @@ export function registerTransferCommands(program: Command): void {
           const download = { version: options.version };
           if (local === '-') return client.download(name, process.stdout, download);
           const bar = progressBar(`get ${name}`);
-          return writeAtomically(local ?? localNameFor(name), (sink) =>
+          const target = local ?? localNameFor(name);
+          const file = await writeAtomically(target, (sink) =>
             client.download(name, sink, { ...download, onProgress: bar.tick }).finally(() => bar.stop()),
           );
+          printResult(options.json, { ...file, local: target }, '');
         },
         options.version === undefined ? name : `${name} version ${options.version}`,
       ),
