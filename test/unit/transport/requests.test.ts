@@ -21,6 +21,42 @@ describe('parseRequest', () => {
     });
   });
 
+  it('reads the history commands, time travel and write guards', () => {
+    expect(parse('LIST at=5')).toEqual({
+      ok: true,
+      request: { command: 'LIST', prefix: '', at: { kind: 'seq', seq: 5 } },
+    });
+    expect(parse('list docs/ at=2026-01-01T10:00:00+01:00')).toEqual({
+      ok: true,
+      request: { command: 'LIST', prefix: 'docs/', at: { kind: 'time', time: '2026-01-01T09:00:00.000Z' } },
+    });
+    expect(parse('STAT a')).toEqual({ ok: true, request: { command: 'STAT', name: 'a' } });
+    expect(parse('HISTORY "a b"')).toEqual({ ok: true, request: { command: 'HISTORY', name: 'a b' } });
+    expect(parse('RESTORE a 2 if-version=3 id=r-1')).toEqual({
+      ok: true,
+      request: { command: 'RESTORE', name: 'a', version: 2, ifVersion: 3, requestId: 'r-1' },
+    });
+    expect(parse('DELETE a id=abc.DEF_1:2')).toEqual({
+      ok: true,
+      request: { command: 'DELETE', name: 'a', requestId: 'abc.DEF_1:2' },
+    });
+  });
+
+  it.each([
+    ['LIST at=yesterday'],
+    ['LIST at=2026-01-01T10:00:00'],
+    ['RESTORE a'],
+    ['RESTORE a 0'],
+    ['RESTORE a two'],
+    ['DELETE a id=has space'],
+    ['DELETE a id="has space"'],
+    ['UPLOAD a 1 id=' + 'x'.repeat(129)],
+    ['STAT'],
+    ['HISTORY a b'],
+  ])('refuses %j with BAD_REQUEST', (line) => {
+    expect(parse(line)).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+  });
+
   it('expresses any name: spaces, quotes, backslashes, UTF-8, and option look-alikes', () => {
     for (const name of ['a b', 'say "hi"', 'back\\slash', 'résumé/日本語.txt', 'size=3', '"', ' lead']) {
       const result = parse(`DELETE ${quoteWord(name)}`);
