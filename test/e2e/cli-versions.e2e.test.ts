@@ -1,31 +1,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readEvents } from '../support/audit-db';
-import { runFerry, ServerProcess, startServerProcess } from '../support/ferry-binary';
+import { binaryServerFixture, runFerry } from '../support/ferry-binary';
 import { FlakyProxy } from '../support/flaky-proxy';
 import { removeDir, tempDir } from '../support/test-server';
 
 describe('the ferry binary: versions, history, restore, time travel and retries', () => {
-  let dataDir: string;
-  let work: string;
-  let server: ServerProcess;
-  const ferry = (...args: string[]) => runFerry([...args, '--server', server.server], { cwd: work });
-
-  beforeAll(async () => {
-    dataDir = tempDir();
-    work = tempDir('ferry-cli-');
-    server = await startServerProcess(['--data', dataDir, '--log-level', 'error']);
-  });
-
-  afterAll(async () => {
-    await server.stop();
-    removeDir(dataDir);
-    removeDir(work);
-  });
+  const fixture = binaryServerFixture(tempDir, removeDir);
+  const ferry = fixture.ferry;
 
   it('stat, history, get --version, restore and ls --at', async () => {
-    writeFileSync(join(work, 'v1.txt'), 'version one');
-    writeFileSync(join(work, 'v2.txt'), 'version two');
+    writeFileSync(join(fixture.work, 'v1.txt'), 'version one');
+    writeFileSync(join(fixture.work, 'v2.txt'), 'version two');
     expect((await ferry('put', 'v1.txt', 'notes.txt')).code).toBe(0);
     const listedAt = JSON.parse((await ferry('stat', 'notes.txt', '--json')).stdout) as { at: string };
     expect((await ferry('put', 'v2.txt', 'notes.txt', '--if-version', '1')).code).toBe(0);
@@ -38,7 +24,7 @@ describe('the ferry binary: versions, history, restore, time travel and retries'
     expect((await ferry('stat', 'notes.txt')).stdout).toMatch(/version:\s+2/);
 
     expect((await ferry('get', 'notes.txt', 'old.txt', '--version', '1')).code).toBe(0);
-    expect(readFileSync(join(work, 'old.txt'), 'utf8')).toBe('version one');
+    expect(readFileSync(join(fixture.work, 'old.txt'), 'utf8')).toBe('version one');
 
     expect((await ferry('rm', 'notes.txt', '--if-version', '2')).code).toBe(0);
     const restore = await ferry('restore', 'notes.txt', '1');
@@ -80,7 +66,7 @@ describe('the ferry binary: versions, history, restore, time travel and retries'
   });
 
   it('refuses a stale --if-version with VERSION_CONFLICT and changes nothing', async () => {
-    writeFileSync(join(work, 'c.txt'), 'c');
+    writeFileSync(join(fixture.work, 'c.txt'), 'c');
     expect((await ferry('put', 'c.txt', 'conflict.txt', '--if-version', '0')).code).toBe(0);
     const stale = await ferry('put', 'c.txt', 'conflict.txt', '--if-version', '0');
     expect(stale.code).toBe(1);
@@ -92,14 +78,16 @@ describe('the ferry binary: versions, history, restore, time travel and retries'
 
   it('retries after a dropped connection without uploading twice', async () => {
     const proxy = await FlakyProxy.start(
-      { host: server.server.split(':')[0], port: Number(server.server.split(':')[1]) },
+      { host: fixture.server.server.split(':')[0], port: Number(fixture.server.server.split(':')[1]) },
       1,
     );
-    writeFileSync(join(work, 'retry.txt'), 'retry me');
-    const put = await runFerry(['put', 'retry.txt', 'retried.txt', '--server', proxy.address], { cwd: work });
+    writeFileSync(join(fixture.work, 'retry.txt'), 'retry me');
+    const put = await runFerry(['put', 'retry.txt', 'retried.txt', '--server', proxy.address], {
+      cwd: fixture.work,
+    });
     await proxy.close();
     expect(put).toMatchObject({ code: 0, stdout: expect.stringContaining('retried.txt version 1') });
-    const events = readEvents(dataDir);
+    const events = readEvents(fixture.dataDir);
     const uploads = events.filter((e) => e.type === 'FileUploaded' && e.payload.name === 'retried.txt');
     expect(uploads).toHaveLength(1);
     const replays = events.filter((e) => e.type === 'RequestReplayed');

@@ -1,38 +1,24 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readEvents } from '../support/audit-db';
-import { runFerry, ServerProcess, startServerProcess } from '../support/ferry-binary';
+import { binaryServerFixture, runFerry, startServerProcess } from '../support/ferry-binary';
 import { randomFile } from '../support/streams';
 import { removeDir, tempDir } from '../support/test-server';
 
 describe('the ferry binary against a real server process', () => {
-  let dataDir: string;
-  let work: string;
-  let server: ServerProcess;
-  const ferry = (...args: string[]) => runFerry([...args, '--server', server.server], { cwd: work });
-
-  beforeAll(async () => {
-    dataDir = tempDir();
-    work = tempDir('ferry-cli-');
-    server = await startServerProcess(['--data', dataDir, '--log-level', 'error']);
-  });
-
-  afterAll(async () => {
-    await server.stop();
-    removeDir(dataDir);
-    removeDir(work);
-  });
+  const fixture = binaryServerFixture(tempDir, removeDir);
+  const ferry = fixture.ferry;
 
   it('prints one clear line with the address and port it bound', () => {
-    expect(server.banner).toMatch(/^Ferry listening on 127\.0\.0\.1:\d+ with disk storage in /);
-    expect(server.server).not.toMatch(/:0$/);
+    expect(fixture.server.banner).toMatch(/^Ferry listening on 127\.0\.0\.1:\d+ with disk storage in /);
+    expect(fixture.server.server).not.toMatch(/:0$/);
   });
 
   it('puts, lists, gets and removes files of any size and name', async () => {
     const big = randomFile(3 * 1024 * 1024 + 1);
-    writeFileSync(join(work, 'big.bin'), big);
-    writeFileSync(join(work, 'empty'), Buffer.alloc(0));
-    writeFileSync(join(work, 'one'), Buffer.from('x'));
+    writeFileSync(join(fixture.work, 'big.bin'), big);
+    writeFileSync(join(fixture.work, 'empty'), Buffer.alloc(0));
+    writeFileSync(join(fixture.work, 'one'), Buffer.from('x'));
 
     expect((await ferry('put', 'big.bin')).code).toBe(0);
     expect((await ferry('put', 'empty', 'dir/empty file')).code).toBe(0);
@@ -53,9 +39,9 @@ describe('the ferry binary against a real server process', () => {
     expect((await ferry('ls', 'dir/')).stdout).toContain('dir/empty file');
 
     expect((await ferry('get', 'big.bin', 'copy.bin')).code).toBe(0);
-    expect(readFileSync(join(work, 'copy.bin')).equals(big)).toBe(true);
+    expect(readFileSync(join(fixture.work, 'copy.bin')).equals(big)).toBe(true);
     expect((await ferry('get', 'dir/empty file')).code).toBe(0);
-    expect(readFileSync(join(work, 'empty file')).length).toBe(0);
+    expect(readFileSync(join(fixture.work, 'empty file')).length).toBe(0);
     const toStdout = await ferry('get', 'ünïcödé name.txt', '-');
     expect(toStdout).toMatchObject({ code: 0, stdout: 'x' });
 
@@ -67,8 +53,8 @@ describe('the ferry binary against a real server process', () => {
     const missing = await ferry('get', 'report.pdf');
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toBe('ferry: not found: report.pdf\n');
-    expect(existsSync(join(work, 'report.pdf'))).toBe(false);
-    expect(readdirSync(work).filter((name) => name.endsWith('.part'))).toEqual([]);
+    expect(existsSync(join(fixture.work, 'report.pdf'))).toBe(false);
+    expect(readdirSync(fixture.work).filter((name) => name.endsWith('.part'))).toEqual([]);
 
     const rm = await ferry('rm', 'report.pdf');
     expect(rm.code).not.toBe(0);
@@ -84,12 +70,15 @@ describe('the ferry binary against a real server process', () => {
   });
 
   it('reads FERRY_SERVER when --server is not given', async () => {
-    const listed = await runFerry(['ls'], { env: { FERRY_SERVER: server.server }, cwd: work });
+    const listed = await runFerry(['ls'], {
+      env: { FERRY_SERVER: fixture.server.server },
+      cwd: fixture.work,
+    });
     expect(listed.code).toBe(0);
   });
 
   it('drives the six commands through the shell', async () => {
-    writeFileSync(join(work, 'shell in.txt'), 'from the shell');
+    writeFileSync(join(fixture.work, 'shell in.txt'), 'from the shell');
     const script = [
       'HELP',
       'UPLOAD "shell in.txt" shell/file.txt',
@@ -99,18 +88,21 @@ describe('the ferry binary against a real server process', () => {
       'LIST shell/',
       'LOGOUT',
     ].join('\n');
-    const result = await runFerry(['shell', '--server', server.server], { input: script, cwd: work });
+    const result = await runFerry(['shell', '--server', fixture.server.server], {
+      input: script,
+      cwd: fixture.work,
+    });
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toContain('uploaded shell/file.txt version 1');
     expect(result.stdout).toContain('deleted shell/file.txt');
     expect(result.stdout).toContain('(no files)');
-    expect(readFileSync(join(work, 'shell out.txt'), 'utf8')).toBe('from the shell');
+    expect(readFileSync(join(fixture.work, 'shell out.txt'), 'utf8')).toBe('from the shell');
   });
 
   it('exits non-zero from the shell when a command failed', async () => {
-    const result = await runFerry(['shell', '--server', server.server], {
+    const result = await runFerry(['shell', '--server', fixture.server.server], {
       input: 'DELETE nothing-here\nLOGOUT\n',
-      cwd: work,
+      cwd: fixture.work,
     });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toBe('ferry: not found: nothing-here\n');

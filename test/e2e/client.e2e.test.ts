@@ -4,7 +4,7 @@ import { FerryClient } from '../../src/transport/client/ferry-client';
 import { readEvents } from '../support/audit-db';
 import { RawConnection } from '../support/raw-connection';
 import { chunksOf, collector, randomFile, sha256 } from '../support/streams';
-import { removeDir, startTestServer, TestServer } from '../support/test-server';
+import { serverPerTest } from '../support/test-server';
 
 async function roundTrip(client: FerryClient, name: string, bytes: Buffer): Promise<Buffer> {
   const stored = await client.upload(name, chunksOf(bytes), bytes.length, { sha256: sha256(bytes) });
@@ -25,19 +25,10 @@ async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void>
 }
 
 describe('Ferry over TCP with disk storage and SQLite', () => {
-  let ferry: TestServer;
-
-  beforeEach(async () => {
-    ferry = await startTestServer();
-  });
-
-  afterEach(async () => {
-    await ferry.stop();
-    removeDir(ferry.dataDir);
-  });
+  const servers = serverPerTest();
 
   it('round-trips 0-byte, 1-byte and multi-MiB random files byte for byte', async () => {
-    const client = await ferry.connect();
+    const client = await servers.ferry.connect();
     for (const size of [0, 1, 5 * 1024 * 1024 + 7]) {
       const bytes = randomFile(size);
       expect((await roundTrip(client, `file-${size}.bin`, bytes)).equals(bytes)).toBe(true);
@@ -46,7 +37,7 @@ describe('Ferry over TCP with disk storage and SQLite', () => {
   });
 
   it('keeps names with spaces, quotes and UTF-8 intact', async () => {
-    const client = await ferry.connect();
+    const client = await servers.ferry.connect();
     const names = ['my report.pdf', 'say "hi".txt', 'résumé/日本語 ファイル.txt', 'a=b', 'emoji 🚢.bin'];
     for (const name of names) await roundTrip(client, name, Buffer.from(name));
     expect((await client.list()).map((file) => file.name).sort()).toEqual([...names].sort());
@@ -55,7 +46,7 @@ describe('Ferry over TCP with disk storage and SQLite', () => {
   });
 
   it('runs all six commands and records exactly one event per command', async () => {
-    const client = await ferry.connect();
+    const client = await servers.ferry.connect();
     expect((await client.help()).join('\n')).toContain('UPLOAD');
     await client.upload('a.txt', chunksOf(Buffer.from('one')), 3);
     const second = await client.upload('a.txt', chunksOf(Buffer.from('two!')), 4);
@@ -72,9 +63,9 @@ describe('Ferry over TCP with disk storage and SQLite', () => {
     await expect(client.download('a.txt', collector().sink)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await client.list()).toEqual([]);
     await client.logout();
-    await ferry.app.ledger.drain();
+    await servers.ferry.app.ledger.drain();
 
-    const events = readEvents(ferry.dataDir).filter((event) => event.session === client.session);
+    const events = readEvents(servers.ferry.dataDir).filter((event) => event.session === client.session);
     expect(events.map((event) => event.type)).toEqual([
       'SessionOpened',
       'HelpShown',
@@ -93,7 +84,7 @@ describe('Ferry over TCP with disk storage and SQLite', () => {
   });
 
   it('answers pipelined requests in order', async () => {
-    const client = await ferry.connect();
+    const client = await servers.ferry.connect();
     const results = await Promise.all([
       client.upload('p1', chunksOf(Buffer.from('1')), 1),
       client.list(),
@@ -112,13 +103,13 @@ describe('Ferry over TCP with disk storage and SQLite', () => {
       name: `parallel/${i}.bin`,
       bytes: randomFile(200_000 + i),
     }));
-    const clients = await Promise.all(files.map(() => ferry.connect()));
+    const clients = await Promise.all(files.map(() => servers.ferry.connect()));
     await Promise.all(
       files.map((file, i) =>
         clients[i].upload(file.name, chunksOf(file.bytes, 16 * 1024), file.bytes.length),
       ),
     );
-    const check = await ferry.connect();
+    const check = await servers.ferry.connect();
     const listed = await check.list('parallel/');
     expect(listed).toHaveLength(20);
     for (const file of files) {
@@ -130,7 +121,7 @@ describe('Ferry over TCP with disk storage and SQLite', () => {
   });
 
   it('stores one version per upload of the same name, even when they race', async () => {
-    const clients = await Promise.all(Array.from({ length: 5 }, () => ferry.connect()));
+    const clients = await Promise.all(Array.from({ length: 5 }, () => servers.ferry.connect()));
     const stored = await Promise.all(
       clients.map((client, i) => client.upload('race.txt', chunksOf(Buffer.from(`v${i}`)), 2)),
     );
@@ -139,33 +130,33 @@ describe('Ferry over TCP with disk storage and SQLite', () => {
   });
 
   it('leaves nothing visible and no temporary file when a client dies mid-upload', async () => {
-    const raw = await RawConnection.open(ferry.address);
+    const raw = await RawConnection.open(servers.ferry.address);
     raw.send('UPLOAD half.bin 1000000\n');
     raw.send(randomFile(300_000));
-    await eventually(() => readdirSync(join(ferry.dataDir, 'tmp')).length === 1);
+    await eventually(() => readdirSync(join(servers.ferry.dataDir, 'tmp')).length === 1);
     raw.destroy();
-    await eventually(() => readdirSync(join(ferry.dataDir, 'tmp')).length === 0);
-    const client = await ferry.connect();
+    await eventually(() => readdirSync(join(servers.ferry.dataDir, 'tmp')).length === 0);
+    const client = await servers.ferry.connect();
     expect(await client.list()).toEqual([]);
     await client.logout();
-    await ferry.app.ledger.drain();
-    const rejected = readEvents(ferry.dataDir).find((event) => event.type === 'CommandRejected');
+    await servers.ferry.app.ledger.drain();
+    const rejected = readEvents(servers.ferry.dataDir).find((event) => event.type === 'CommandRejected');
     expect(rejected?.payload).toMatchObject({ command: 'UPLOAD', code: 'SIZE_MISMATCH', name: 'half.bin' });
   });
 
   it('refuses an upload whose declared SHA-256 does not match and stores nothing', async () => {
-    const client = await ferry.connect();
+    const client = await servers.ferry.connect();
     const bytes = Buffer.from('the real bytes');
     await expect(
       client.upload('bad.txt', chunksOf(bytes), bytes.length, { sha256: sha256(Buffer.from('other')) }),
     ).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' });
     expect(await client.list()).toEqual([]);
-    expect(readdirSync(join(ferry.dataDir, 'blobs'))).toEqual([]);
+    expect(readdirSync(join(servers.ferry.dataDir, 'blobs'))).toEqual([]);
     await client.logout();
   });
 
   it('keeps the catalogue across a restart, rebuilt from the log alone', async () => {
-    const client = await ferry.connect();
+    const client = await servers.ferry.connect();
     await client.upload('keep/a.txt', chunksOf(Buffer.from('a')), 1);
     await client.upload('keep/b.txt', chunksOf(Buffer.from('b')), 1);
     await client.upload('keep/b.txt', chunksOf(Buffer.from('bb')), 2);
@@ -173,10 +164,8 @@ describe('Ferry over TCP with disk storage and SQLite', () => {
     await client.delete('keep/c.txt');
     const before = await client.list();
     await client.logout();
-    await ferry.stop();
-
-    ferry = await startTestServer({ dataDir: ferry.dataDir });
-    const again = await ferry.connect();
+    await servers.restart();
+    const again = await servers.ferry.connect();
     expect(await again.list()).toEqual(before);
     const out = collector();
     await again.download('keep/b.txt', out.sink);
@@ -186,10 +175,10 @@ describe('Ferry over TCP with disk storage and SQLite', () => {
   });
 
   it('records SessionClosed with reason shutdown when the server stops under a connected client', async () => {
-    const raw = await RawConnection.open(ferry.address);
-    await ferry.stop();
+    const raw = await RawConnection.open(servers.ferry.address);
+    await servers.ferry.stop();
     await raw.closed();
-    const types = readEvents(ferry.dataDir).map((event) => [event.type, event.payload.reason]);
+    const types = readEvents(servers.ferry.dataDir).map((event) => [event.type, event.payload.reason]);
     expect(types).toEqual([
       ['SessionOpened', undefined],
       ['SessionClosed', 'shutdown'],

@@ -1,24 +1,15 @@
 import { readEvents } from '../support/audit-db';
 import { RawConnection } from '../support/raw-connection';
 import { chunksOf, collector } from '../support/streams';
-import { removeDir, startTestServer, TestServer } from '../support/test-server';
+import { serverPerTest } from '../support/test-server';
 
 const text = (value: string) => chunksOf(Buffer.from(value));
 
 describe('versions, history, restore and time travel over TCP', () => {
-  let ferry: TestServer;
-
-  beforeEach(async () => {
-    ferry = await startTestServer();
-  });
-
-  afterEach(async () => {
-    await ferry.stop();
-    removeDir(ferry.dataDir);
-  });
+  const servers = serverPerTest();
 
   it('numbers versions, shows STAT and HISTORY, downloads old versions, restores and undeletes', async () => {
-    const client = await ferry.connect();
+    const client = await servers.ferry.connect();
     await client.upload('doc.txt', text('first'), 5);
     await client.upload('doc.txt', text('second'), 6);
     expect(await client.stat('doc.txt')).toMatchObject({
@@ -54,10 +45,10 @@ describe('versions, history, restore and time travel over TCP', () => {
   });
 
   it('lists the catalogue exactly as it was at an event seq or an ISO time', async () => {
-    const client = await ferry.connect();
+    const client = await servers.ferry.connect();
     await client.upload('a', text('1'), 1);
-    await ferry.app.ledger.drain();
-    const afterA = readEvents(ferry.dataDir).pop()!;
+    await servers.ferry.app.ledger.drain();
+    const afterA = readEvents(servers.ferry.dataDir).pop()!;
     await new Promise((resolve) => setTimeout(resolve, 5));
     await client.upload('b', text('2'), 1);
     await client.delete('a');
@@ -70,9 +61,9 @@ describe('versions, history, restore and time travel over TCP', () => {
   });
 
   it('lets exactly one of two concurrent writers with the same expected version win', async () => {
-    const setup = await ferry.connect();
+    const setup = await servers.ferry.connect();
     await setup.upload('shared.txt', text('base'), 4);
-    const [alice, bob] = await Promise.all([ferry.connect(), ferry.connect()]);
+    const [alice, bob] = await Promise.all([servers.ferry.connect(), servers.ferry.connect()]);
     const results = await Promise.allSettled([
       alice.upload('shared.txt', text('alice'), 5, { ifVersion: 1 }),
       bob.upload('shared.txt', text('bob!!'), 5, { ifVersion: 1 }),
@@ -98,12 +89,12 @@ describe('versions, history, restore and time travel over TCP', () => {
 
   it('answers a retried request id with the first result instead of acting twice', async () => {
     // The first attempt's reply is lost with its connection.
-    const first = await RawConnection.open(ferry.address);
+    const first = await RawConnection.open(servers.ferry.address);
     first.send('UPLOAD once.txt 4 id=req-42\nonce');
     await first.lines(1);
     first.destroy();
 
-    const client = await ferry.connect();
+    const client = await servers.ferry.connect();
     const retried = await client.upload('once.txt', text('once'), 4, { requestId: 'req-42' });
     expect(retried.version).toBe(1);
     expect((await client.stat('once.txt')).version).toBe(1);
@@ -115,9 +106,9 @@ describe('versions, history, restore and time travel over TCP', () => {
       code: 'BAD_REQUEST',
     });
     await client.logout();
-    await ferry.app.ledger.drain();
+    await servers.ferry.app.ledger.drain();
 
-    const types = readEvents(ferry.dataDir).map((event) => event.type);
+    const types = readEvents(servers.ferry.dataDir).map((event) => event.type);
     expect(types.filter((type) => type === 'FileUploaded')).toHaveLength(1);
     expect(types.filter((type) => type === 'FileDeleted')).toHaveLength(1);
     expect(types.filter((type) => type === 'FileRestored')).toHaveLength(1);
@@ -125,12 +116,11 @@ describe('versions, history, restore and time travel over TCP', () => {
   });
 
   it('keeps request ids across a restart', async () => {
-    const client = await ferry.connect();
+    const client = await servers.ferry.connect();
     await client.upload('r.txt', text('r'), 1, { requestId: 'keep-me' });
     await client.logout();
-    await ferry.stop();
-    ferry = await startTestServer({ dataDir: ferry.dataDir });
-    const again = await ferry.connect();
+    await servers.restart();
+    const again = await servers.ferry.connect();
     expect(await again.upload('r.txt', text('r'), 1, { requestId: 'keep-me' })).toMatchObject({ version: 1 });
     expect((await again.history('r.txt')).length).toBe(1);
     await again.logout();

@@ -74,3 +74,42 @@ export function startServerProcess(args: string[], env: NodeJS.ProcessEnv = {}):
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
   });
 }
+
+export interface BinaryServerFixture {
+  readonly dataDir: string;
+  /** A scratch folder the CLI runs in. */
+  readonly work: string;
+  readonly server: ServerProcess;
+  /** Runs `ferry <args> --server <this server>` in the scratch folder. */
+  ferry(...args: string[]): Promise<RunResult>;
+}
+
+/** One `ferry serve` process for the whole describe block, with its own data and scratch folders. */
+export function binaryServerFixture(
+  makeTempDir: (prefix?: string) => string,
+  remove: (dir: string) => void,
+): BinaryServerFixture {
+  const state: { dataDir?: string; work?: string; server?: ServerProcess } = {};
+  beforeAll(async () => {
+    state.dataDir = makeTempDir();
+    state.work = makeTempDir('ferry-cli-');
+    state.server = await startServerProcess(['--data', state.dataDir, '--log-level', 'error']);
+  });
+  afterAll(async () => {
+    await state.server?.stop();
+    if (state.dataDir) remove(state.dataDir);
+    if (state.work) remove(state.work);
+  });
+  return {
+    get dataDir() {
+      return state.dataDir!;
+    },
+    get work() {
+      return state.work!;
+    },
+    get server() {
+      return state.server!;
+    },
+    ferry: (...args) => runFerry([...args, '--server', state.server!.server], { cwd: state.work }),
+  };
+}

@@ -43,3 +43,32 @@ export async function startTestServer(
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
+
+export interface ServerPerTest {
+  /** This test's server. */
+  readonly ferry: TestServer;
+  /** Stops this test's server and starts another on the same data folder, as a restart would. */
+  restart(): Promise<TestServer>;
+}
+
+/** A fresh server with disk storage and SQLite for every test, stopped and removed after it. */
+export function serverPerTest(): ServerPerTest {
+  let current: TestServer | undefined;
+  beforeEach(async () => {
+    current = await startTestServer();
+  });
+  afterEach(async () => {
+    await current?.stop();
+    if (current) removeDir(current.dataDir);
+  });
+  return {
+    get ferry() {
+      return current!;
+    },
+    async restart() {
+      await current!.stop();
+      current = await startTestServer({ dataDir: current!.dataDir });
+      return current;
+    },
+  };
+}
