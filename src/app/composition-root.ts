@@ -34,6 +34,17 @@ import { SnapshotStore } from '../domain/ports/snapshot-store.port';
 import { SqliteSnapshotStore } from '../infra/sqlite/sqlite-snapshot-store';
 import { MemorySnapshotStore } from '../infra/memory-snapshot-store';
 import { TOKENS } from './tokens';
+import { AuditResult, passed } from '../domain/audit/audit-failure';
+import { SignatureVerifier } from '../domain/ports/signature-verifier.port';
+import { sha256, sha256Stream } from '../infra/crypto/sha256';
+import {
+  loadOrCreateSigningKey,
+  readDataFolderPublicKey,
+  readPublicKeyFile,
+} from '../infra/crypto/signing-key-files';
+import { CheckpointSettings } from '../infra/sqlite/checkpointer';
+import { SqliteAuditReader } from '../infra/sqlite/sqlite-audit-reader';
+import { AuditToolkit, ProofChecker } from './audit/audit-toolkit';
 
 /** What the transports drive: one object per use case. */
 export interface Handlers {
@@ -89,12 +100,13 @@ export function buildContainer(config: FerryConfig, overrides: PortOverrides = {
         (config.store === 'disk' ? new DiskFileStore(config.dataDir) : new MemoryFileStore()),
     );
   container.bind<EventLog>(TOKENS.EventLog).toDynamicValue(
-    () =>
+    (context) =>
       overrides.eventLog ??
       (config.store === 'disk'
         ? new SqliteEventLog({
             file: join(config.dataDir, 'audit.db'),
             now: () => clock.now().toISOString(),
+            checkpoints: checkpointSettings(config, context.get<Logger>(TOKENS.Logger)),
           })
         : new MemoryEventLog()),
   );
@@ -173,4 +185,43 @@ export async function startApplication(
 /** The audit log of a data folder, read-only, for `ferry audit`: no container, no migrations, no writes. */
 export function openEventQuery(dataDir: string): EventQuery {
   return new SqliteEventQuery(join(dataDir, 'audit.db'));
+}
+
+/** The data folder's Ed25519 key (created on first start) signs the audit log's checkpoints. */
+function checkpointSettings(config: FerryConfig, logger: Logger): CheckpointSettings {
+  return {
+    signer: loadOrCreateSigningKey(config.dataDir),
+    policy: { everyEvents: config.checkpointEvents, everySeconds: config.checkpointSeconds },
+    onError: (error) => logger.error('signing an audit checkpoint failed', { error: String(error) }),
+  };
+}
+
+/**
+ * A data folder opened for `ferry audit verify` and `prove`: the database read-only, blobs only read.
+ * Checkpoints are checked with the key in `keyFile` if given, else with the data folder's own public key.
+ */
+export function openAuditToolkit(dataDir: string, keyFile?: string): AuditResult<AuditToolkit> {
+  const key = keyFile === undefined ? readDataFolderPublicKey(dataDir) : readPublicKeyFile(keyFile);
+  if (!key.ok) return key;
+  const reader = SqliteAuditReader.open(join(dataDir, 'audit.db'));
+  if (!reader.ok) return reader;
+  return passed({
+    reader: reader.value,
+    blobs: new DiskFileStore(dataDir),
+    hash: sha256,
+    hashStream: sha256Stream,
+    trustedKey: key.value,
+    close: () => reader.value.close(),
+  });
+}
+
+/** The public key a data folder's checkpoints are signed with. */
+export function readAuditPublicKey(dataDir: string): AuditResult<SignatureVerifier | undefined> {
+  return readDataFolderPublicKey(dataDir);
+}
+
+/** For `ferry audit check-proof`: nothing from any data folder, only the key the checker chose to trust. */
+export function openProofChecker(keyFile: string): AuditResult<ProofChecker> {
+  const key = readPublicKeyFile(keyFile);
+  return key.ok ? passed({ hash: sha256, trustedKey: key.value }) : key;
 }

@@ -207,11 +207,15 @@ describe('SqliteEventLog on a file', () => {
     await third.close();
 
     const db = openRaw();
-    const migrations = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all() as Array<{
+    const migrations = db
+      .prepare('SELECT version, name FROM schema_migrations ORDER BY version')
+      .all() as Array<{
       version: number;
       name: string;
     }>;
-    const shipped = readdirSync(MIGRATIONS_DIR).filter((file) => file.endsWith('.sql')).sort();
+    const shipped = readdirSync(MIGRATIONS_DIR)
+      .filter((file) => file.endsWith('.sql'))
+      .sort();
     expect(migrations.map((row) => row.name)).toEqual(shipped);
     expect(migrations.map((row) => row.version)).toEqual(shipped.map((_, i) => i + 1));
   });

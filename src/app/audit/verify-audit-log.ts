@@ -33,11 +33,7 @@ export async function verifyAuditLog(
   const scanned = toolkit.reader.snapshot(() => scanWithKeptCheckpoint(toolkit, options.against));
   if (!scanned.ok) return scanned;
   const log = scanned.value;
-  const blobs = await verifyBlobs(
-    toolkit.blobs,
-    toolkit.hashStream,
-    blobReferences(log.catalogue, log.fileNames),
-  );
+  const blobs = await verifyBlobs(toolkit.blobs, toolkit.hashStream, blobReferences(log.catalogue));
   if (!blobs.ok) return blobs;
   return passed({
     events: log.size,

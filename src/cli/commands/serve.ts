@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { startApplication } from '../../app/composition-root';
 import { DEFAULT_CONFIG, FerryConfig, StoreKind } from '../../app/config';
-import { FerryServer } from '../../transport/ferry-server';
+import { DEFAULT_SERVER_OPTIONS, FerryServer } from '../../transport/ferry-server';
 
 interface ServeOptions {
   readonly host: string;
@@ -10,6 +10,9 @@ interface ServeOptions {
   readonly data: string;
   readonly store: StoreKind;
   readonly logLevel: string;
+  readonly checkpointEvents: number;
+  readonly checkpointSeconds: number;
+  readonly idleTimeout: number;
 }
 
 function parsePort(value: string): number {
@@ -17,6 +20,13 @@ function parsePort(value: string): number {
   if (!/^\d{1,5}$/.test(value) || port > 65535)
     throw new InvalidArgumentError('a port is a number from 0 to 65535');
   return port;
+}
+
+function parsePositiveInteger(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < 1)
+    throw new InvalidArgumentError('expected a whole number of at least 1');
+  return number;
 }
 
 export function registerServe(program: Command): void {
@@ -47,6 +57,24 @@ export function registerServe(program: Command): void {
         .choices(['error', 'warn', 'info', 'debug'])
         .default(DEFAULT_CONFIG.logLevel),
     )
+    .addOption(
+      new Option('--checkpoint-events <n>', 'sign a checkpoint of the audit log after this many events')
+        .env('FERRY_CHECKPOINT_EVENTS')
+        .default(DEFAULT_CONFIG.checkpointEvents)
+        .argParser(parsePositiveInteger),
+    )
+    .addOption(
+      new Option('--checkpoint-seconds <s>', '...or after this many seconds, whichever comes first')
+        .env('FERRY_CHECKPOINT_SECONDS')
+        .default(DEFAULT_CONFIG.checkpointSeconds)
+        .argParser(parsePositiveInteger),
+    )
+    .addOption(
+      new Option('--idle-timeout <s>', 'close a connection that sends and accepts nothing for this long')
+        .env('FERRY_IDLE_TIMEOUT')
+        .default(DEFAULT_SERVER_OPTIONS.idleTimeoutMs / 1000)
+        .argParser(parsePositiveInteger),
+    )
     .action(async (options: ServeOptions) => {
       const config: FerryConfig = {
         host: options.host,
@@ -55,9 +83,11 @@ export function registerServe(program: Command): void {
         store: options.store,
         logLevel: options.logLevel,
         snapshotEvery: DEFAULT_CONFIG.snapshotEvery,
+        checkpointEvents: options.checkpointEvents,
+        checkpointSeconds: options.checkpointSeconds,
       };
       const app = await startApplication(config);
-      const server = new FerryServer(app);
+      const server = new FerryServer(app, { idleTimeoutMs: options.idleTimeout * 1000 });
       const bound = await server.listen(config);
       const storage =
         config.store === 'disk'

@@ -10,17 +10,17 @@ export interface BlobReference {
 }
 
 /**
- * Every blob referenced by any version of the given names, deleted ones included (deleting a file keeps
+ * Every blob referenced by any version of any name, deleted ones included (deleting a file keeps
  * its bytes for the history), once each, in the order the log first referred to them. Blobs the log
  * itself records as garbage-collected are left out: their absence is accounted for.
  */
-export function blobReferences(catalogue: Catalogue, names: Iterable<string>): BlobReference[] {
+export function blobReferences(catalogue: Catalogue): BlobReference[] {
   const versions: BlobReference[] = [];
-  for (const name of names) {
-    for (let version = 1; version <= catalogue.latestVersion(name); version++) {
-      const file = catalogue.version(name, version);
-      if (file && !catalogue.isCollected(file.sha256))
-        versions.push({ sha256: file.sha256, size: file.size, name, version, seq: file.seq });
+  for (const { name, versions: stored } of catalogue.allNames()) {
+    for (const file of stored) {
+      if (!catalogue.isCollected(file.sha256)) {
+        versions.push({ sha256: file.sha256, size: file.size, name, version: file.version, seq: file.seq });
+      }
     }
   }
   versions.sort((a, b) => a.seq - b.seq);

@@ -29,9 +29,3 @@ export function parseEventRecord(row: StoredEventRecord): AuditResult<FerryEvent
   }
   return passed(parsed as FerryEvent);
 }
-
-/** The file name an event is about, if any: how the verifier finds every name the catalogue knows. */
-export function fileNameOf(event: FerryEvent): string | undefined {
-  const name = (event.payload as { name?: unknown } | undefined)?.name;
-  return typeof name === 'string' ? name : undefined;
-}

@@ -1,6 +1,6 @@
 import { AuditResult, failed, passed } from './audit-failure';
 import { checkCheckpointSignature, SignedCheckpoint } from './checkpoint';
-import { fileNameOf, parseEventRecord } from './event-record';
+import { parseEventRecord } from './event-record';
 import { bytesEqual, HashFn } from './hash';
 import { leafHash, MerkleFrontier, MerkleNodeReader, PerfectNode } from './merkle';
 import { Catalogue } from '../catalogue';
@@ -16,7 +16,6 @@ export interface ScannedLog {
   readonly latestCheckpoint: SignedCheckpoint | undefined;
   /** The log folded, for checking the blobs its versions refer to. */
   readonly catalogue: Catalogue;
-  readonly fileNames: ReadonlySet<string>;
 }
 
 /**
@@ -46,7 +45,6 @@ const PASS: AuditResult<void> = passed(undefined);
 class LogScan {
   private readonly frontier: MerkleFrontier;
   private readonly catalogue = new Catalogue();
-  private readonly fileNames = new Set<string>();
   private checkpointCount = 0;
   private latestCheckpoint: SignedCheckpoint | undefined;
 
@@ -94,7 +92,6 @@ class LogScan {
       checkpoints: this.checkpointCount,
       latestCheckpoint: this.latestCheckpoint,
       catalogue: this.catalogue,
-      fileNames: this.fileNames,
     });
   }
 
@@ -140,8 +137,6 @@ class LogScan {
         seq: row.seq,
       });
     }
-    const name = fileNameOf(event.value);
-    if (name !== undefined) this.fileNames.add(name);
     return PASS;
   }
 

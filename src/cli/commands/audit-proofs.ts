@@ -1,0 +1,203 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { AuditToolkit } from '../../app/audit/audit-toolkit';
+import { proveEvent } from '../../app/audit/prove-event';
+import { verifyAuditLog, VerifiedAuditLog } from '../../app/audit/verify-audit-log';
+import { openAuditToolkit, openProofChecker, readAuditPublicKey } from '../../app/composition-root';
+import { DEFAULT_CONFIG } from '../../app/config';
+import { AuditFailure, AuditResult, failed } from '../../domain/audit/audit-failure';
+import { checkCheckpointSignature, SignedCheckpoint } from '../../domain/audit/checkpoint';
+import { parseCheckpointDocument, toCheckpointDocument } from '../../domain/audit/checkpoint-document';
+import { toHex } from '../../domain/audit/hash';
+import {
+  checkInclusionClaim,
+  parseInclusionProofDocument,
+} from '../../domain/audit/inclusion-proof-document';
+import { readJsonFile, reportAuditFailure } from '../audit-verdict';
+
+interface DataOptions {
+  readonly data?: string;
+}
+
+/** No default here: `ferry audit --data X verify` hands X to the parent command, and it must count too. */
+function dataOption(): Option {
+  return new Option(
+    '--data <dir>',
+    `data folder holding audit.db (default: ${DEFAULT_CONFIG.dataDir} or FERRY_DATA)`,
+  );
+}
+
+function dataDirOf(options: DataOptions, command: Command): string {
+  const parentData = (command.parent?.opts() as DataOptions | undefined)?.data;
+  return options.data ?? parentData ?? process.env.FERRY_DATA ?? DEFAULT_CONFIG.dataDir;
+}
+
+function parseSeq(value: string): number {
+  const seq = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(seq) || seq < 1) {
+    throw new InvalidArgumentError('an event seq is a whole number from 1');
+  }
+  return seq;
+}
+
+function parseTreeSize(value: string): number {
+  const size = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(size))
+    throw new InvalidArgumentError('a tree size is a whole number');
+  return size;
+}
+
+/**
+ * `ferry audit verify | key | checkpoint | prove | check-proof`: the log proving itself, offline, from a
+ * data folder opened read-only (safe while the server runs) or, for check-proof, from a proof and a key.
+ */
+export function registerAuditProofs(audit: Command): void {
+  // `ferry audit` lists events and has a --data of its own; this keeps `audit verify --data x` for verify.
+  audit.enablePositionalOptions();
+
+  audit
+    .command('verify')
+    .description('recompute the Merkle tree, check every checkpoint signature and every blob')
+    .addOption(dataOption())
+    .option('--against <checkpoint.json>', 'also prove the log extends this checkpoint, kept elsewhere')
+    .option('--key <public-key.pem>', "trust this public key, not the data folder's own")
+    .option('--json', 'the verdict as one JSON object on stdout')
+    .action((options: DataOptions & { against?: string; key?: string; json?: boolean }, command: Command) =>
+      withToolkit(dataDirOf(options, command), options.key, options.json, async (toolkit) => {
+        const against = options.against === undefined ? undefined : await readKeptCheckpoint(options.against);
+        if (against !== undefined && !against.ok) return against;
+        const verified = await verifyAuditLog(
+          toolkit,
+          against === undefined ? {} : { against: against.value },
+        );
+        if (verified.ok) printVerified(verified.value, options.json === true);
+        return verified;
+      }),
+    );
+
+  audit
+    .command('key')
+    .description('print the public key checkpoints are signed with (PEM)')
+    .addOption(dataOption())
+    .action((options: DataOptions, command: Command) => {
+      const dataDir = dataDirOf(options, command);
+      const key = readAuditPublicKey(dataDir);
+      if (!key.ok) return fail(key.failure);
+      if (key.value === undefined) {
+        const message = `${dataDir} has no public key: a server creates one on first start`;
+        return fail({ code: 'UNREADABLE', message });
+      }
+      process.stdout.write(key.value.publicKeyText);
+    });
+
+  audit
+    .command('checkpoint')
+    .description('print the latest signed checkpoint as JSON, to keep somewhere the server cannot write')
+    .addOption(dataOption())
+    .action((options: DataOptions, command: Command) =>
+      withToolkit(dataDirOf(options, command), undefined, false, async (toolkit) => {
+        const latest = toolkit.reader.latestCheckpoint();
+        if (latest === undefined) return failed('NO_CHECKPOINT', 'there is no checkpoint yet');
+        if (toolkit.trustedKey === undefined)
+          return failed('UNREADABLE', 'the data folder has no public key');
+        const signed = checkCheckpointSignature(toolkit.trustedKey, latest);
+        if (signed.ok) {
+          printJson(toCheckpointDocument(latest, toolkit.trustedKey.publicKeyText));
+        }
+        return signed;
+      }),
+    );
+
+  audit
+    .command('prove')
+    .description('print an inclusion proof of one event against a signed checkpoint, as JSON')
+    .argument('<seq>', 'the event', parseSeq)
+    .addOption(dataOption())
+    .option('--size <n>', 'against the checkpoint of this tree size (default: the latest)', parseTreeSize)
+    .action((seq: number, options: DataOptions & { size?: number }, command: Command) =>
+      withToolkit(dataDirOf(options, command), undefined, false, async (toolkit) => {
+        const proof = proveEvent(toolkit, seq, options.size);
+        if (proof.ok) printJson(proof.value);
+        return proof;
+      }),
+    );
+
+  audit
+    .command('check-proof')
+    .description('check a proof from `ferry audit prove` with nothing but the public key')
+    .argument('<proof.json>', 'the proof')
+    .requiredOption('--key <public-key.pem>', 'the public key to trust')
+    .action(async (file: string, options: { key: string }) => {
+      const checker = openProofChecker(options.key);
+      if (!checker.ok) return fail(checker.failure);
+      const json = await readJsonFile(file);
+      if (!json.ok) return fail(json.failure);
+      const claim = parseInclusionProofDocument(json.value);
+      const proven = claim.ok
+        ? checkInclusionClaim(checker.value.hash, checker.value.trustedKey, claim.value)
+        : claim;
+      if (!proven.ok) return fail(proven.failure);
+      const { seq, checkpoint } = proven.value;
+      process.stdout.write(
+        `proof holds: event ${seq} is in the log of ${checkpoint.size} events signed at ${checkpoint.at} ` +
+          `by key ${checkpoint.keyId}\n`,
+      );
+    });
+}
+
+/** Opens the data folder read-only for one piece of work, turns its verdict into an exit code, closes. */
+async function withToolkit(
+  dataDir: string,
+  keyFile: string | undefined,
+  json: boolean | undefined,
+  work: (toolkit: AuditToolkit) => Promise<AuditResult<unknown>>,
+): Promise<void> {
+  const toolkit = openAuditToolkit(dataDir, keyFile);
+  if (!toolkit.ok) return fail(toolkit.failure, json);
+  try {
+    const verdict = await work(toolkit.value);
+    if (!verdict.ok) fail(verdict.failure, json);
+  } finally {
+    toolkit.value.close();
+  }
+}
+
+function fail(failure: AuditFailure, json?: boolean): void {
+  process.exitCode = reportAuditFailure(failure, json === true);
+}
+
+async function readKeptCheckpoint(path: string): Promise<AuditResult<SignedCheckpoint>> {
+  const json = await readJsonFile(path);
+  return json.ok ? parseCheckpointDocument(json.value, path) : json;
+}
+
+function printVerified(log: VerifiedAuditLog, json: boolean): void {
+  const root = toHex(log.root);
+  if (json) {
+    const against = log.against && {
+      size: log.against.size,
+      root: toHex(log.against.root),
+      at: log.against.at,
+    };
+    printJson({
+      ok: true,
+      events: log.events,
+      checkpoints: log.checkpoints,
+      blobs: log.blobs,
+      root,
+      latestCheckpointSize: log.latestCheckpointSize,
+      ...(against ? { against } : {}),
+    });
+    return;
+  }
+  let summary = `verified ${log.events} events, ${log.checkpoints} checkpoints, ${log.blobs} blobs; root ${root}\n`;
+  if (log.against)
+    summary += `the log extends the kept checkpoint of ${log.against.size} events (${log.against.at})\n`;
+  if (log.latestCheckpointSize < log.events) {
+    summary += `events ${log.latestCheckpointSize + 1} to ${log.events} are not covered by a checkpoint yet\n`;
+  }
+  process.stdout.write(summary);
+}
+
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

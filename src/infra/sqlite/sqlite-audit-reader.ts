@@ -1,0 +1,99 @@
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { AuditResult, failed, passed } from '../../domain/audit/audit-failure';
+import { SignedCheckpoint } from '../../domain/audit/checkpoint';
+import { AuditLogReader, StoredEventRecord } from '../../domain/ports/audit-log-reader.port';
+import { CheckpointTable } from './checkpoint-table';
+import { MerkleNodeTable } from './merkle-node-table';
+
+const PAGE_SIZE = 5000;
+const TABLES = ['events', 'merkle_nodes', 'checkpoints'];
+
+/**
+ * The audit database opened read-only (it cannot write, and WAL lets it read while a server appends),
+ * for verifying and proving. Every value reaches SQLite as a bound parameter.
+ */
+export class SqliteAuditReader implements AuditLogReader {
+  private readonly nodes: MerkleNodeTable;
+  private readonly checkpointTable: CheckpointTable;
+  private readonly page: Database.Statement<[number, number], StoredEventRecord>;
+  private readonly one: Database.Statement<[number], StoredEventRecord | undefined>;
+
+  private constructor(private readonly db: Database.Database) {
+    this.nodes = new MerkleNodeTable(db);
+    this.checkpointTable = new CheckpointTable(db);
+    this.page = db.prepare('SELECT seq, record FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.one = db.prepare('SELECT seq, record FROM events WHERE seq = ?');
+  }
+
+  static open(file: string): AuditResult<SqliteAuditReader> {
+    // better-sqlite3 reports a missing folder as a bare TypeError; checking first gives one clear message.
+    if (!existsSync(file)) return failed('UNREADABLE', `no audit log at ${file}`);
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(file, { readonly: true, fileMustExist: true });
+      const present = db
+        .prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .pluck()
+        .all();
+      const missing = TABLES.filter((table) => !present.includes(table));
+      if (missing.length > 0) {
+        db.close();
+        return failed(
+          'UNREADABLE',
+          `${file} has no ${missing.join(', ')} table: start a server of this version on it once`,
+        );
+      }
+      return passed(new SqliteAuditReader(db));
+    } catch (error) {
+      if (db?.open) db.close();
+      return failed(
+        'UNREADABLE',
+        `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  snapshot<T>(work: () => T): T {
+    // A read transaction: every statement in it sees the database as it was at its first read.
+    return this.db.transaction(work)();
+  }
+
+  *records(): Iterable<StoredEventRecord> {
+    let after = Number.MIN_SAFE_INTEGER;
+    for (;;) {
+      const rows = this.page.all(after, PAGE_SIZE);
+      yield* rows;
+      if (rows.length < PAGE_SIZE) return;
+      after = rows[rows.length - 1].seq;
+    }
+  }
+
+  record(seq: number): StoredEventRecord | undefined {
+    return this.one.get(seq);
+  }
+
+  storedNode(level: number, index: number): Uint8Array | undefined {
+    return this.nodes.find(level, index);
+  }
+
+  storedLeafCount(): number {
+    return this.nodes.leafCount();
+  }
+
+  checkpoints(): Iterable<SignedCheckpoint> {
+    return this.checkpointTable.all();
+  }
+
+  latestCheckpoint(): SignedCheckpoint | undefined {
+    return this.checkpointTable.latest();
+  }
+
+  checkpointOfSize(size: number): SignedCheckpoint | undefined {
+    return this.checkpointTable.ofSize(size);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
