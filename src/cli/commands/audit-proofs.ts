@@ -189,7 +189,12 @@ function printVerified(log: VerifiedAuditLog, json: boolean): void {
     });
     return;
   }
-  let summary = `verified ${log.events} events, ${log.checkpoints} checkpoints, ${log.blobs} blobs; root ${root}\n`;
+  const counted = [
+    count(log.events, 'event'),
+    count(log.checkpoints, 'checkpoint'),
+    count(log.blobs, 'blob'),
+  ];
+  let summary = `verified ${counted.join(', ')}; root ${root}\n`;
   if (log.against)
     summary += `the log extends the kept checkpoint of ${log.against.size} events (${log.against.at})\n`;
   if (log.latestCheckpointSize < log.events) {
@@ -200,4 +205,8 @@ function printVerified(log: VerifiedAuditLog, json: boolean): void {
 
 function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
