@@ -72,6 +72,16 @@ describe('ferry audit: the log proves itself, through the real binary', () => {
       expect(await verify(dir)).toMatchObject({ code: 1, json: { code: 'SEQ_MISMATCH', seq: first } });
     });
 
+    it('names a catalogue snapshot that no longer matches the log, which start-up would trust', async () => {
+      const dir = copy();
+      const seq = readEvents(dir).length;
+      tamper(
+        dir,
+        `UPDATE snapshots SET state = replace(state, '"notes.txt"', '"hidden.txt"') WHERE seq = ${seq}`,
+      );
+      expect(await verify(dir)).toMatchObject({ code: 1, json: { code: 'SNAPSHOT_MISMATCH', seq } });
+    });
+
     it('catches a cut tail from the checkpoint signed over it', async () => {
       const dir = copy();
       const keep = folder.lastCheckpointSize - 3;

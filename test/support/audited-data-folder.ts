@@ -99,12 +99,13 @@ export function recordOf(dataDir: string, seq: number): string {
  * Removes every event after `keep`, with the nodes over them and the checkpoints that cover them: a tail
  * cut as cleanly as database access allows. Without the private key, nothing can be re-signed.
  */
+/** Removes the events after `keep`; a thorough attacker (`dropCheckpoints`) also removes what covered them. */
 export function cutTail(dataDir: string, keep: number, options: { dropCheckpoints: boolean }): void {
   tamper(
     dataDir,
     `DELETE FROM events WHERE seq > ${keep};
      DELETE FROM merkle_nodes WHERE (idx + 1) * (1 << level) > ${keep};
-     ${options.dropCheckpoints ? `DELETE FROM checkpoints WHERE tree_size > ${keep};` : ''}`,
+     ${options.dropCheckpoints ? `DELETE FROM checkpoints WHERE tree_size > ${keep}; DELETE FROM snapshots WHERE seq > ${keep};` : ''}`,
   );
 }
 

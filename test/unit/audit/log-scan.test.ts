@@ -1,5 +1,6 @@
 import { scanAuditLog } from '../../../src/domain/audit/log-scan';
 import { toHex } from '../../../src/domain/audit/hash';
+import { Catalogue } from '../../../src/domain/catalogue';
 import { FerryEvent } from '../../../src/domain/events';
 import { sha256 } from '../../../src/infra/crypto/sha256';
 import { naiveRoot } from '../../support/audit-db-tree';
@@ -159,5 +160,30 @@ describe('scanAuditLog, the verifier of a whole log', () => {
     log.rows = log.rows.filter((row) => row.seq !== 9);
     log.editRecord(2, (record) => record.replace('a.txt', 'z.txt'));
     expect(failure()).toMatchObject({ code: 'LEAF_MISMATCH', seq: 2 });
+  });
+
+  describe('catalogue snapshots', () => {
+    const snapshotAt = (seq: number) => {
+      const catalogue = new Catalogue();
+      for (const event of sampleEvents().slice(0, seq)) catalogue.apply(event);
+      return JSON.stringify(catalogue.toSnapshot());
+    };
+
+    it('passes snapshots that are the log folded up to their seq', () => {
+      log.snapshotStates.set(5, snapshotAt(5));
+      log.snapshotStates.set(10, snapshotAt(10));
+      expect(scan()).toMatchObject({ ok: true });
+    });
+
+    it('names a snapshot that does not match the log, as start-up would be misled by it', () => {
+      log.snapshotStates.set(5, snapshotAt(5));
+      log.snapshotStates.set(8, snapshotAt(7));
+      expect(failure()).toMatchObject({ code: 'SNAPSHOT_MISMATCH', seq: 8 });
+    });
+
+    it('takes a snapshot that covers more events than the log has as a removed tail', () => {
+      log.snapshotStates.set(11, snapshotAt(10));
+      expect(failure()).toMatchObject({ code: 'LOG_TRUNCATED', seq: 11 });
+    });
   });
 });
