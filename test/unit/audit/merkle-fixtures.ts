@@ -145,3 +145,22 @@ export const growingSizes = (maxSize: number) =>
   fc
     .integer({ min: 2, max: maxSize })
     .chain((newSize) => fc.tuple(fc.integer({ min: 1, max: newSize - 1 }), fc.constant(newSize)));
+
+/**
+ * Every way a non-empty proof can be mangled without flipping a bit: elements added, dropped,
+ * duplicated, cut short, lengthened, swapped or reordered. A verifier must refuse all of them.
+ */
+export function mangledProofs(proof: Uint8Array[], extra: Uint8Array): Uint8Array[][] {
+  const mangled = [
+    [...proof, extra],
+    [extra, ...proof],
+    [...proof, ...proof],
+    proof.slice(1),
+    proof.slice(0, -1),
+    [...proof, proof[proof.length - 1]],
+    proof.map((element, i) => (i === 0 ? element.slice(0, 31) : element)),
+    proof.map((element, i) => (i === proof.length - 1 ? Uint8Array.of(...element, 0) : element)),
+  ];
+  if (proof.length >= 2) mangled.push([proof[1], proof[0], ...proof.slice(2)], [...proof].reverse());
+  return mangled;
+}
