@@ -2,12 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FerryEvent } from '../src/domain/events';
+import { loadOrCreateSigningKey } from '../src/infra/crypto/signing-key-files';
 import { SqliteEventLog } from '../src/infra/sqlite/sqlite-event-log';
 
 /**
  * Append throughput of the SQLite audit log, in events per second, for single-event and 100-event
- * batches (the ledger's group commit). Run it with
- *   npx jest --roots '<rootDir>/bench' --testMatch '**' + '/*.bench.ts' bench/event-log-append.bench.ts
+ * batches (the ledger's group commit), without and with signed checkpoints. Run it with
+ *   npx jest --roots '<rootDir>/bench' --testMatch '<rootDir>/bench/*.bench.ts'
  * It is a measurement, not a test: it asserts nothing and prints one line per case.
  */
 const CASES = [
@@ -29,9 +30,15 @@ function uploadEvent(seq: number): FerryEvent {
   };
 }
 
-async function eventsPerSecond(batchSize: number, total: number): Promise<number> {
+async function eventsPerSecond(batchSize: number, total: number, signed: boolean): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-'));
-  const log = new SqliteEventLog({ file: join(dir, 'audit.db'), now: () => new Date().toISOString() });
+  const checkpoints = signed
+    ? {
+        checkpoints: { signer: loadOrCreateSigningKey(dir), policy: { everyEvents: 1000, everySeconds: 60 } },
+      }
+    : {};
+  const now = () => new Date().toISOString();
+  const log = new SqliteEventLog({ file: join(dir, 'audit.db'), now, ...checkpoints });
   try {
     const started = process.hrtime.bigint();
     for (let seq = 1; seq <= total; seq += batchSize) {
@@ -53,12 +60,15 @@ function median(values: number[]): number {
 }
 
 it('measures SqliteEventLog append throughput', async () => {
-  for (const { batchSize, events } of CASES) {
-    const runs: number[] = [];
-    for (let run = 0; run < RUNS; run++) runs.push(await eventsPerSecond(batchSize, events));
-    const figures = runs.map((r) => Math.round(r)).join(', ');
-    process.stdout.write(
-      `batch ${batchSize}: median ${Math.round(median(runs))} events/s over ${events} events (${figures})\n`,
-    );
+  for (const signed of [false, true]) {
+    for (const { batchSize, events } of CASES) {
+      const runs: number[] = [];
+      for (let run = 0; run < RUNS; run++) runs.push(await eventsPerSecond(batchSize, events, signed));
+      const figures = runs.map((r) => Math.round(r)).join(', ');
+      const label = signed ? 'with checkpoints every 1000' : 'without checkpoints';
+      process.stdout.write(
+        `batch ${batchSize}, ${label}: median ${Math.round(median(runs))} events/s over ${events} events (${figures})\n`,
+      );
+    }
   }
 });

@@ -1,0 +1,68 @@
+import { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { BENCH_DIST, spawnTracked } from './processes';
+
+/** The `ferry` binary's entry as compiled with the benchmarks (the same code `npm run build` makes). */
+const FERRY_MAIN = join(BENCH_DIST, '..', 'src', 'cli', 'main.js');
+
+export interface FerryServerProcess {
+  readonly pid: number;
+  readonly host: string;
+  readonly port: number;
+  /** SIGTERM (graceful: requests finish, sessions are closed in the log), then the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** `ferry serve --port 0` with disk storage in `dataDir`, bound to 127.0.0.1 only. */
+export function startFerryServer(dataDir: string): Promise<FerryServerProcess> {
+  const child = spawnTracked(
+    process.execPath,
+    [FERRY_MAIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--log-level', 'error'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    let output = '';
+    let errors = '';
+    const timer = setTimeout(
+      () => fail(new Error(`ferry serve printed no banner: ${output}${errors}`)),
+      60_000,
+    );
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    const early = (code: number | null) => fail(new Error(`ferry serve exited ${code}: ${errors}`));
+    child.once('exit', early);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on ([\d.]+):(\d+)/.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      child.off('exit', early);
+      resolve(serverProcess(child, match[1], Number(match[2]), exited));
+    });
+  });
+}
+
+function serverProcess(
+  child: ChildProcess,
+  host: string,
+  port: number,
+  exited: Promise<number | null>,
+): FerryServerProcess {
+  return {
+    pid: child.pid!,
+    host,
+    port,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
