@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { FerryClient } from '../../src/transport/client/ferry-client';
 import { readEvents } from '../support/audit-db';
@@ -33,6 +34,16 @@ describe('Ferry over TCP with disk storage and SQLite', () => {
       const bytes = randomFile(size);
       expect((await roundTrip(client, `file-${size}.bin`, bytes)).equals(bytes)).toBe(true);
     }
+    await client.logout();
+  });
+
+  it('streams a large upload under backpressure without piling up socket listeners', async () => {
+    const client = await servers.ferry.connect();
+    const socket = (client as unknown as { socket: Socket }).socket;
+    const before = socket.listenerCount('close');
+    const bytes = randomFile(48 * 1024 * 1024);
+    await client.upload('large.bin', chunksOf(bytes, 16 * 1024), bytes.length);
+    expect(socket.listenerCount('close')).toBe(before);
     await client.logout();
   });
 

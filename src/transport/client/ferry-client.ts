@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { connect, Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { FrameDecoder } from '../codec/frame-decoder';
+import { SocketWriter } from '../socket-writer';
 import { option, quoteWord } from '../codec/words';
 import { HistoryRecord, listedFile, ListedFile, parseHistoryLine, parseListing } from './listing';
 import { FerryError } from './ferry-error';
@@ -50,11 +51,13 @@ export class FerryClient {
   private readonly pending: ReplyReader[] = [];
   private sending: Promise<void> = Promise.resolve();
   private lost: FerryError | undefined;
+  private readonly writer: SocketWriter;
 
   private constructor(
     private readonly socket: Socket,
     readonly session: string,
   ) {
+    this.writer = new SocketWriter(socket);
     this.attachDecoder();
   }
 
@@ -202,10 +205,8 @@ export class FerryClient {
 
   private async write(chunk: Uint8Array): Promise<void> {
     if (this.lost) throw this.lost;
-    if (!this.socket.write(chunk)) {
-      await Promise.race([once(this.socket, 'drain'), once(this.socket, 'close')]);
-      if (this.lost) throw this.lost;
-    }
+    if (!(await this.writer.sendBody(chunk)))
+      throw this.lost ?? new FerryError('CONNECTION_LOST', 'the connection closed');
   }
 
   private attachDecoder(): void {
