@@ -1,4 +1,5 @@
-import { EventPayloads, FerryEvent } from './events';
+import { FerryEvent } from './events';
+import { Outcome, OutcomeType, RequestMemory, RequestTuple } from './request-memory';
 
 /** One stored version of a name: immutable once recorded. */
 export interface FileVersion {
@@ -25,12 +26,7 @@ export type HistoryEntry =
   | { readonly kind: 'uploaded' | 'restored'; readonly file: FileVersion }
   | { readonly kind: 'deleted'; readonly deletion: Deletion };
 
-export type OutcomeType = 'FileUploaded' | 'FileDeleted' | 'FileRestored';
-
-/** What carried out a request, kept so a retry with the same request id gets the same answer. */
-export type Outcome<T extends OutcomeType = OutcomeType> = {
-  [K in T]: { readonly seq: number; readonly type: K; readonly payload: EventPayloads[K] };
-}[T];
+export type { Outcome, OutcomeType } from './request-memory';
 
 interface NameRecord {
   readonly versions: FileVersion[];
@@ -44,7 +40,9 @@ interface NameRecord {
  */
 export class Catalogue {
   private readonly names = new Map<string, NameRecord>();
-  private readonly requests = new Map<string, Outcome>();
+  /** Every name ever used, sorted, so a prefix LIST visits only the names under the prefix. */
+  private sortedNames: string[] = [];
+  private requests = new RequestMemory();
   private readonly collected = new Set<string>();
   private lastSeq = 0;
 
@@ -78,7 +76,7 @@ export class Catalogue {
         record.versions.push(file);
         record.history.push({ kind: event.type === 'FileUploaded' ? 'uploaded' : 'restored', file });
         record.live = file;
-        this.remember(event.actor, event);
+        this.requests.remember(event.actor, event);
         return;
       }
       case 'FileDeleted': {
@@ -89,7 +87,7 @@ export class Catalogue {
           deletion: { name, version, at: event.at, actor: event.actor, seq: event.seq },
         });
         record.live = undefined;
-        this.remember(event.actor, event);
+        this.requests.remember(event.actor, event);
         return;
       }
       case 'GarbageCollected':
@@ -131,10 +129,13 @@ export class Catalogue {
   /** Live files whose name starts with the prefix, sorted by name. */
   list(prefix = ''): FileVersion[] {
     const files: FileVersion[] = [];
-    for (const [name, record] of this.names) {
-      if (record.live && name.startsWith(prefix)) files.push(record.live);
+    for (let i = lowerBound(this.sortedNames, prefix); i < this.sortedNames.length; i++) {
+      const name = this.sortedNames[i];
+      if (!name.startsWith(prefix)) break;
+      const live = this.names.get(name)?.live;
+      if (live) files.push(live);
     }
-    return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return files;
   }
 
   /** Every name ever used, with its whole history: for garbage collection and verification. */
@@ -154,7 +155,7 @@ export class Catalogue {
 
   /** What a request with this id from this actor already did, if it succeeded before. */
   outcomeOf(actor: string, requestId: string): Outcome | undefined {
-    return this.requests.get(requestKey(actor, requestId));
+    return this.requests.outcomeOf(actor, requestId);
   }
 
   /** A compact copy of the whole state, so start-up can skip replaying the log up to `position`. */
@@ -177,17 +178,11 @@ export class Catalogue {
       );
       names.push([name, record.live?.version ?? 0, versions, deletions]);
     }
-    const requests = [...this.requests].map(([key, outcome]): RequestTuple => [
-      key,
-      outcome.seq,
-      outcome.type,
-      outcome.payload,
-    ]);
     return {
       format: SNAPSHOT_FORMAT,
       position: this.lastSeq,
       names,
-      requests,
+      requests: this.requests.toTuples(),
       collected: [...this.collected],
     };
   }
@@ -225,21 +220,26 @@ export class Catalogue {
       });
     }
     for (const sha256 of snapshot.collected) catalogue.collected.add(sha256);
-    for (const [key, seq, type, payload] of snapshot.requests) {
-      catalogue.requests.set(key, { seq, type, payload } as Outcome);
-    }
+    catalogue.sortedNames = [...catalogue.names.keys()].sort();
+    catalogue.requests = RequestMemory.fromTuples(snapshot.requests, (type, name, version, requestId) =>
+      catalogue.outcomePayload(type, name, version, requestId),
+    );
     return catalogue;
   }
 
-  private remember(actor: string, outcome: Outcome): void {
-    const requestId = outcome.payload.requestId;
-    if (requestId !== undefined) {
-      this.requests.set(requestKey(actor, requestId), {
-        seq: outcome.seq,
-        type: outcome.type,
-        payload: outcome.payload,
-      } as Outcome);
-    }
+  /** What the event of a remembered request said, rebuilt from the version it made or deleted. */
+  private outcomePayload(
+    type: OutcomeType,
+    name: string,
+    version: number,
+    requestId: string,
+  ): Outcome['payload'] {
+    if (type === 'FileDeleted') return { name, version, requestId };
+    const file = this.version(name, version)!;
+    const { sha256, size, restoredFrom } = file;
+    return type === 'FileRestored'
+      ? { name, version, fromVersion: restoredFrom ?? 0, sha256, size, requestId }
+      : { name, version, sha256, size, requestId };
   }
 
   private record(name: string): NameRecord {
@@ -247,13 +247,14 @@ export class Catalogue {
     if (!record) {
       record = { versions: [], history: [], live: undefined };
       this.names.set(name, record);
+      this.sortedNames.splice(lowerBound(this.sortedNames, name), 0, name);
     }
     return record;
   }
 }
 
 /** Bumped whenever the catalogue's shape changes, so old snapshots are ignored rather than misread. */
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
 
 /** [version, sha256, size, at, actor, seq, restoredFrom or 0] */
 type VersionTuple = [number, string, number, string, string, number, number];
@@ -261,8 +262,6 @@ type VersionTuple = [number, string, number, string, string, number, number];
 type DeletionTuple = [number, string, string, number];
 /** [name, live version or 0, versions, deletions] */
 type SnapshotName = [string, number, VersionTuple[], DeletionTuple[]];
-/** [actor and request id, seq, type, payload] */
-type RequestTuple = [string, number, OutcomeType, Outcome['payload']];
 
 /** Tuples rather than objects: a snapshot of a large catalogue is parsed at every start. */
 export interface CatalogueSnapshot {
@@ -277,9 +276,16 @@ function seqOf(entry: HistoryEntry): number {
   return entry.kind === 'deleted' ? entry.deletion.seq : entry.file.seq;
 }
 
-/** Request ids are the client's choice, so they are scoped to the actor that chose them. */
-function requestKey(actor: string, requestId: string): string {
-  return `${actor}\u0000${requestId}`;
+/** The first index whose name is not below `name`, by the same ordering as `Array.prototype.sort`. */
+function lowerBound(sorted: readonly string[], name: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle] < name) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 export function assertNever(value: never): never {

@@ -3,7 +3,7 @@ import { CatalogueSnapshot, SNAPSHOT_FORMAT } from '../../domain/catalogue';
 import { SnapshotStore } from '../../domain/ports/snapshot-store.port';
 
 /** How many snapshots to keep; older ones only serve time travel to the distant past. */
-const KEEP = 20;
+const KEEP = 5;
 
 /**
  * Snapshots in the audit database, on a connection of their own (the event log has migrated the schema
