@@ -14,17 +14,19 @@ export interface LedgerOptions {
   readonly snapshotEvery: number;
 }
 
-interface PendingAppend {
-  readonly event: FerryEvent;
-  readonly resolve: (event: FerryEvent) => void;
+interface DurabilityWaiter {
+  /** Every event up to this seq must be durable. */
+  readonly seq: number;
+  readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
 
 /**
- * The one writer of the audit log. An event is positioned and applied to the catalogue at once, so the
- * next decision already sees it; its append is batched with whatever else arrives in the same turn of the
- * event loop (group commit), and the returned promise settles once the batch is durable. Callers reply
- * only after that, so no reply ever announces something the log could lose.
+ * The one writer of the audit log. `record` positions an event and applies it to the catalogue at once,
+ * so the next decision already sees it; appends are batched with whatever else is recorded in the same
+ * turn of the event loop (group commit). `drain` says when everything recorded so far is durable: a
+ * transport replies only after that, so no reply announces something the log could lose, while the next
+ * request (of this session or another) is already being decided and joins the same batch.
  */
 @injectable()
 export class Ledger {
@@ -32,7 +34,9 @@ export class Ledger {
   private nextSeq = 1;
   private lastSnapshot = 0;
   private lastAppendedAt = '';
-  private batch: PendingAppend[] = [];
+  private batch: FerryEvent[] = [];
+  private durableSeq = 0;
+  private waiters: DurabilityWaiter[] = [];
   private flushScheduled = false;
   private lastFlush: Promise<void> = Promise.resolve();
   private failure: unknown;
@@ -54,6 +58,7 @@ export class Ledger {
   async load(): Promise<void> {
     this.current = await restoreCatalogue(this.log, this.snapshots, {});
     this.nextSeq = this.current.position + 1;
+    this.durableSeq = this.current.position;
     this.lastSnapshot = this.current.position;
   }
 
@@ -63,15 +68,15 @@ export class Ledger {
     if (this.current.position > this.lastSnapshot) await this.saveSnapshot();
   }
 
-  record<T extends EventType>(draft: NewEventOf<T>): Promise<EventOf<T>> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
+  /** Applies the event now and queues its append; it is durable once `drain()` resolves. */
+  record<T extends EventType>(draft: NewEventOf<T>): EventOf<T> {
+    if (this.failure !== undefined) throw this.failure;
     const at = this.clock.now().toISOString();
     const event = { ...draft, seq: this.nextSeq++, id: this.ids.next(), at } as unknown as EventOf<T>;
     this.catalogue.apply(event);
-    return new Promise((resolve, reject) => {
-      this.batch.push({ event, resolve: resolve as (event: FerryEvent) => void, reject });
-      this.scheduleFlush();
-    });
+    this.batch.push(event);
+    this.scheduleFlush();
+    return event;
   }
 
   reject(
@@ -79,7 +84,7 @@ export class Ledger {
     command: string,
     error: DomainError,
     name?: string,
-  ): Promise<EventOf<'CommandRejected'>> {
+  ): EventOf<'CommandRejected'> {
     const payload = {
       command,
       code: error.code,
@@ -89,13 +94,12 @@ export class Ledger {
     return this.record<'CommandRejected'>({ ...origin, type: 'CommandRejected', payload });
   }
 
-  /** Resolves once everything recorded so far is durable. */
-  async drain(): Promise<void> {
-    while (this.batch.length > 0 || this.flushScheduled) {
-      await new Promise(setImmediate);
-      await this.lastFlush;
-    }
-    await this.lastFlush;
+  /** Resolves once everything recorded so far is durable; rejects if the log cannot be written. */
+  drain(): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const seq = this.nextSeq - 1;
+    if (seq <= this.durableSeq) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
   }
 
   private async saveSnapshot(): Promise<void> {
@@ -117,16 +121,23 @@ export class Ledger {
     this.batch = [];
     if (batch.length === 0) return;
     try {
-      await this.log.append(batch.map((pending) => pending.event));
-      this.lastAppendedAt = batch[batch.length - 1].event.at;
-      for (const pending of batch) pending.resolve(pending.event);
-      // Only when nothing newer is waiting does the catalogue match the durable log exactly.
-      const due = this.current.position - this.lastSnapshot >= this.options.snapshotEvery;
-      if (due && this.batch.length === 0) await this.saveSnapshot();
+      await this.log.append(batch);
     } catch (error) {
       // The catalogue already holds these events; serving on would let it drift from the log.
       this.failure = error;
-      for (const pending of batch) pending.reject(error);
+      for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+      return;
     }
+    this.durableSeq = batch[batch.length - 1].seq;
+    this.lastAppendedAt = batch[batch.length - 1].at;
+    const stillWaiting: DurabilityWaiter[] = [];
+    for (const waiter of this.waiters) {
+      if (waiter.seq <= this.durableSeq) waiter.resolve();
+      else stillWaiting.push(waiter);
+    }
+    this.waiters = stillWaiting;
+    // Only when nothing newer is waiting does the catalogue match the durable log exactly.
+    const due = this.current.position - this.lastSnapshot >= this.options.snapshotEvery;
+    if (due && this.batch.length === 0) await this.saveSnapshot();
   }
 }

@@ -68,7 +68,7 @@ export class FerryServer {
     }
     socket.setNoDelay(true);
     socket.setTimeout(this.options.idleTimeoutMs);
-    const session = new Session(socket, this.app.handlers, this.app.logger);
+    const session = new Session(socket, this.app.handlers, () => this.app.ledger.drain(), this.app.logger);
     const done = session
       .run()
       .catch((error) => {

@@ -1,9 +1,9 @@
 import { Socket } from 'node:net';
 import { Handlers } from '../app/composition-root';
+import { assertNever } from '../domain/catalogue';
 import { DomainError, domainError } from '../domain/errors';
 import { EventOrigin, SessionCloseReason } from '../domain/events';
 import { Logger } from '../domain/ports/logger.port';
-import { assertNever } from '../domain/catalogue';
 import { historyLine, versionLine } from './catalogue-lines';
 import { FrameDecoder, FrameSink } from './codec/frame-decoder';
 import { PROTOCOL_VERSION, reply } from './codec/replies';
@@ -20,10 +20,14 @@ interface BodyConsumer {
   abort(): Promise<void>;
 }
 
+/** A peer that pipelines without reading its replies is paused once this many are waiting to go out. */
+const MAX_PENDING_REPLIES = 64;
+
 /**
- * One connection: turns frames into use-case calls and results into replies, one request at a time so
- * replies come back in request order. Every request ends in exactly one recorded event, and the session
- * itself is bracketed by SessionOpened and SessionClosed.
+ * One connection: turns frames into use-case calls and results into replies. Requests are decided one at
+ * a time, in order; each reply goes out, in order, only once the audit log holds its event durably. The
+ * next request is decided meanwhile, so pipelined requests share one log commit. Every request ends in
+ * exactly one recorded event, and the session is bracketed by SessionOpened and SessionClosed.
  */
 export class Session implements FrameSink {
   private readonly decoder = new FrameDecoder(this);
@@ -32,17 +36,22 @@ export class Session implements FrameSink {
   private busy = false;
   private closing: SessionCloseReason | undefined;
   private closed: Promise<void> | undefined;
+  private replies: Promise<void> = Promise.resolve();
+  private pendingReplies = 0;
+  private broken = false;
   private origin: EventOrigin = { actor: '', session: '', remote: '' };
 
   constructor(
     private readonly socket: Socket,
     private readonly handlers: Handlers,
+    /** Resolves once every event recorded so far is durable. */
+    private readonly durable: () => Promise<void>,
     private readonly logger: Logger,
   ) {
     this.writer = new SocketWriter(socket);
   }
 
-  /** Resolves when the session is over and its closing event is recorded. */
+  /** Resolves when the session is over and its closing event is durable. */
   async run(): Promise<void> {
     const ended = new Promise<void>((resolve) => this.socket.once('close', () => resolve()));
     this.socket.on('error', (error) => this.logger.debug('socket error', { error: error.message }));
@@ -51,23 +60,16 @@ export class Session implements FrameSink {
       this.closing ??= 'idle';
       this.socket.destroy();
     });
-    this.origin = await this.handlers.sessions.open(
-      `${this.socket.remoteAddress}:${this.socket.remotePort}`,
-      PROTOCOL_VERSION,
-    );
-    this.writer.send(reply.greeting(this.origin.session));
+    const remote = `${this.socket.remoteAddress}:${this.socket.remotePort}`;
+    this.origin = await this.handlers.sessions.open(remote, PROTOCOL_VERSION);
+    this.respond(reply.greeting(this.origin.session));
     // The peer may half-close after its last request (nc -N does); answer everything, then hang up.
     this.decoder.once('finish', () => {
       this.closing ??= 'disconnect';
       this.hangUp();
     });
     // An unexpected failure (the audit log cannot be written, say) ends this session, not the server.
-    this.decoder.on('error', (error) => {
-      this.logger.error('request failed', { session: this.origin.session, error: String(error) });
-      this.writer.send(reply.error(domainError('INTERNAL', 'the server could not complete the request')));
-      this.closing ??= 'protocol-error';
-      this.hangUp();
-    });
+    this.decoder.on('error', (error) => this.fail(error));
     this.socket.pipe(this.decoder);
     await ended;
     await this.end(this.closing ?? 'disconnect');
@@ -76,11 +78,13 @@ export class Session implements FrameSink {
   /** Server shutdown: finish the request in hand, then close; `force` cuts it short. */
   shutdown(force: boolean): void {
     this.closing ??= 'shutdown';
-    if (force || !this.busy) this.hangUp();
+    if (force) this.socket.destroy();
+    else if (!this.busy) this.hangUp();
   }
 
   async line(bytes: Buffer): Promise<void> {
     if (this.closing) return;
+    if (this.pendingReplies >= MAX_PENDING_REPLIES) await this.replies;
     const parsed = parseRequest(bytes);
     this.busy = true;
     if (!parsed.ok) {
@@ -115,31 +119,31 @@ export class Session implements FrameSink {
     switch (request.command) {
       case 'HELP':
         await this.handlers.help.execute(origin);
-        this.writer.send(reply.withLines('lines', HELP_LINES));
+        this.respond(reply.withLines('lines', HELP_LINES));
         return this.idle();
       case 'LIST': {
         const files = await this.handlers.list.execute(origin, request.prefix, request.at);
-        this.writer.send(reply.withLines('count', files.map(versionLine)));
+        this.respond(reply.withLines('count', files.map(versionLine)));
         return this.idle();
       }
       case 'STAT': {
         const result = await this.handlers.stat.execute(origin, request.name);
-        this.writer.send(result.ok ? reply.ok(versionLine(result.value)) : reply.error(result.error));
+        this.respond(result.ok ? reply.ok(versionLine(result.value)) : reply.error(result.error));
         return this.idle();
       }
       case 'HISTORY': {
         const result = await this.handlers.history.execute(origin, request.name);
-        this.writer.send(
+        this.respond(
           result.ok ? reply.withLines('count', result.value.map(historyLine)) : reply.error(result.error),
         );
         return this.idle();
       }
       case 'RESTORE': {
         const result = await this.handlers.restore.execute(origin, request);
-        if (!result.ok) this.writer.send(reply.error(result.error));
+        if (!result.ok) this.respond(reply.error(result.error));
         else {
           const { version, fromVersion, size, sha256 } = result.value.payload;
-          this.writer.send(
+          this.respond(
             reply.ok(`version=${version}`, `from=${fromVersion}`, `size=${size}`, `sha256=${sha256}`),
           );
         }
@@ -152,7 +156,7 @@ export class Session implements FrameSink {
         return this.idle();
       case 'DELETE': {
         const result = await this.handlers.delete.execute(origin, request);
-        this.writer.send(
+        this.respond(
           result.ok ? reply.ok(`version=${result.value.payload.version}`) : reply.error(result.error),
         );
         return this.idle();
@@ -161,7 +165,7 @@ export class Session implements FrameSink {
         // Recorded before the goodbye, so a client that saw "OK bye" knows its session is closed in the log.
         this.closing = 'logout';
         await this.end('logout');
-        this.writer.send(reply.ok('bye'));
+        this.respond(reply.ok('bye'));
         this.hangUp();
         return;
       default:
@@ -179,9 +183,9 @@ export class Session implements FrameSink {
       },
       finish: async () => {
         const result = await transfer.finish();
-        if (!result.ok) return this.writer.send(reply.error(result.error));
+        if (!result.ok) return this.respond(reply.error(result.error));
         const { version, size, sha256 } = result.value.payload;
-        this.writer.send(reply.ok(`version=${version}`, `size=${size}`, `sha256=${sha256}`));
+        this.respond(reply.ok(`version=${version}`, `size=${size}`, `sha256=${sha256}`));
       },
       abort: () => transfer.abort(received),
     };
@@ -189,8 +193,11 @@ export class Session implements FrameSink {
 
   private async download(name: string, version?: number): Promise<void> {
     const result = await this.handlers.download.begin(this.origin, { name, version });
-    if (!result.ok) return this.writer.send(reply.error(result.error));
+    if (!result.ok) return this.respond(reply.error(result.error));
     const { file, body, finish } = result.value;
+    // The body is this reply: everything before it must be on the wire first.
+    await this.replies;
+    if (this.broken) return;
     this.writer.send(reply.ok(`size=${file.size}`, `version=${file.version}`, `sha256=${file.sha256}`));
     let sent = 0;
     try {
@@ -213,7 +220,33 @@ export class Session implements FrameSink {
 
   private async refuse(command: string, error: DomainError, name?: string): Promise<void> {
     await this.handlers.reject.execute(this.origin, command, error, name);
-    this.writer.send(reply.error(error));
+    this.respond(reply.error(error));
+  }
+
+  /** Queues a reply behind the earlier ones; it goes out once the events recorded so far are durable. */
+  private respond(text: string): void {
+    const durable = this.durable();
+    this.pendingReplies++;
+    this.replies = this.replies.then(async () => {
+      try {
+        await durable;
+        if (!this.broken) this.writer.send(text);
+      } catch (error) {
+        this.fail(error);
+      } finally {
+        this.pendingReplies--;
+      }
+    });
+  }
+
+  /** Something below failed: say so once, and end the session rather than answer unrecorded. */
+  private fail(error: unknown): void {
+    if (this.broken) return;
+    this.broken = true;
+    this.logger.error('request failed', { session: this.origin.session, error: String(error) });
+    this.writer.send(reply.error(domainError('INTERNAL', 'the server could not complete the request')));
+    this.closing ??= 'protocol-error';
+    this.hangUp();
   }
 
   private idle(): void {
@@ -221,10 +254,11 @@ export class Session implements FrameSink {
     if (this.closing) this.hangUp();
   }
 
+  /** Stops reading at once; closes the connection once every queued reply is out. */
   private hangUp(): void {
     this.decoder.stop();
     this.socket.unpipe(this.decoder);
-    this.writer.end();
+    void this.replies.then(() => this.writer.end());
   }
 
   private end(reason: SessionCloseReason): Promise<void> {
@@ -233,6 +267,7 @@ export class Session implements FrameSink {
       this.bodyConsumer = undefined;
       await unfinished?.abort();
       await this.handlers.sessions.close(this.origin, reason);
+      await this.durable();
     })();
     return this.closed;
   }

@@ -217,10 +217,13 @@ describe('handlers through the container with memory adapters', () => {
     const eventLog = new MemoryEventLog();
     const app = await startMemoryApp({ eventLog });
     const origin = await openSession(app);
+    await app.ledger.drain();
     eventLog.append = async () => {
       throw new Error('log unavailable');
     };
+    await app.handlers.help.execute(origin);
+    await expect(app.ledger.drain()).rejects.toThrow('log unavailable');
     await expect(app.handlers.help.execute(origin)).rejects.toThrow('log unavailable');
-    await expect(app.handlers.help.execute(origin)).rejects.toThrow('log unavailable');
+    await expect(app.ledger.drain()).rejects.toThrow('log unavailable');
   });
 });

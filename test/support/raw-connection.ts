@@ -28,6 +28,11 @@ export class RawConnection {
     return connection;
   }
 
+  /** Bytes received and not yet taken by `lines` or `bytes`. */
+  get unread(): number {
+    return this.received.length;
+  }
+
   send(data: string | Buffer): void {
     this.socket.write(data);
   }

@@ -32,11 +32,12 @@ export class CollectGarbage {
     );
     if (request.dryRun || plan.blobs.length === 0) return plan;
     // Recorded before anything is removed: a crash half-way leaves bytes the log calls gone, never the reverse.
-    await this.ledger.record<'GarbageCollected'>({
+    this.ledger.record<'GarbageCollected'>({
       ...origin,
       type: 'GarbageCollected',
       payload: { retentionDays: request.retentionDays, blobs: plan.blobs, versions: plan.versions },
     });
+    await this.ledger.drain();
     for (const sha256 of plan.blobs) await this.store.delete(sha256);
     return plan;
   }

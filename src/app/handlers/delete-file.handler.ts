@@ -15,11 +15,9 @@ export class DeleteFile {
     if (replayed) return replayed;
     const decision = decideDelete(command, this.ledger.catalogue);
     if (!decision.ok) {
-      await this.ledger.reject(origin, 'DELETE', decision.error, command.name);
+      this.ledger.reject(origin, 'DELETE', decision.error, command.name);
       return decision;
     }
-    return ok(
-      await this.ledger.record<'FileDeleted'>({ ...origin, type: 'FileDeleted', payload: decision.value }),
-    );
+    return ok(this.ledger.record<'FileDeleted'>({ ...origin, type: 'FileDeleted', payload: decision.value }));
   }
 }

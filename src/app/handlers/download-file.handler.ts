@@ -31,7 +31,7 @@ export class DownloadFile {
   async begin(origin: EventOrigin, request: DownloadRequest): Promise<Result<DownloadTransfer>> {
     const resolved = resolveDownload(this.ledger.catalogue, request.name, request.version);
     if (!resolved.ok) {
-      await this.ledger.reject(origin, 'DOWNLOAD', resolved.error, request.name);
+      this.ledger.reject(origin, 'DOWNLOAD', resolved.error, request.name);
       return resolved;
     }
     const file = resolved.value;
@@ -44,7 +44,7 @@ export class DownloadFile {
         'STORAGE_FAILED',
         `the bytes of ${file.name} version ${file.version} are missing`,
       );
-      await this.ledger.reject(origin, 'DOWNLOAD', error, request.name);
+      this.ledger.reject(origin, 'DOWNLOAD', error, request.name);
       return { ok: false, error };
     }
     return ok({
@@ -59,7 +59,7 @@ export class DownloadFile {
           bytes: bytesSent,
           complete: bytesSent === file.size,
         };
-        await this.ledger.record<'FileDownloaded'>({ ...origin, type: 'FileDownloaded', payload });
+        this.ledger.record<'FileDownloaded'>({ ...origin, type: 'FileDownloaded', payload });
       },
     });
   }

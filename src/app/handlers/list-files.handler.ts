@@ -17,7 +17,7 @@ export class ListFiles {
     const catalogue = at ? await this.history.at(at) : this.ledger.catalogue;
     const files = catalogue.list(prefix);
     const payload = { prefix, count: files.length, ...(at ? { at: describePoint(at) } : {}) };
-    await this.ledger.record<'FilesListed'>({ ...origin, type: 'FilesListed', payload });
+    this.ledger.record<'FilesListed'>({ ...origin, type: 'FilesListed', payload });
     return files;
   }
 }

@@ -9,6 +9,6 @@ export class RejectCommand {
   constructor(@inject(Ledger) private readonly ledger: Ledger) {}
 
   async execute(origin: EventOrigin, command: string, error: DomainError, name?: string): Promise<void> {
-    await this.ledger.reject(origin, command, error, name);
+    this.ledger.reject(origin, command, error, name);
   }
 }

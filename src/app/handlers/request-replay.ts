@@ -20,10 +20,10 @@ export async function replayIfRepeated<T extends OutcomeType>(
   if (!original) return undefined;
   if (original.type !== expected) {
     const error = domainError('BAD_REQUEST', `request id ${requestId} was already used for another command`);
-    await ledger.reject(origin, command, error, original.payload.name);
+    ledger.reject(origin, command, error, original.payload.name);
     return fail(error.code, error.message);
   }
-  await ledger.record<'RequestReplayed'>({
+  ledger.record<'RequestReplayed'>({
     ...origin,
     type: 'RequestReplayed',
     payload: { command, requestId, originalSeq: original.seq },

@@ -31,17 +31,17 @@ export class RestoreFile {
         'STORAGE_FAILED',
         `the bytes of ${command.name} version ${command.version} are missing`,
       );
-      await this.ledger.reject(origin, 'RESTORE', error, command.name);
+      this.ledger.reject(origin, 'RESTORE', error, command.name);
       return fail(error.code, error.message);
     }
     // Decided after the await above, with none before the record, so a concurrent write is not lost.
     const decision = decideRestore(command, this.ledger.catalogue);
     if (!decision.ok) {
-      await this.ledger.reject(origin, 'RESTORE', decision.error, command.name);
+      this.ledger.reject(origin, 'RESTORE', decision.error, command.name);
       return decision;
     }
     return ok(
-      await this.ledger.record<'FileRestored'>({ ...origin, type: 'FileRestored', payload: decision.value }),
+      this.ledger.record<'FileRestored'>({ ...origin, type: 'FileRestored', payload: decision.value }),
     );
   }
 }

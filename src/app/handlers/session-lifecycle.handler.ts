@@ -17,11 +17,11 @@ export class SessionLifecycle {
 
   async open(remote: string, protocol: number): Promise<EventOrigin> {
     const origin: EventOrigin = { actor: ANONYMOUS, session: this.ids.next(), remote };
-    await this.ledger.record<'SessionOpened'>({ ...origin, type: 'SessionOpened', payload: { protocol } });
+    this.ledger.record<'SessionOpened'>({ ...origin, type: 'SessionOpened', payload: { protocol } });
     return origin;
   }
 
   async close(origin: EventOrigin, reason: SessionCloseReason): Promise<void> {
-    await this.ledger.record<'SessionClosed'>({ ...origin, type: 'SessionClosed', payload: { reason } });
+    this.ledger.record<'SessionClosed'>({ ...origin, type: 'SessionClosed', payload: { reason } });
   }
 }

@@ -7,6 +7,6 @@ export class ShowHelp {
   constructor(@inject(Ledger) private readonly ledger: Ledger) {}
 
   async execute(origin: EventOrigin): Promise<void> {
-    await this.ledger.record({ ...origin, type: 'HelpShown', payload: {} });
+    this.ledger.record({ ...origin, type: 'HelpShown', payload: {} });
   }
 }

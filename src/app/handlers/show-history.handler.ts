@@ -12,11 +12,11 @@ export class ShowHistory {
   async execute(origin: EventOrigin, name: string): Promise<Result<readonly HistoryEntry[]>> {
     const result = resolveHistory(this.ledger.catalogue, name);
     if (!result.ok) {
-      await this.ledger.reject(origin, 'HISTORY', result.error, name);
+      this.ledger.reject(origin, 'HISTORY', result.error, name);
       return result;
     }
     const payload = { name, count: result.value.length };
-    await this.ledger.record<'HistoryShown'>({ ...origin, type: 'HistoryShown', payload });
+    this.ledger.record<'HistoryShown'>({ ...origin, type: 'HistoryShown', payload });
     return result;
   }
 }

@@ -12,11 +12,11 @@ export class StatFile {
   async execute(origin: EventOrigin, name: string): Promise<Result<FileVersion>> {
     const result = resolveStat(this.ledger.catalogue, name);
     if (!result.ok) {
-      await this.ledger.reject(origin, 'STAT', result.error, name);
+      this.ledger.reject(origin, 'STAT', result.error, name);
       return result;
     }
     const payload = { name, version: result.value.version };
-    await this.ledger.record<'FileStatShown'>({ ...origin, type: 'FileStatShown', payload });
+    this.ledger.record<'FileStatShown'>({ ...origin, type: 'FileStatShown', payload });
     return result;
   }
 }

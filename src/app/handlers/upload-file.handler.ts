@@ -56,7 +56,7 @@ export class UploadFile {
     let failure: DomainError | undefined;
     const reject = async (error: DomainError) => {
       await writer.abort();
-      await this.ledger.reject(origin, 'UPLOAD', error, request.name);
+      this.ledger.reject(origin, 'UPLOAD', error, request.name);
       return fail<Outcome<'FileUploaded'>>(error.code, error.message);
     };
     return {
@@ -87,7 +87,7 @@ export class UploadFile {
           const decision = decideUpload({ ...request, sha256: digest.sha256 }, this.ledger.catalogue);
           if (!decision.ok) return reject(decision.error);
           return ok(
-            await this.ledger.record<'FileUploaded'>({
+            this.ledger.record<'FileUploaded'>({
               ...origin,
               type: 'FileUploaded',
               payload: decision.value,
