@@ -1,50 +1,50 @@
 import { Container } from 'inversify';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { AuditResult, passed } from '../domain/audit/audit-failure';
 import { Clock } from '../domain/ports/clock.port';
 import { EventLog } from '../domain/ports/event-log.port';
 import { EventQuery } from '../domain/ports/event-query.port';
 import { FileStore } from '../domain/ports/file-store.port';
 import { IdGenerator } from '../domain/ports/id-generator.port';
 import { Logger } from '../domain/ports/logger.port';
-import { MemoryEventLog } from '../infra/memory-event-log';
-import { RandomIds } from '../infra/random-ids';
-import { SqliteEventLog } from '../infra/sqlite/sqlite-event-log';
-import { SqliteEventQuery } from '../infra/sqlite/sqlite-event-query';
-import { DiskFileStore } from '../infra/storage/disk-file-store';
-import { MemoryFileStore } from '../infra/storage/memory-file-store';
-import { SystemClock } from '../infra/system-clock';
-import { createWinstonLogger } from '../infra/winston-logger';
-import { FerryConfig } from './config';
-import { DeleteFile } from './handlers/delete-file.handler';
-import { DownloadFile } from './handlers/download-file.handler';
-import { ListFiles } from './handlers/list-files.handler';
-import { RejectCommand } from './handlers/reject-command.handler';
-import { SessionLifecycle } from './handlers/session-lifecycle.handler';
-import { ShowHelp } from './handlers/show-help.handler';
-import { UploadFile } from './handlers/upload-file.handler';
-import { RestoreFile } from './handlers/restore-file.handler';
-import { StatFile } from './handlers/stat-file.handler';
-import { ShowHistory } from './handlers/show-history.handler';
-import { CatalogueHistory } from './catalogue-history';
-import { CollectGarbage } from './handlers/collect-garbage.handler';
-import { DataDirLock } from '../infra/data-dir-lock';
-import { Ledger, LedgerOptions } from './ledger';
-import { SnapshotStore } from '../domain/ports/snapshot-store.port';
-import { SqliteSnapshotStore } from '../infra/sqlite/sqlite-snapshot-store';
-import { MemorySnapshotStore } from '../infra/memory-snapshot-store';
-import { TOKENS } from './tokens';
-import { AuditResult, passed } from '../domain/audit/audit-failure';
 import { SignatureVerifier } from '../domain/ports/signature-verifier.port';
+import { SnapshotStore } from '../domain/ports/snapshot-store.port';
 import { sha256, sha256Stream } from '../infra/crypto/sha256';
 import {
   loadOrCreateSigningKey,
   readDataFolderPublicKey,
   readPublicKeyFile,
 } from '../infra/crypto/signing-key-files';
+import { DataDirLock } from '../infra/data-dir-lock';
+import { MemoryEventLog } from '../infra/memory-event-log';
+import { MemorySnapshotStore } from '../infra/memory-snapshot-store';
+import { RandomIds } from '../infra/random-ids';
 import { CheckpointSettings } from '../infra/sqlite/checkpointer';
 import { SqliteAuditReader } from '../infra/sqlite/sqlite-audit-reader';
+import { SqliteEventLog } from '../infra/sqlite/sqlite-event-log';
+import { SqliteEventQuery } from '../infra/sqlite/sqlite-event-query';
+import { SqliteSnapshotStore } from '../infra/sqlite/sqlite-snapshot-store';
+import { DiskFileStore } from '../infra/storage/disk-file-store';
+import { MemoryFileStore } from '../infra/storage/memory-file-store';
+import { SystemClock } from '../infra/system-clock';
+import { createWinstonLogger } from '../infra/winston-logger';
 import { AuditToolkit, ProofChecker } from './audit/audit-toolkit';
+import { CatalogueHistory } from './catalogue-history';
+import { FerryConfig } from './config';
+import { CollectGarbage } from './handlers/collect-garbage.handler';
+import { DeleteFile } from './handlers/delete-file.handler';
+import { DownloadFile } from './handlers/download-file.handler';
+import { ListFiles } from './handlers/list-files.handler';
+import { RejectCommand } from './handlers/reject-command.handler';
+import { RestoreFile } from './handlers/restore-file.handler';
+import { SessionLifecycle } from './handlers/session-lifecycle.handler';
+import { ShowHelp } from './handlers/show-help.handler';
+import { ShowHistory } from './handlers/show-history.handler';
+import { StatFile } from './handlers/stat-file.handler';
+import { UploadFile } from './handlers/upload-file.handler';
+import { Ledger, LedgerOptions } from './ledger';
+import { TOKENS } from './tokens';
 
 /** What the transports drive: one object per use case. */
 export interface Handlers {
