@@ -137,6 +137,29 @@ describe('ferry serve', () => {
     removeDir(fromFlag);
   });
 
+  it('reads settings from a --config file below the environment and the flags', async () => {
+    const fromFile = tempDir();
+    const fromEnv = tempDir();
+    const scratch = tempDir('ferry-config-');
+    const configFile = join(scratch, 'ferry.json');
+    writeFileSync(configFile, JSON.stringify({ data: fromFile, logLevel: 'error', idleTimeout: 30 }));
+    const fileOnly = await startServerProcess(['--config', configFile]);
+    expect(await fileOnly.stop()).toBe(0);
+    expect(existsSync(join(fromFile, 'audit.db'))).toBe(true);
+
+    const envWins = await startServerProcess(['--config', configFile], { FERRY_DATA: fromEnv });
+    expect(await envWins.stop()).toBe(0);
+    expect(existsSync(join(fromEnv, 'audit.db'))).toBe(true);
+
+    writeFileSync(configFile, JSON.stringify({ colour: 'blue' }));
+    const unknown = await runFerry(['serve', '--config', configFile]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/unknown setting "colour"/);
+    writeFileSync(configFile, JSON.stringify({ port: 'eighty' }));
+    expect((await runFerry(['serve', '--config', configFile])).stderr).toMatch(/port/);
+    for (const dir of [fromFile, fromEnv, scratch]) removeDir(dir);
+  });
+
   it('refuses a bad port with a usage error', async () => {
     const result = await runFerry(['serve', '--port', 'eighty']);
     expect(result.code).not.toBe(0);

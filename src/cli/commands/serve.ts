@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { startApplication } from '../../app/composition-root';
 import { DEFAULT_CONFIG, FerryConfig, StoreKind } from '../../app/config';
 import { DEFAULT_SERVER_OPTIONS, FerryServer } from '../../transport/ferry-server';
+import { applyConfigFile } from '../config-file';
 
 interface ServeOptions {
   readonly host: string;
@@ -13,6 +14,7 @@ interface ServeOptions {
   readonly checkpointEvents: number;
   readonly checkpointSeconds: number;
   readonly idleTimeout: number;
+  readonly config?: string;
 }
 
 function parsePort(value: string): number {
@@ -32,7 +34,10 @@ function parsePositiveInteger(value: string): number {
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('run a Ferry server (flags win over FERRY_* environment variables)')
+    .description('run a Ferry server (flags win over FERRY_* variables, which win over --config)')
+    .addOption(
+      new Option('--config <file>', 'JSON file of settings, keyed by option name').env('FERRY_CONFIG'),
+    )
     .addOption(new Option('--host <host>', 'address to bind').env('FERRY_HOST').default(DEFAULT_CONFIG.host))
     .addOption(
       new Option('--port <port>', 'port to bind; 0 picks a free one')
@@ -75,7 +80,9 @@ export function registerServe(program: Command): void {
         .default(DEFAULT_SERVER_OPTIONS.idleTimeoutMs / 1000)
         .argParser(parsePositiveInteger),
     )
-    .action(async (options: ServeOptions) => {
+    .action(async (given: ServeOptions, command: Command) => {
+      if (given.config !== undefined) applyConfigFile(command, given.config);
+      const options = command.opts<ServeOptions>();
       const config: FerryConfig = {
         host: options.host,
         port: options.port,
