@@ -42,6 +42,8 @@ export class Catalogue {
   private readonly names = new Map<string, NameRecord>();
   /** Every name ever used, sorted, so a prefix LIST visits only the names under the prefix. */
   private sortedNames: string[] = [];
+  /** Names added since the last LIST; sorted in at the next one, so a replay sorts once, not per name. */
+  private unsortedNames: string[] = [];
   private requests = new RequestMemory();
   private readonly collected = new Set<string>();
   private lastSeq = 0;
@@ -129,8 +131,9 @@ export class Catalogue {
   /** Live files whose name starts with the prefix, sorted by name. */
   list(prefix = ''): FileVersion[] {
     const files: FileVersion[] = [];
-    for (let i = lowerBound(this.sortedNames, prefix); i < this.sortedNames.length; i++) {
-      const name = this.sortedNames[i];
+    const sorted = this.sortNames();
+    for (let i = lowerBound(sorted, prefix); i < sorted.length; i++) {
+      const name = sorted[i];
       if (!name.startsWith(prefix)) break;
       const live = this.names.get(name)?.live;
       if (live) files.push(live);
@@ -220,7 +223,7 @@ export class Catalogue {
       });
     }
     for (const sha256 of snapshot.collected) catalogue.collected.add(sha256);
-    catalogue.sortedNames = [...catalogue.names.keys()].sort();
+    catalogue.unsortedNames = [...catalogue.names.keys()];
     catalogue.requests = RequestMemory.fromTuples(snapshot.requests, (type, name, version, requestId) =>
       catalogue.outcomePayload(type, name, version, requestId),
     );
@@ -242,12 +245,20 @@ export class Catalogue {
       : { name, version, sha256, size, requestId };
   }
 
+  private sortNames(): readonly string[] {
+    if (this.unsortedNames.length > 0) {
+      this.sortedNames = mergeSorted(this.sortedNames, this.unsortedNames.sort());
+      this.unsortedNames = [];
+    }
+    return this.sortedNames;
+  }
+
   private record(name: string): NameRecord {
     let record = this.names.get(name);
     if (!record) {
       record = { versions: [], history: [], live: undefined };
       this.names.set(name, record);
-      this.sortedNames.splice(lowerBound(this.sortedNames, name), 0, name);
+      this.unsortedNames.push(name);
     }
     return record;
   }
@@ -274,6 +285,16 @@ export interface CatalogueSnapshot {
 
 function seqOf(entry: HistoryEntry): number {
   return entry.kind === 'deleted' ? entry.deletion.seq : entry.file.seq;
+}
+
+function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
+  const merged: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) merged.push(a[i] < b[j] ? a[i++] : b[j++]);
+  while (i < a.length) merged.push(a[i++]);
+  while (j < b.length) merged.push(b[j++]);
+  return merged;
 }
 
 /** The first index whose name is not below `name`, by the same ordering as `Array.prototype.sort`. */
