@@ -100,7 +100,6 @@ export function registerServe(program: Command): void {
         config.store === 'disk'
           ? `disk storage in ${resolve(config.dataDir)}`
           : 'memory storage (nothing kept)';
-      process.stdout.write(`Ferry listening on ${bound.address}:${bound.port} with ${storage}\n`);
       const stop = (signal: string) => {
         app.logger.info('shutting down', { signal });
         server.stop().then(
@@ -113,5 +112,7 @@ export function registerServe(program: Command): void {
       };
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
+      // Announced only once the signals are handled, so whoever reads the line may stop the server at once.
+      process.stdout.write(`Ferry listening on ${bound.address}:${bound.port} with ${storage}\n`);
     });
 }
