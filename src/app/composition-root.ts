@@ -85,7 +85,7 @@ function ensureDir(dir: string): string {
 }
 
 /** The only place that names concrete adapters. */
-export function buildContainer(config: FerryConfig, overrides: PortOverrides = {}): Container {
+function buildContainer(config: FerryConfig, overrides: PortOverrides = {}): Container {
   const container = new Container({ defaultScope: 'Singleton' });
   const clock = overrides.clock ?? new SystemClock();
   container.bind<Clock>(TOKENS.Clock).toConstantValue(clock);

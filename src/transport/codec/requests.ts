@@ -1,5 +1,5 @@
 import { DomainError, domainError } from '../../domain/errors';
-import { FileName, parseFileName } from '../../domain/names';
+import { FileName, normalisePrefix, parseFileName } from '../../domain/names';
 import { parsePointInTime, PointInTime } from '../../domain/point-in-time';
 import { splitWords, Word, WordSyntaxError } from './words';
 
@@ -94,7 +94,7 @@ function readRequest(command: string, args: ArgumentReader): Request {
       const prefix = args.optionalText() ?? '';
       const at = args.option('at', parsePoint);
       args.done();
-      return { command, prefix: prefix.normalize('NFC'), at };
+      return { command, prefix: normalisePrefix(prefix), at };
     }
     case 'UPLOAD': {
       const rawName = args.text('name');
