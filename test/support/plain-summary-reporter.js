@@ -5,10 +5,9 @@
 class PlainSummaryReporter {
   onRunComplete(_contexts, results) {
     const skipped = results.numPendingTests + results.numTodoTests;
-    const tail = skipped > 0 ? `, ${skipped} skipped` : '';
-    process.stdout.write(
-      `Tests: ${results.numPassedTests} passed, ${results.numFailedTests} failed${tail}\n`,
-    );
+    const line = `Tests: ${results.numPassedTests} passed, ${results.numFailedTests} failed${skipped > 0 ? `, ${skipped} skipped` : ''}\n`;
+    // jest writes its own summary after every reporter has run; this line is meant to close the log.
+    process.once('exit', () => process.stdout.write(line));
   }
 }
 
