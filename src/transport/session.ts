@@ -197,7 +197,10 @@ export class Session implements FrameSink {
     const { file, body, finish } = result.value;
     // The body is this reply: everything before it must be on the wire first.
     await this.replies;
-    if (this.broken) return;
+    if (this.broken) {
+      await body[Symbol.asyncIterator]().return?.();
+      return;
+    }
     this.writer.send(reply.ok(`size=${file.size}`, `version=${file.version}`, `sha256=${file.sha256}`));
     let sent = 0;
     try {

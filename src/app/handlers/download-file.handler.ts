@@ -2,7 +2,7 @@ import { inject, injectable } from 'inversify';
 import { FileVersion } from '../../domain/catalogue';
 import { domainError, ok, Result } from '../../domain/errors';
 import { EventOrigin } from '../../domain/events';
-import { FileStore } from '../../domain/ports/file-store.port';
+import { FileStore, StoreError } from '../../domain/ports/file-store.port';
 import { Logger } from '../../domain/ports/logger.port';
 import { resolveDownload } from '../../domain/queries';
 import { Ledger } from '../ledger';
@@ -35,7 +35,8 @@ export class DownloadFile {
       return resolved;
     }
     const file = resolved.value;
-    if (!(await this.store.has(file.sha256))) {
+    const body = await opened(this.store.read(file.sha256));
+    if (!body) {
       this.logger.error('blob missing for a recorded version', {
         session: origin.session,
         sha256: file.sha256,
@@ -49,7 +50,7 @@ export class DownloadFile {
     }
     return ok({
       file,
-      body: this.store.read(file.sha256),
+      body,
       // Recorded after the transfer so the log says how many bytes really left.
       finish: async (bytesSent) => {
         const payload = {
@@ -63,4 +64,29 @@ export class DownloadFile {
       },
     });
   }
+}
+
+/**
+ * Opens the bytes before the reply promises them: a missing blob is found by reading its first chunk
+ * (no separate existence check), and that chunk is handed on. Undefined when the blob is missing.
+ */
+async function opened(bytes: AsyncIterable<Uint8Array>): Promise<AsyncIterable<Uint8Array> | undefined> {
+  const chunks = bytes[Symbol.asyncIterator]();
+  let pending: IteratorResult<Uint8Array> | undefined;
+  try {
+    pending = await chunks.next();
+  } catch (error) {
+    if (error instanceof StoreError && error.kind === 'not-found') return undefined;
+    throw error;
+  }
+  const iterator: AsyncIterator<Uint8Array> = {
+    next: async () => {
+      const next = pending ?? (await chunks.next());
+      pending = undefined;
+      return next;
+    },
+    // Closing the iterator closes the blob, whether or not a byte was sent.
+    return: async () => (await chunks.return?.()) ?? { done: true, value: undefined },
+  };
+  return { [Symbol.asyncIterator]: () => iterator };
 }

@@ -109,7 +109,7 @@ describe('parseRequest', () => {
     for (let run = 0; run < 2000; run++) {
       const bytes = Buffer.alloc(1 + Math.floor(Math.random() * 40));
       for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
-      expect(parseRequest(bytes).ok === true || parseRequest(bytes).ok === false).toBe(true);
+      expect(() => parseRequest(bytes)).not.toThrow();
     }
   });
 });
