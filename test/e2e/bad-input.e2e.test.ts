@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
+import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
+import { FerryClient } from '../../src/transport/client/ferry-client';
 import { MemoryEventLog } from '../../src/infra/memory-event-log';
 import { readEvents } from '../support/audit-db';
 import { RawConnection } from '../support/raw-connection';
@@ -150,4 +152,25 @@ describe('a server whose audit log fails', () => {
     await expect(ferry.connect()).rejects.toBeDefined();
     await ferry.server.stop(500).catch(() => undefined);
   });
+});
+
+describe('a client pointed at something that is not a Ferry server', () => {
+  it.each([['220 FTP server ready\r\n'], ['OK smtp/1 hello\n']])(
+    'refuses a %j greeting with PROTOCOL_ERROR and hangs up',
+    async (greeting) => {
+      let hungUp!: () => void;
+      const closed = new Promise<void>((resolve) => (hungUp = resolve));
+      const impostor = createServer((socket) => {
+        socket.on('close', () => hungUp());
+        socket.write(greeting);
+      });
+      await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', () => resolve()));
+      const port = (impostor.address() as AddressInfo).port;
+      await expect(FerryClient.connect({ host: '127.0.0.1', port })).rejects.toMatchObject({
+        code: 'PROTOCOL_ERROR',
+      });
+      await closed;
+      await new Promise((resolve) => impostor.close(resolve));
+    },
+  );
 });

@@ -53,12 +53,16 @@ export class FerryClient {
   private lost: FerryError | undefined;
   private readonly writer: SocketWriter;
 
-  private constructor(
-    private readonly socket: Socket,
-    readonly session: string,
-  ) {
+  private sessionId = '';
+
+  private constructor(private readonly socket: Socket) {
     this.writer = new SocketWriter(socket);
     this.attachDecoder();
+  }
+
+  /** The server's id for this connection, as it appears in every audit event of it. */
+  get session(): string {
+    return this.sessionId;
   }
 
   static async connect(address: ServerAddress): Promise<FerryClient> {
@@ -73,13 +77,19 @@ export class FerryClient {
       );
     }
     const greeting = new LineReader();
-    const client = new FerryClient(socket, '');
+    const client = new FerryClient(socket);
     client.pending.push(greeting);
-    const reply = await greeting.result;
-    if (reply.texts[0] !== 'ferry/1')
-      throw new FerryError('PROTOCOL_ERROR', `not a Ferry server: ${reply.texts[0]}`);
-    (client as { session: string }).session = reply.fields.get('session') ?? '';
-    return client;
+    try {
+      const reply = await greeting.result;
+      if (reply.texts[0] !== 'ferry/1') {
+        throw new FerryError('PROTOCOL_ERROR', `not a Ferry server: ${reply.texts[0]}`);
+      }
+      client.sessionId = reply.fields.get('session') ?? '';
+      return client;
+    } catch (error) {
+      client.destroy();
+      throw error;
+    }
   }
 
   async help(): Promise<string[]> {
