@@ -161,7 +161,7 @@ class Simulation {
     const { handlers } = this.app;
     const origin = await handlers.sessions.open(
       `10.0.${this.sessions % 256}.${this.sessions % 199}:40000`,
-      1,
+      { protocol: 1 },
     );
     for (const operation of operations) {
       const started = now();

@@ -2,12 +2,16 @@ import { Container } from 'inversify';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditResult, passed } from '../domain/audit/audit-failure';
+import { AnonymousPolicy } from '../domain/authorization';
 import { Clock } from '../domain/ports/clock.port';
+import { CredentialStore } from '../domain/ports/credential-store.port';
 import { EventLog } from '../domain/ports/event-log.port';
 import { EventQuery } from '../domain/ports/event-query.port';
 import { FileStore } from '../domain/ports/file-store.port';
+import { FreeSpace } from '../domain/ports/free-space.port';
 import { IdGenerator } from '../domain/ports/id-generator.port';
 import { Logger } from '../domain/ports/logger.port';
+import { PasswordHasher } from '../domain/ports/password-hasher.port';
 import { SignatureVerifier } from '../domain/ports/signature-verifier.port';
 import { SnapshotStore } from '../domain/ports/snapshot-store.port';
 import { sha256, sha256Stream } from '../infra/crypto/sha256';
@@ -20,22 +24,32 @@ import { DataDirLock } from '../infra/data-dir-lock';
 import { MemoryEventLog } from '../infra/memory-event-log';
 import { MemorySnapshotStore } from '../infra/memory-snapshot-store';
 import { RandomIds } from '../infra/random-ids';
+import { Argon2PasswordHasher } from '../infra/security/argon2-password-hasher';
+import { MemoryCredentialStore } from '../infra/security/memory-credential-store';
+import { SqliteCredentialStore } from '../infra/security/sqlite-credential-store';
 import { CheckpointSettings } from '../infra/sqlite/checkpointer';
 import { SqliteAuditReader } from '../infra/sqlite/sqlite-audit-reader';
 import { SqliteEventLog } from '../infra/sqlite/sqlite-event-log';
 import { SqliteEventQuery } from '../infra/sqlite/sqlite-event-query';
 import { SqliteSnapshotStore } from '../infra/sqlite/sqlite-snapshot-store';
 import { DiskFileStore } from '../infra/storage/disk-file-store';
+import { FileSystemFreeSpace } from '../infra/storage/file-system-free-space';
 import { MemoryFileStore } from '../infra/storage/memory-file-store';
 import { SystemClock } from '../infra/system-clock';
 import { createWinstonLogger } from '../infra/winston-logger';
+import { AccessGuard } from './access-guard';
 import { AuditToolkit, ProofChecker } from './audit/audit-toolkit';
+import { BanKeeper } from './ban-keeper';
 import { CatalogueHistory } from './catalogue-history';
 import { FerryConfig } from './config';
+import { ConnectionGate } from './connection-gate';
 import { CollectGarbage } from './handlers/collect-garbage.handler';
 import { DeleteFile } from './handlers/delete-file.handler';
 import { DownloadFile } from './handlers/download-file.handler';
 import { ListFiles } from './handlers/list-files.handler';
+import { LogIn } from './handlers/log-in.handler';
+import { ManageAccounts } from './handlers/manage-accounts.handler';
+import { ReadAudit } from './handlers/read-audit.handler';
 import { RejectCommand } from './handlers/reject-command.handler';
 import { RestoreFile } from './handlers/restore-file.handler';
 import { SessionLifecycle } from './handlers/session-lifecycle.handler';
@@ -59,6 +73,12 @@ export interface Handlers {
   readonly history: ShowHistory;
   readonly reject: RejectCommand;
   readonly collectGarbage: CollectGarbage;
+  readonly login: LogIn;
+  readonly accounts: ManageAccounts;
+  readonly audit: ReadAudit;
+  /** Who may connect at all: bans and connection limits. */
+  readonly gate: ConnectionGate;
+  readonly access: AccessGuard;
 }
 
 export interface Application {
@@ -77,7 +97,13 @@ export interface PortOverrides {
   readonly ids?: IdGenerator;
   readonly logger?: Logger;
   readonly snapshots?: SnapshotStore;
+  readonly credentials?: CredentialStore;
+  readonly passwordHasher?: PasswordHasher;
+  readonly freeSpace?: FreeSpace;
 }
+
+/** How often refused connections are recorded and run-out bans lifted. */
+const UPKEEP_INTERVAL_MS = 60_000;
 
 function ensureDir(dir: string): string {
   mkdirSync(dir, { recursive: true });
@@ -118,6 +144,23 @@ function buildContainer(config: FerryConfig, overrides: PortOverrides = {}): Con
     return new SqliteSnapshotStore(join(config.dataDir, 'audit.db'));
   });
   container
+    .bind<CredentialStore>(TOKENS.CredentialStore)
+    .toConstantValue(
+      overrides.credentials ??
+        (config.store === 'disk'
+          ? new SqliteCredentialStore(join(config.dataDir, 'credentials.db'))
+          : new MemoryCredentialStore()),
+    );
+  container
+    .bind<PasswordHasher>(TOKENS.PasswordHasher)
+    .toConstantValue(overrides.passwordHasher ?? new Argon2PasswordHasher());
+  const freeSpace = config.store === 'disk' ? new FileSystemFreeSpace(config.dataDir) : { available: async () => undefined };
+  container.bind<FreeSpace>(TOKENS.FreeSpace).toConstantValue(overrides.freeSpace ?? freeSpace);
+  container.bind<AnonymousPolicy>(TOKENS.AnonymousPolicy).toConstantValue({ allowed: config.allowAnonymous });
+  container.bind(TOKENS.BanPolicy).toConstantValue(config.bans);
+  container.bind(TOKENS.ConnectionLimits).toConstantValue(config.connections);
+  container.bind(TOKENS.UploadLimits).toConstantValue(config.uploads);
+  container
     .bind<LedgerOptions>(TOKENS.LedgerOptions)
     .toConstantValue({ snapshotEvery: config.snapshotEvery });
   for (const handler of [
@@ -134,6 +177,12 @@ function buildContainer(config: FerryConfig, overrides: PortOverrides = {}): Con
     ShowHistory,
     CatalogueHistory,
     CollectGarbage,
+    AccessGuard,
+    BanKeeper,
+    ConnectionGate,
+    LogIn,
+    ManageAccounts,
+    ReadAudit,
   ]) {
     container.bind(handler).toSelf();
   }
@@ -157,6 +206,14 @@ export async function startApplication(
     throw error;
   }
   const eventLog = container.get<EventLog>(TOKENS.EventLog);
+  const gate = container.get(ConnectionGate);
+  const bans = container.get(BanKeeper);
+  // Refused connections are recorded in aggregate, and run-out bans lifted, once a minute.
+  const upkeep = setInterval(() => {
+    gate.flushRefusals();
+    bans.sweep();
+  }, UPKEEP_INTERVAL_MS);
+  upkeep.unref();
   return {
     ledger,
     logger: container.get<Logger>(TOKENS.Logger),
@@ -172,9 +229,17 @@ export async function startApplication(
       history: container.get(ShowHistory),
       reject: container.get(RejectCommand),
       collectGarbage: container.get(CollectGarbage),
+      login: container.get(LogIn),
+      accounts: container.get(ManageAccounts),
+      audit: container.get(ReadAudit),
+      gate,
+      access: container.get(AccessGuard),
     },
     close: async () => {
+      clearInterval(upkeep);
+      gate.flushRefusals();
       await ledger.snapshot();
+      await container.get<CredentialStore>(TOKENS.CredentialStore).close();
       await container.get<SnapshotStore>(TOKENS.SnapshotStore).close();
       await eventLog.close();
       lock?.release();

@@ -1,3 +1,7 @@
+import { BanPolicy, DEFAULT_BAN_POLICY } from '../domain/address-bans';
+import { ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connection-gate';
+import { DEFAULT_UPLOAD_LIMITS, UploadLimits } from './upload-limits';
+
 export type StoreKind = 'disk' | 'memory';
 
 export interface FerryConfig {
@@ -13,6 +17,14 @@ export interface FerryConfig {
   readonly checkpointEvents: number;
   /** ...or this many seconds, whichever comes first, and always at shutdown. */
   readonly checkpointSeconds: number;
+  /**
+   * Whether a session that has not logged in may act as `anonymous` while no account exists: true on
+   * loopback, or when the operator passed --allow-anonymous. Once an account exists, everyone logs in.
+   */
+  readonly allowAnonymous: boolean;
+  readonly bans: BanPolicy;
+  readonly connections: ConnectionLimits;
+  readonly uploads: UploadLimits;
 }
 
 export const DEFAULT_CONFIG: FerryConfig = {
@@ -24,4 +36,8 @@ export const DEFAULT_CONFIG: FerryConfig = {
   snapshotEvery: 50_000,
   checkpointEvents: 1000,
   checkpointSeconds: 60,
+  allowAnonymous: true,
+  bans: DEFAULT_BAN_POLICY,
+  connections: DEFAULT_CONNECTION_LIMITS,
+  uploads: DEFAULT_UPLOAD_LIMITS,
 };

@@ -7,4 +7,11 @@ export const TOKENS = {
   Logger: Symbol.for('ferry.Logger'),
   SnapshotStore: Symbol.for('ferry.SnapshotStore'),
   LedgerOptions: Symbol.for('ferry.LedgerOptions'),
+  CredentialStore: Symbol.for('ferry.CredentialStore'),
+  PasswordHasher: Symbol.for('ferry.PasswordHasher'),
+  FreeSpace: Symbol.for('ferry.FreeSpace'),
+  AnonymousPolicy: Symbol.for('ferry.AnonymousPolicy'),
+  BanPolicy: Symbol.for('ferry.BanPolicy'),
+  ConnectionLimits: Symbol.for('ferry.ConnectionLimits'),
+  UploadLimits: Symbol.for('ferry.UploadLimits'),
 } as const;

@@ -51,6 +51,24 @@ const SUMMARIES: Summaries = {
   FileDownloaded: (p) =>
     `DOWNLOAD ${quoteName(p.name)} v${p.version} ${formatBytes(p.bytes)}${p.complete ? '' : ' INCOMPLETE'}`,
   FileDeleted: (p) => `DELETE ${quoteName(p.name)} v${p.version}`,
+  LoginSucceeded: (p) => `LOGIN ${safeText(p.user)} (${safeText(p.role)})`,
+  LoginFailed: (p) => `LOGIN FAILED ${quoteName(p.user)} ${safeText(p.reason)}`,
+  UserAdded: (p) =>
+    `USER ADD ${safeText(p.user)} ${safeText(p.role)}${p.prefix === undefined ? '' : ` home ${quoteName(p.prefix)}`}${p.passwordSet ? ' with password' : ''}`,
+  UserRoleChanged: (p) => `USER ROLE ${safeText(p.user)} ${safeText(p.role)}`,
+  UserPrefixChanged: (p) =>
+    `USER PREFIX ${safeText(p.user)} ${p.prefix === null ? 'none' : quoteName(p.prefix)}`,
+  UserPasswordChanged: (p) => `USER PASSWD ${safeText(p.user)}`,
+  UserDisabled: (p) => `USER DISABLE ${safeText(p.user)}`,
+  UserEnabled: (p) => `USER ENABLE ${safeText(p.user)}`,
+  UserQuotaChanged: (p) =>
+    `USER QUOTA ${safeText(p.user)} ${p.bytes === null ? 'any' : formatBytes(p.bytes)}, ${p.files === null ? 'any number of' : p.files} files`,
+  UsersListed: (p) => `USER LIST (${plural(p.count, 'account')})`,
+  AuditRead: (p) => `AUDIT after ${p.after} (${plural(p.count, 'event')})`,
+  AddressBanned: (p) => `BAN ${safeText(p.address)} until ${safeText(p.until)} (ban ${p.ban}, ${plural(p.failures, 'failure')})`,
+  AddressUnbanned: (p) => `UNBAN ${safeText(p.address)}`,
+  ConnectionsRefused: (p) =>
+    `REFUSED ${plural(p.count, 'connection')} from ${safeText(p.address)} ${safeText(p.reason)}`,
   CommandRejected: (p) =>
     `REJECTED ${safeText(p.command)}${p.name === undefined ? '' : ` ${quoteName(p.name)}`} ${safeText(p.code)}`,
 };

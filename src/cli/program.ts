@@ -6,6 +6,7 @@ import { registerTransferCommands } from './commands/transfer-commands';
 import { registerGc } from './commands/gc';
 import { registerServe } from './commands/serve';
 import { registerShell } from './commands/shell';
+import { registerUserCommands } from './commands/user';
 
 export function buildProgram(): Command {
   const program = new Command('ferry')
@@ -23,5 +24,6 @@ export function buildProgram(): Command {
   registerShell(program);
   registerGc(program);
   registerAudit(program);
+  registerUserCommands(program);
   return program;
 }

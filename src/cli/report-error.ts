@@ -12,9 +12,11 @@ export function reportError(error: unknown, subject?: string): number {
         ? `not found: ${what}`
         : error.code === 'CONNECTION_LOST'
           ? `cannot reach the server: ${error.message}`
-          : `${error.message} (${error.code})`;
+          : error.code === 'TLS_FAILED'
+            ? `cannot reach the server securely: ${error.message}`
+            : `${error.message} (${error.code})`;
     process.stderr.write(`ferry: ${line}\n`);
-    return error.code === 'CONNECTION_LOST' ? EXIT.unreachable : EXIT.refused;
+    return error.code === 'CONNECTION_LOST' || error.code === 'TLS_FAILED' ? EXIT.unreachable : EXIT.refused;
   }
   process.stderr.write(`ferry: ${error instanceof Error ? error.message : String(error)}\n`);
   return EXIT.refused;

@@ -1,6 +1,8 @@
-import { FerryClient, ServerAddress } from '../transport/client/ferry-client';
+import { FerryClient } from '../transport/client/ferry-client';
 import { FerryError } from '../transport/client/ferry-error';
 import { reportError } from './report-error';
+import { connectAs, LoginFlags } from './login-options';
+import { ServerFlags } from './server-option';
 
 /** Pauses before each retry after a dropped connection; writes carry request ids, so retrying is safe. */
 const RETRY_DELAYS_MS = [250, 1000];
@@ -10,14 +12,14 @@ const RETRY_DELAYS_MS = [250, 1000];
  * failure becomes a one-line error and an exit code.
  */
 export async function withClient(
-  server: ServerAddress,
+  target: ServerFlags & LoginFlags,
   work: (client: FerryClient) => Promise<unknown>,
   subject?: string,
 ): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     let client: FerryClient | undefined;
     try {
-      client = await FerryClient.connect(server);
+      client = await connectAs(target);
       await work(client);
       await client.logout().catch(() => client?.destroy());
       return;

@@ -1,3 +1,5 @@
+import { AccountTuple, Accounts } from './accounts';
+import { AddressBans, AddressTuple } from './address-bans';
 import { FerryEvent } from './events';
 import { Outcome, OutcomeType, RequestMemory, RequestTuple } from './request-memory';
 
@@ -46,7 +48,13 @@ export class Catalogue {
   private unsortedNames: string[] = [];
   private requests = new RequestMemory();
   private readonly collected = new Set<string>();
+  /** Live files and bytes per actor who wrote their live version: what quotas are measured against. */
+  private readonly usageByActor = new Map<string, Usage>();
   private lastSeq = 0;
+  /** Accounts, folded from account events in the same order as everything else. */
+  accounts = new Accounts();
+  /** Failed logins and bans per remote address. */
+  bans = new AddressBans();
 
   /** The seq of the last event applied: the catalogue is exactly the log up to here. */
   get position(): number {
@@ -77,7 +85,7 @@ export class Catalogue {
         if (event.type === 'FileUploaded') this.collected.delete(sha256);
         record.versions.push(file);
         record.history.push({ kind: event.type === 'FileUploaded' ? 'uploaded' : 'restored', file });
-        record.live = file;
+        this.setLive(record, file);
         this.requests.remember(event.actor, event);
         return;
       }
@@ -88,13 +96,29 @@ export class Catalogue {
           kind: 'deleted',
           deletion: { name, version, at: event.at, actor: event.actor, seq: event.seq },
         });
-        record.live = undefined;
+        this.setLive(record, undefined);
         this.requests.remember(event.actor, event);
         return;
       }
       case 'GarbageCollected':
         for (const sha256 of event.payload.blobs) this.collected.add(sha256);
         return;
+      case 'UserAdded':
+      case 'UserRoleChanged':
+      case 'UserPrefixChanged':
+      case 'UserPasswordChanged':
+      case 'UserDisabled':
+      case 'UserEnabled':
+      case 'UserQuotaChanged':
+        return this.accounts.apply(event);
+      case 'LoginFailed':
+      case 'AddressBanned':
+      case 'AddressUnbanned':
+        return this.bans.apply(event);
+      case 'LoginSucceeded':
+      case 'UsersListed':
+      case 'AuditRead':
+      case 'ConnectionsRefused':
       case 'SessionOpened':
       case 'SessionClosed':
       case 'HelpShown':
@@ -117,6 +141,11 @@ export class Catalogue {
 
   version(name: string, version: number): FileVersion | undefined {
     return this.names.get(name)?.versions[version - 1];
+  }
+
+  /** The live files, and their bytes, whose live version `actor` wrote. */
+  usage(actor: string): Usage {
+    return this.usageByActor.get(actor) ?? NO_USAGE;
   }
 
   /** The highest version number ever given to a name; 0 if it never existed. */
@@ -187,6 +216,8 @@ export class Catalogue {
       names,
       requests: this.requests.toTuples(),
       collected: [...this.collected],
+      accounts: this.accounts.toTuples(),
+      addresses: this.bans.toTuples(),
     };
   }
 
@@ -216,12 +247,12 @@ export class Catalogue {
           deletion: { name, version, at, actor, seq },
         })),
       ].sort((a, b) => seqOf(a) - seqOf(b));
-      catalogue.names.set(name, {
-        versions,
-        history,
-        live: liveVersion > 0 ? versions[liveVersion - 1] : undefined,
-      });
+      const record: NameRecord = { versions, history, live: undefined };
+      catalogue.names.set(name, record);
+      catalogue.setLive(record, liveVersion > 0 ? versions[liveVersion - 1] : undefined);
     }
+    catalogue.accounts = Accounts.fromTuples(snapshot.accounts);
+    catalogue.bans = AddressBans.fromTuples(snapshot.addresses);
     for (const sha256 of snapshot.collected) catalogue.collected.add(sha256);
     catalogue.unsortedNames = [...catalogue.names.keys()];
     catalogue.requests = RequestMemory.fromTuples(snapshot.requests, (type, name, version, requestId) =>
@@ -245,6 +276,20 @@ export class Catalogue {
       : { name, version, sha256, size, requestId };
   }
 
+  /** Moves a name's live version, keeping every actor's usage exact. */
+  private setLive(record: NameRecord, file: FileVersion | undefined): void {
+    if (record.live) this.addUsage(record.live.actor, -1, -record.live.size);
+    record.live = file;
+    if (file) this.addUsage(file.actor, 1, file.size);
+  }
+
+  private addUsage(actor: string, files: number, bytes: number): void {
+    const now = this.usage(actor);
+    const next = { files: now.files + files, bytes: now.bytes + bytes };
+    if (next.files === 0) this.usageByActor.delete(actor);
+    else this.usageByActor.set(actor, next);
+  }
+
   private sortNames(): readonly string[] {
     if (this.unsortedNames.length > 0) {
       this.sortedNames = mergeSorted(this.sortedNames, this.unsortedNames.sort());
@@ -265,7 +310,14 @@ export class Catalogue {
 }
 
 /** Bumped whenever the catalogue's shape changes, so old snapshots are ignored rather than misread. */
-export const SNAPSHOT_FORMAT = 2;
+export const SNAPSHOT_FORMAT = 3;
+
+export interface Usage {
+  readonly files: number;
+  readonly bytes: number;
+}
+
+const NO_USAGE: Usage = { files: 0, bytes: 0 };
 
 /** [version, sha256, size, at, actor, seq, restoredFrom or 0] */
 type VersionTuple = [number, string, number, string, string, number, number];
@@ -281,6 +333,8 @@ export interface CatalogueSnapshot {
   readonly names: readonly SnapshotName[];
   readonly requests: readonly RequestTuple[];
   readonly collected: readonly string[];
+  readonly accounts: readonly AccountTuple[];
+  readonly addresses: readonly AddressTuple[];
 }
 
 function seqOf(entry: HistoryEntry): number {

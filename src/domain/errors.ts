@@ -10,6 +10,23 @@ export const ERROR_CODES = [
   'VERSION_CONFLICT',
   'STORAGE_FAILED',
   'INTERNAL',
+  /** A command other than HELP or LOGIN before a login, where logging in is required; or a failed login. */
+  'UNAUTHENTICATED',
+  /** The account may not do this: its role does not allow it, or the name lies outside its home prefix. */
+  'FORBIDDEN',
+  'QUOTA_EXCEEDED',
+  /** Larger than the server's maximum file size. */
+  'TOO_LARGE',
+  /** The data folder's file system has too little free space left for this upload. */
+  'STORAGE_FULL',
+  /** The remote address is banned after too many failed logins. */
+  'BANNED',
+  /** The server, or this address, has as many connections as it allows. */
+  'TOO_MANY_CONNECTIONS',
+  /** The login deadline or the header-line deadline passed. */
+  'TIMEOUT',
+  /** An account name that already exists (USER ADD), or a login in a session that has one. */
+  'CONFLICT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

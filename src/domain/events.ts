@@ -7,10 +7,26 @@ export interface EventOrigin {
   readonly remote: string;
 }
 
-export type SessionCloseReason = 'logout' | 'disconnect' | 'protocol-error' | 'idle' | 'shutdown';
+export type SessionCloseReason =
+  | 'logout'
+  | 'disconnect'
+  | 'protocol-error'
+  | 'idle'
+  | 'shutdown'
+  | 'login-timeout'
+  | 'line-timeout';
+
+export type Role = 'read' | 'write' | 'admin';
+
+/** Why a login failed: for auditors only; the client is told no more than "login failed". */
+export type LoginFailure = 'unknown-user' | 'bad-password' | 'disabled' | 'no-password';
+
+/** Why a connection was turned away before its session began. */
+export type ConnectionRefusal = 'banned' | 'server-full' | 'address-full';
 
 export interface EventPayloads {
-  SessionOpened: { readonly protocol: number };
+  /** `transport` names the protocol adapter (`ferry`, later `sftp`); `tls` whether the wire is encrypted. */
+  SessionOpened: { readonly protocol: number; readonly transport?: string; readonly tls?: boolean };
   SessionClosed: { readonly reason: SessionCloseReason };
   HelpShown: Record<string, never>;
   /** `at` is set when the listing was of a past moment (an event seq or an ISO time, as asked). */
@@ -48,6 +64,44 @@ export interface EventPayloads {
     readonly retentionDays: number;
     readonly blobs: readonly string[];
     readonly versions: ReadonlyArray<{ readonly name: string; readonly version: number }>;
+  };
+  /** The session now acts as `user`; every later event of it carries that actor. */
+  LoginSucceeded: { readonly user: string; readonly role: Role };
+  /** The name tried, never the password; `reason` is for auditors, the client hears only "login failed". */
+  LoginFailed: { readonly user: string; readonly reason: LoginFailure };
+  /** `passwordSet` says a password was given; its hash lives outside the log (docs/SECURITY.md). */
+  UserAdded: {
+    readonly user: string;
+    readonly role: Role;
+    readonly prefix?: string;
+    readonly passwordSet: boolean;
+  };
+  UserRoleChanged: { readonly user: string; readonly role: Role };
+  /** `prefix` null: no longer confined. */
+  UserPrefixChanged: { readonly user: string; readonly prefix: string | null };
+  UserPasswordChanged: { readonly user: string };
+  UserDisabled: { readonly user: string };
+  UserEnabled: { readonly user: string };
+  /** A limit of null means none. */
+  UserQuotaChanged: { readonly user: string; readonly bytes: number | null; readonly files: number | null };
+  UsersListed: { readonly count: number };
+  /** An admin read events over the wire. */
+  AuditRead: { readonly after: number; readonly count: number };
+  /** Too many failed logins from `address`; `ban` counts this address's bans in a row (the length doubles). */
+  AddressBanned: {
+    readonly address: string;
+    readonly until: string;
+    readonly failures: number;
+    readonly ban: number;
+  };
+  AddressUnbanned: { readonly address: string };
+  /** Connections turned away from one address during [`from`, `to`], counted rather than one event each. */
+  ConnectionsRefused: {
+    readonly address: string;
+    readonly reason: ConnectionRefusal;
+    readonly count: number;
+    readonly from: string;
+    readonly to: string;
   };
   CommandRejected: {
     readonly command: string;
@@ -92,5 +146,19 @@ export const EVENT_TYPES: readonly EventType[] = [
   'FileDownloaded',
   'FileDeleted',
   'GarbageCollected',
+  'LoginSucceeded',
+  'LoginFailed',
+  'UserAdded',
+  'UserRoleChanged',
+  'UserPrefixChanged',
+  'UserPasswordChanged',
+  'UserDisabled',
+  'UserEnabled',
+  'UserQuotaChanged',
+  'UsersListed',
+  'AuditRead',
+  'AddressBanned',
+  'AddressUnbanned',
+  'ConnectionsRefused',
   'CommandRejected',
 ];

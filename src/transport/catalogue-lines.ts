@@ -1,4 +1,5 @@
-import { FileVersion, HistoryEntry } from '../domain/catalogue';
+import { Account } from '../domain/accounts';
+import { FileVersion, HistoryEntry, Usage } from '../domain/catalogue';
 import { fileLine } from './codec/replies';
 import { option } from './codec/words';
 
@@ -32,4 +33,17 @@ function versionFields(file: FileVersion): Record<string, string | number> {
     by: file.actor,
     ...(file.restoredFrom === undefined ? {} : { 'restored-from': file.restoredFrom }),
   };
+}
+
+/** One USER LIST line: `<name> role= [home=] disabled= [quota-bytes=] [quota-files=] files= bytes=`. */
+export function accountLine(account: Account, usage: Usage): string {
+  return fileLine(account.name, {
+    role: account.role,
+    ...(account.prefix === undefined ? {} : { home: account.prefix }),
+    disabled: account.disabled ? 'yes' : 'no',
+    ...(account.quota.bytes === undefined ? {} : { 'quota-bytes': account.quota.bytes }),
+    ...(account.quota.files === undefined ? {} : { 'quota-files': account.quota.files }),
+    files: usage.files,
+    bytes: usage.bytes,
+  });
 }

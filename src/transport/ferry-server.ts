@@ -1,25 +1,46 @@
 import { AddressInfo, createServer, Server, Socket } from 'node:net';
 import { Application } from '../app/composition-root';
+import { reply } from './codec/replies';
 import { Session } from './session';
+import { TlsCertificateInfo, TlsFiles, TlsListener } from './tls-listener';
 
 export interface ListenOptions {
   readonly host: string;
   readonly port: number;
 }
 
+/** A refused connection is given this long to read why before it is cut. */
+const REFUSED_LINGER_MS = 2000;
+
 /** Requests in hand get this long to finish at shutdown before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface ServerOptions {
-  /** A connection that sends and accepts nothing for this long is closed, mid-transfer or not. */
+  /**
+   * A connection that makes no progress for this long is closed, mid-transfer or not. Progress is a
+   * complete request line, upload bytes, or reply and download bytes the peer accepted; blank lines are not.
+   */
   readonly idleTimeoutMs: number;
+  /** A session that must log in and has not done so this long after its greeting is closed. */
+  readonly loginTimeoutMs: number;
+  /** A request line must end this long after its first byte; trickling bytes does not extend it. */
+  readonly lineTimeoutMs: number;
+  /** PEM certificate and key files: listen with TLS (1.2 or later) instead of plain TCP. */
+  readonly tls?: TlsFiles;
 }
 
-export const DEFAULT_SERVER_OPTIONS: ServerOptions = { idleTimeoutMs: 5 * 60_000 };
+export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
+  idleTimeoutMs: 5 * 60_000,
+  loginTimeoutMs: 30_000,
+  lineTimeoutMs: 30_000,
+};
 
 /** Accepts connections and runs one Session each; many at once, none waiting on another. */
 export class FerryServer {
   private readonly server: Server;
+  private readonly tlsListener: TlsListener | undefined;
+  /** Raw connections, handshakes in progress included, so a stop can cut those that never became sessions. */
+  private readonly connections = new Set<Socket>();
   private readonly sessions = new Map<Session, Promise<void>>();
   private stopping: Promise<void> | undefined;
 
@@ -28,7 +49,25 @@ export class FerryServer {
     private readonly options: ServerOptions = DEFAULT_SERVER_OPTIONS,
   ) {
     // Half-open: a peer that sends its last request and closes its side still gets every reply.
-    this.server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
+    if (options.tls) {
+      this.tlsListener = new TlsListener(options.tls, { allowHalfOpen: true }, (socket) =>
+        this.accept(socket),
+      );
+      this.server = this.tlsListener.server;
+      // A peer that does not speak TLS (or gives up mid-handshake) costs its connection, nothing more.
+      this.tlsListener.server.on('tlsClientError', (error, socket) =>
+        this.app.logger.debug('TLS handshake failed', {
+          remote: `${socket.remoteAddress}:${socket.remotePort}`,
+          error: (error as { reason?: string }).reason ?? error.message,
+        }),
+      );
+    } else {
+      this.server = createServer({ allowHalfOpen: true }, (socket) => this.accept(socket));
+    }
+    this.server.on('connection', (socket: Socket) => {
+      this.connections.add(socket);
+      socket.once('close', () => this.connections.delete(socket));
+    });
   }
 
   listen(options: ListenOptions): Promise<AddressInfo> {
@@ -45,6 +84,20 @@ export class FerryServer {
     return this.server.address() as AddressInfo;
   }
 
+  /** Whether connections are TLS. */
+  get tls(): boolean {
+    return this.tlsListener !== undefined;
+  }
+
+  /**
+   * Re-reads the TLS certificate and key files (on SIGHUP, say): new connections get the new certificate,
+   * open ones carry on. Throws with the reason, keeping the certificate in use, if the files are unusable.
+   */
+  reloadTls(): TlsCertificateInfo {
+    if (!this.tlsListener) throw new Error('the server does not use TLS');
+    return this.tlsListener.reload();
+  }
+
   /** Stops accepting, lets requests in hand finish (or cuts them after a grace period), closes the log. */
   stop(graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
     this.stopping ??= (async () => {
@@ -55,6 +108,8 @@ export class FerryServer {
       }, graceMs);
       await Promise.all(this.sessions.values());
       clearTimeout(force);
+      // Whatever is left never became a session: a TLS handshake that has not finished, say.
+      for (const socket of this.connections) socket.destroy();
       await closed;
       await this.app.close();
     })();
@@ -66,16 +121,32 @@ export class FerryServer {
       socket.destroy();
       return;
     }
+    const admission = this.app.handlers.gate.admit(`${socket.remoteAddress}:${socket.remotePort}`);
+    if (!admission.ok) {
+      // One line saying why, then gone; no session, so no event of its own (the gate counts refusals).
+      socket.on('error', () => undefined);
+      socket.end(reply.error(admission.error));
+      setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
+      return;
+    }
     socket.setNoDelay(true);
-    socket.setTimeout(this.options.idleTimeoutMs);
-    const session = new Session(socket, this.app.handlers, () => this.app.ledger.drain(), this.app.logger);
+    // The session keeps its own deadlines (idle, login, line): a byte that arrives is not progress as such.
+    const session = new Session(socket, this.app.handlers, () => this.app.ledger.drain(), this.app.logger, {
+      idleTimeoutMs: this.options.idleTimeoutMs,
+      loginTimeoutMs: this.options.loginTimeoutMs,
+      lineTimeoutMs: this.options.lineTimeoutMs,
+      tls: this.tls,
+    });
     const done = session
       .run()
       .catch((error) => {
         this.app.logger.error('session failed', { error: String(error) });
         socket.destroy();
       })
-      .finally(() => this.sessions.delete(session));
+      .finally(() => {
+        admission.value.release();
+        this.sessions.delete(session);
+      });
     this.sessions.set(session, done);
   }
 }

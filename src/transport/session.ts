@@ -1,13 +1,15 @@
 import { Socket } from 'node:net';
 import { Handlers } from '../app/composition-root';
+import { UploadTransfer } from '../app/handlers/upload-file.handler';
 import { assertNever } from '../domain/catalogue';
 import { DomainError, domainError } from '../domain/errors';
 import { EventOrigin, SessionCloseReason } from '../domain/events';
 import { Logger } from '../domain/ports/logger.port';
-import { historyLine, versionLine } from './catalogue-lines';
+import { accountLine, historyLine, versionLine } from './catalogue-lines';
 import { FrameDecoder, FrameSink } from './codec/frame-decoder';
 import { PROTOCOL_VERSION, reply } from './codec/replies';
-import { parseRequest, Request } from './codec/requests';
+import { AccountRequest, parseRequest, Request } from './codec/requests';
+import { option } from './codec/words';
 import { HELP_LINES } from './help-text';
 import { SocketWriter } from './socket-writer';
 
@@ -20,14 +22,49 @@ interface BodyConsumer {
   abort(): Promise<void>;
 }
 
-/** A peer that pipelines without reading its replies is paused once this many are waiting to go out. */
+/** The body of an upload refused before it started is read and dropped up to this size; beyond, the connection closes. */
+const MAX_DRAINED_BODY = 1024 * 1024;
+
+/**
+ * Requests are not read while this many replies wait to go out (their events not durable yet, or the
+ * socket not taking them), which bounds the events a pipelining peer has in hand...
+ */
 const MAX_PENDING_REPLIES = 64;
+
+/** ...or while this much reply text waits, or while the socket is congested: a peer that does not read pays, not us. */
+const MAX_QUEUED_REPLY_BYTES = 1024 * 1024;
+
+/** After a deadline passes, the peer gets this long to take the queued replies and the TIMEOUT line. */
+const EXPIRY_LINGER_MS = 5000;
+
+/** Node fires longer timers at once (they overflow); a longer setting means "practically never". */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The deadlines a session keeps (see ServerOptions). */
+export interface SessionLimits {
+  /** No meaningful progress (a request line, upload bytes, bytes the peer accepted) for this long: closed. */
+  readonly idleTimeoutMs: number;
+  /** When login is required at the greeting: the session must log in within this long. */
+  readonly loginTimeoutMs: number;
+  /** A request line must end within this long of its first byte. */
+  readonly lineTimeoutMs: number;
+}
+
+export interface SessionOptions extends SessionLimits {
+  /** Whether the connection is TLS (recorded in SessionOpened). */
+  readonly tls: boolean;
+}
 
 /**
  * One connection: turns frames into use-case calls and results into replies. Requests are decided one at
  * a time, in order; each reply goes out, in order, only once the audit log holds its event durably. The
  * next request is decided meanwhile, so pipelined requests share one log commit. Every request ends in
  * exactly one recorded event, and the session is bracketed by SessionOpened and SessionClosed.
+ *
+ * Three deadlines, none extended by mere bytes: the login deadline (when login is required), the line
+ * deadline (a header line must end in time once begun) and the idle timer, which only meaningful progress
+ * resets. Replies are written as the socket takes them; while too many wait, requests are not read, so the
+ * decoder's backpressure pauses the socket and a peer that never reads costs a bounded amount of memory.
  */
 export class Session implements FrameSink {
   private readonly decoder = new FrameDecoder(this);
@@ -38,8 +75,21 @@ export class Session implements FrameSink {
   private closed: Promise<void> | undefined;
   private replies: Promise<void> = Promise.resolve();
   private pendingReplies = 0;
+  /** Bytes of reply text queued and not yet taken by the socket. */
+  private queuedReplyBytes = 0;
   private broken = false;
   private origin: EventOrigin = { actor: '', session: '', remote: '' };
+  /** The TIMEOUT line a passed deadline owes the peer, sent after the replies queued before it. */
+  private farewell: string | undefined;
+  /** The login deadline passed while a request was in hand: expire once it is answered, unless it logged in. */
+  private loginOverdue = false;
+  private ended = false;
+  private readonly timers: {
+    idle?: NodeJS.Timeout;
+    login?: NodeJS.Timeout;
+    line?: NodeJS.Timeout;
+    linger?: NodeJS.Timeout;
+  } = {};
 
   constructor(
     private readonly socket: Socket,
@@ -47,22 +97,36 @@ export class Session implements FrameSink {
     /** Resolves once every event recorded so far is durable. */
     private readonly durable: () => Promise<void>,
     private readonly logger: Logger,
+    private readonly options: SessionOptions,
   ) {
-    this.writer = new SocketWriter(socket);
+    this.writer = new SocketWriter(socket, () => this.progress());
   }
 
   /** Resolves when the session is over and its closing event is durable. */
   async run(): Promise<void> {
-    const ended = new Promise<void>((resolve) => this.socket.once('close', () => resolve()));
+    const ended = new Promise<void>((resolve) =>
+      this.socket.once('close', () => {
+        this.stopTimers();
+        resolve();
+      }),
+    );
     this.socket.on('error', (error) => this.logger.debug('socket error', { error: error.message }));
     // A stuck peer must not hold a half-written upload (or a file handle) for ever.
-    this.socket.on('timeout', () => {
+    this.timers.idle = this.startTimer(this.options.idleTimeoutMs, () => {
       this.closing ??= 'idle';
       this.socket.destroy();
     });
     const remote = `${this.socket.remoteAddress}:${this.socket.remotePort}`;
-    this.origin = await this.handlers.sessions.open(remote, PROTOCOL_VERSION);
-    this.respond(reply.greeting(this.origin.session));
+    this.origin = await this.handlers.sessions.open(remote, {
+      protocol: PROTOCOL_VERSION,
+      transport: 'ferry',
+      tls: this.options.tls,
+    });
+    const loginRequired = !this.handlers.access.anonymousAllowed;
+    this.respond(reply.greeting(this.origin.session, loginRequired));
+    if (loginRequired) {
+      this.timers.login = this.startTimer(this.options.loginTimeoutMs, () => this.loginExpired());
+    }
     // The peer may half-close after its last request (nc -N does); answer everything, then hang up.
     this.decoder.once('finish', () => {
       this.closing ??= 'disconnect';
@@ -82,13 +146,32 @@ export class Session implements FrameSink {
     else if (!this.busy) this.hangUp();
   }
 
-  async line(bytes: Buffer): Promise<void> {
+  lineStarted(): void {
     if (this.closing) return;
-    if (this.pendingReplies >= MAX_PENDING_REPLIES) await this.replies;
+    this.timers.line = this.startTimer(this.options.lineTimeoutMs, () =>
+      this.expire(
+        'line-timeout',
+        `a request line must end within ${seconds(this.options.lineTimeoutMs)} of its first byte; closing`,
+      ),
+    );
+  }
+
+  async line(bytes: Buffer): Promise<void> {
+    this.clearTimer('line');
+    if (this.closing) return;
+    this.progress();
+    await this.roomForReplies();
+    if (this.closing) return;
     const parsed = parseRequest(bytes);
     this.busy = true;
     if (!parsed.ok) {
       const refusal = () => this.refuse(parsed.command, parsed.error, parsed.name);
+      if (parsed.framingLost) {
+        // What follows may be a body we cannot measure; reading it as requests would run what it says.
+        await refusal();
+        this.closing = 'protocol-error';
+        return this.hangUp();
+      }
       if (parsed.bodyLength > 0) return this.expectBody(parsed.bodyLength, discardingConsumer(refusal));
       await refusal();
       return this.idle();
@@ -98,6 +181,7 @@ export class Session implements FrameSink {
   }
 
   async body(chunk: Buffer): Promise<void> {
+    this.progress();
     await this.bodyConsumer?.write(chunk);
   }
 
@@ -109,6 +193,7 @@ export class Session implements FrameSink {
   }
 
   async lineTooLong(): Promise<void> {
+    this.clearTimer('line');
     await this.refuse('?', domainError('LINE_TOO_LONG', 'a request line is longer than 8192 bytes; closing'));
     this.closing = 'protocol-error';
     this.hangUp();
@@ -123,7 +208,18 @@ export class Session implements FrameSink {
         return this.idle();
       case 'LIST': {
         const files = await this.handlers.list.execute(origin, request.prefix, request.at);
-        this.respond(reply.withLines('count', files.map(versionLine)));
+        this.respond(files.ok ? reply.withLines('count', files.value.map(versionLine)) : reply.error(files.error));
+        return this.idle();
+      }
+      case 'LOGIN':
+        await this.logIn(request.user, request.password);
+        return this.idle();
+      case 'USER':
+        await this.manageAccounts(request.account);
+        return this.idle();
+      case 'AUDIT': {
+        const records = await this.handlers.audit.execute(origin, request.after, request.limit);
+        this.respond(records.ok ? reply.withLines('count', records.value) : reply.error(records.error));
         return this.idle();
       }
       case 'STAT': {
@@ -150,7 +246,7 @@ export class Session implements FrameSink {
         return this.idle();
       }
       case 'UPLOAD':
-        return this.expectBody(request.size, await this.uploadConsumer(request));
+        return this.upload(request);
       case 'DOWNLOAD':
         await this.download(request.name, request.version);
         return this.idle();
@@ -173,8 +269,48 @@ export class Session implements FrameSink {
     }
   }
 
-  private async uploadConsumer(request: Extract<Request, { command: 'UPLOAD' }>): Promise<BodyConsumer> {
+  private async logIn(user: string, password: string): Promise<void> {
+    const result = await this.handlers.login.execute(this.origin, user, password);
+    if (result.ok) {
+      this.origin = result.origin;
+      this.clearTimer('login');
+      this.loginOverdue = false;
+      const role = this.handlers.access.rights(this.origin);
+      return this.respond(reply.ok(option('user', this.origin.actor), option('role', role.ok ? role.value.role : '')));
+    }
+    this.respond(reply.error(result.error));
+    if (result.disconnect) {
+      this.closing = 'protocol-error';
+      this.hangUp();
+    }
+  }
+
+  private async manageAccounts(request: AccountRequest): Promise<void> {
+    if (request.action === 'list') {
+      const listed = this.handlers.accounts.list(this.origin);
+      return this.respond(
+        listed.ok
+          ? reply.withLines('count', listed.value.map(({ account, usage }) => accountLine(account, usage)))
+          : reply.error(listed.error),
+      );
+    }
+    const changed = await this.handlers.accounts.change(this.origin, request.change, request.password);
+    this.respond(changed.ok ? reply.ok(option('user', request.change.user), option('seq', changed.value.seq)) : reply.error(changed.error));
+  }
+
+  private async upload(request: Extract<Request, { command: 'UPLOAD' }>): Promise<void> {
     const transfer = await this.handlers.upload.begin(this.origin, request);
+    if (transfer.refused && request.size > MAX_DRAINED_BODY) {
+      // Not worth reading only to drop it: answer, then close (the client reads the refusal first).
+      const result = await transfer.finish();
+      if (!result.ok) this.respond(reply.error(result.error));
+      this.closing = 'protocol-error';
+      return this.hangUp();
+    }
+    this.expectBody(request.size, this.uploadConsumer(transfer));
+  }
+
+  private uploadConsumer(transfer: UploadTransfer): BodyConsumer {
     let received = 0;
     return {
       write: async (chunk) => {
@@ -201,12 +337,17 @@ export class Session implements FrameSink {
       await body[Symbol.asyncIterator]().return?.();
       return;
     }
-    this.writer.send(reply.ok(`size=${file.size}`, `version=${file.version}`, `sha256=${file.sha256}`));
     let sent = 0;
     try {
-      for await (const chunk of body) {
-        if (!(await this.writer.sendBody(chunk))) break;
-        sent += chunk.length;
+      const header = reply.ok(`size=${file.size}`, `version=${file.version}`, `sha256=${file.sha256}`);
+      // Gone before the reply line (a false start): the body never begins, so nothing of it is read.
+      const started = await this.writer.send(header);
+      if (!started) await body[Symbol.asyncIterator]().return?.();
+      else {
+        for await (const chunk of body) {
+          if (!(await this.writer.sendBody(chunk))) break;
+          sent += chunk.length;
+        }
       }
     } catch (error) {
       this.logger.error('download failed mid-stream', { session: this.origin.session, error: String(error) });
@@ -226,20 +367,42 @@ export class Session implements FrameSink {
     this.respond(reply.error(error));
   }
 
-  /** Queues a reply behind the earlier ones; it goes out once the events recorded so far are durable. */
+  /**
+   * Queues a reply behind the earlier ones; it goes out once the events recorded so far are durable, and
+   * the next one only once the socket has taken it.
+   */
   private respond(text: string): void {
     const durable = this.durable();
+    const bytes = Buffer.byteLength(text);
     this.pendingReplies++;
+    this.queuedReplyBytes += bytes;
     this.replies = this.replies.then(async () => {
       try {
         await durable;
-        if (!this.broken) this.writer.send(text);
+        if (!this.broken) await this.writer.send(text);
       } catch (error) {
         this.fail(error);
       } finally {
         this.pendingReplies--;
+        this.queuedReplyBytes -= bytes;
       }
     });
+  }
+
+  /**
+   * Waits, before a request is decided, while its reply would queue behind too much: too many replies,
+   * too many bytes, or a socket the peer is not emptying. Meanwhile the decoder reads nothing more, so
+   * the socket is paused and the peer's further requests wait in the network, not in our memory.
+   */
+  private async roomForReplies(): Promise<void> {
+    if (
+      this.pendingReplies >= MAX_PENDING_REPLIES ||
+      this.queuedReplyBytes >= MAX_QUEUED_REPLY_BYTES ||
+      this.writer.congested
+    ) {
+      await this.replies;
+    }
+    await this.writer.drained();
   }
 
   /** Something below failed: say so once, and end the session rather than answer unrecorded. */
@@ -247,24 +410,72 @@ export class Session implements FrameSink {
     if (this.broken) return;
     this.broken = true;
     this.logger.error('request failed', { session: this.origin.session, error: String(error) });
-    this.writer.send(reply.error(domainError('INTERNAL', 'the server could not complete the request')));
+    this.writer.sendNow(reply.error(domainError('INTERNAL', 'the server could not complete the request')));
     this.closing ??= 'protocol-error';
     this.hangUp();
   }
 
   private idle(): void {
     this.busy = false;
+    if (this.loginOverdue) this.loginExpired();
     if (this.closing) this.hangUp();
   }
 
-  /** Stops reading at once; closes the connection once every queued reply is out. */
+  /** Stops reading at once; closes the connection once every queued reply (and any farewell) is out. */
   private hangUp(): void {
     this.decoder.stop();
     this.socket.unpipe(this.decoder);
+    const farewell = this.farewell;
+    this.farewell = undefined;
+    if (farewell !== undefined) this.respond(farewell);
     void this.replies.then(() => this.writer.end());
   }
 
+  private loginExpired(): void {
+    this.loginOverdue = false;
+    // A request in hand (a LOGIN being checked, say) is answered first; a body being read is abandoned.
+    if (this.busy && !this.decoder.midBody) {
+      this.loginOverdue = true;
+      return;
+    }
+    this.expire('login-timeout', `no login within ${seconds(this.options.loginTimeoutMs)}; closing`);
+  }
+
+  /** A deadline passed: stop reading, send the queued replies and one TIMEOUT line, close with `reason`. */
+  private expire(reason: SessionCloseReason, message: string): void {
+    if (this.closing || this.ended) return;
+    this.closing = reason;
+    this.farewell = reply.error(domainError('TIMEOUT', message));
+    // A peer that will not take even that is cut without waiting for the idle timer.
+    this.timers.linger = this.startTimer(EXPIRY_LINGER_MS, () => this.socket.destroy());
+    if (!this.busy || this.decoder.midBody) this.hangUp();
+  }
+
+  /** Meaningful progress: a request line, body bytes, or bytes the peer accepted. Blank lines are not. */
+  private progress(): void {
+    this.timers.idle?.refresh();
+  }
+
+  private startTimer(ms: number, onExpiry: () => void): NodeJS.Timeout | undefined {
+    if (this.ended) return undefined;
+    const timer = setTimeout(onExpiry, Math.min(ms, MAX_TIMER_MS));
+    // The socket keeps the process alive while the session lasts; a timer never should on its own.
+    timer.unref();
+    return timer;
+  }
+
+  private clearTimer(name: keyof Session['timers']): void {
+    clearTimeout(this.timers[name]);
+    this.timers[name] = undefined;
+  }
+
+  private stopTimers(): void {
+    this.ended = true;
+    for (const name of ['idle', 'login', 'line', 'linger'] as const) this.clearTimer(name);
+  }
+
   private end(reason: SessionCloseReason): Promise<void> {
+    this.stopTimers();
     this.closed ??= (async () => {
       const unfinished = this.bodyConsumer;
       this.bodyConsumer = undefined;
@@ -274,6 +485,11 @@ export class Session implements FrameSink {
     })();
     return this.closed;
   }
+}
+
+/** `30 s`, `0.5 s`: for TIMEOUT messages. */
+function seconds(ms: number): string {
+  return `${ms / 1000} s`;
 }
 
 function discardingConsumer(onEnd: () => Promise<void>): BodyConsumer {

@@ -1,17 +1,51 @@
 import { Socket } from 'node:net';
 
-/** Writes replies and bodies to a socket, waiting for it to drain so a slow reader bounds our buffering. */
+/**
+ * Writes replies and bodies to a socket, waiting for it to drain so a slow reader bounds our buffering:
+ * each write resolves once the socket has taken it (its buffer is below its high-water mark again).
+ */
 export class SocketWriter {
-  constructor(private readonly socket: Socket) {}
+  constructor(
+    private readonly socket: Socket,
+    /** Called each time the socket takes a write: the peer is accepting what we send. */
+    private readonly onAccepted: () => void = () => undefined,
+  ) {}
 
-  send(text: string): void {
+  /** Resolves true once the socket has taken the text, false if it closed first. */
+  send(text: string): Promise<boolean> {
+    return this.write(text);
+  }
+
+  /** Resolves true once the socket has taken the chunk, false if it closed first. */
+  sendBody(chunk: Uint8Array): Promise<boolean> {
+    return this.write(chunk);
+  }
+
+  /** Writes without waiting: for a last word before the connection goes. */
+  sendNow(text: string): void {
     if (this.writable) this.socket.write(text);
   }
 
-  /** Resolves false once the socket can take no more (it closed). */
-  async sendBody(chunk: Uint8Array): Promise<boolean> {
+  /** The socket holds more than its high-water mark: the peer is not keeping up. */
+  get congested(): boolean {
+    return this.writable && this.socket.writableNeedDrain;
+  }
+
+  /** Resolves once the socket is not congested (true), or closed (false). */
+  drained(): Promise<boolean> {
+    if (!this.writable) return Promise.resolve(false);
+    if (!this.socket.writableNeedDrain) return Promise.resolve(true);
+    return this.drain();
+  }
+
+  private async write(data: string | Uint8Array): Promise<boolean> {
     if (!this.writable) return false;
-    if (this.socket.write(chunk)) return true;
+    const accepted = this.socket.write(data) || (await this.drain());
+    if (accepted) this.onAccepted();
+    return accepted;
+  }
+
+  private drain(): Promise<boolean> {
     return new Promise((resolve) => {
       const done = (drained: boolean) => {
         this.socket.off('drain', onDrain);

@@ -14,7 +14,7 @@ export async function startMemoryApp(
 }
 
 export async function openSession(app: Application, remote = '127.0.0.1:1'): Promise<EventOrigin> {
-  return app.handlers.sessions.open(remote, 1);
+  return app.handlers.sessions.open(remote, { protocol: 1 });
 }
 
 /** Uploads bytes through the upload use case, chunk by chunk. */

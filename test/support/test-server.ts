@@ -2,17 +2,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Application, PortOverrides, startApplication } from '../../src/app/composition-root';
-import { DEFAULT_CONFIG, StoreKind } from '../../src/app/config';
-import { FerryClient, ServerAddress } from '../../src/transport/client/ferry-client';
-import { FerryServer } from '../../src/transport/ferry-server';
+import { DEFAULT_CONFIG, FerryConfig, StoreKind } from '../../src/app/config';
+import { Argon2PasswordHasher } from '../../src/infra/security/argon2-password-hasher';
+import { ConnectionOptions, FerryClient, ServerAddress } from '../../src/transport/client/ferry-client';
+import { DEFAULT_SERVER_OPTIONS, FerryServer, ServerOptions } from '../../src/transport/ferry-server';
+import { TlsFiles } from '../../src/transport/tls-listener';
 import { silentLogger } from './silent-logger';
+
+/** Real argon2id at a cost that keeps hundreds of logins in a test fast; the format is the same. */
+export const cheapPasswordHasher = new Argon2PasswordHasher({ memoryCost: 1024, timeCost: 1 });
 
 export interface TestServer {
   readonly app: Application;
   readonly server: FerryServer;
   readonly address: ServerAddress;
   readonly dataDir: string;
-  connect(): Promise<FerryClient>;
+  connect(options?: ConnectionOptions): Promise<FerryClient>;
   stop(): Promise<void>;
 }
 
@@ -22,12 +27,38 @@ export function tempDir(prefix = 'ferry-test-'): string {
 
 /** A real server on 127.0.0.1, port 0. Disk storage and SQLite unless told otherwise. */
 export async function startTestServer(
-  options: { store?: StoreKind; dataDir?: string; overrides?: PortOverrides; idleTimeoutMs?: number } = {},
+  options: {
+    store?: StoreKind;
+    dataDir?: string;
+    overrides?: PortOverrides;
+    idleTimeoutMs?: number;
+    /** Listen with TLS, using these PEM files. */
+    tls?: TlsFiles;
+    /** Settings over the defaults, e.g. limits or ban policy. */
+    config?: Partial<FerryConfig>;
+    server?: Partial<ServerOptions>;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDir();
-  const config = { ...DEFAULT_CONFIG, host: '127.0.0.1', port: 0, dataDir, store: options.store ?? 'disk' };
-  const app = await startApplication(config, { logger: silentLogger, ...options.overrides });
-  const server = new FerryServer(app, { idleTimeoutMs: options.idleTimeoutMs ?? 60_000 });
+  const config = {
+    ...DEFAULT_CONFIG,
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    store: options.store ?? 'disk',
+    ...options.config,
+  };
+  const app = await startApplication(config, {
+    logger: silentLogger,
+    passwordHasher: cheapPasswordHasher,
+    ...options.overrides,
+  });
+  const server = new FerryServer(app, {
+    ...DEFAULT_SERVER_OPTIONS,
+    idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
+    tls: options.tls,
+    ...options.server,
+  });
   const bound = await server.listen(config);
   const address = { host: '127.0.0.1', port: bound.port };
   return {
@@ -35,7 +66,7 @@ export async function startTestServer(
     server,
     address,
     dataDir,
-    connect: () => FerryClient.connect(address),
+    connect: (connection) => FerryClient.connect(address, connection),
     stop: () => server.stop(2000),
   };
 }

@@ -5,6 +5,7 @@ import { EventOrigin } from '../../domain/events';
 import { FileStore, StoreError } from '../../domain/ports/file-store.port';
 import { Logger } from '../../domain/ports/logger.port';
 import { resolveDownload } from '../../domain/queries';
+import { AccessGuard } from '../access-guard';
 import { Ledger } from '../ledger';
 import { TOKENS } from '../tokens';
 
@@ -26,9 +27,12 @@ export class DownloadFile {
     @inject(Ledger) private readonly ledger: Ledger,
     @inject(TOKENS.FileStore) private readonly store: FileStore,
     @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(AccessGuard) private readonly access: AccessGuard,
   ) {}
 
   async begin(origin: EventOrigin, request: DownloadRequest): Promise<Result<DownloadTransfer>> {
+    const allowed = this.access.check(origin, 'read', 'DOWNLOAD', request.name);
+    if (!allowed.ok) return allowed;
     const resolved = resolveDownload(this.ledger.catalogue, request.name, request.version);
     if (!resolved.ok) {
       this.ledger.reject(origin, 'DOWNLOAD', resolved.error, request.name);

@@ -4,6 +4,7 @@ import { decideRestore, RestoreCommand } from '../../domain/decide';
 import { domainError, fail, ok, Result } from '../../domain/errors';
 import { EventOrigin } from '../../domain/events';
 import { FileStore } from '../../domain/ports/file-store.port';
+import { AccessGuard } from '../access-guard';
 import { Ledger } from '../ledger';
 import { TOKENS } from '../tokens';
 import { replayIfRepeated } from './request-replay';
@@ -13,9 +14,12 @@ export class RestoreFile {
   constructor(
     @inject(Ledger) private readonly ledger: Ledger,
     @inject(TOKENS.FileStore) private readonly store: FileStore,
+    @inject(AccessGuard) private readonly access: AccessGuard,
   ) {}
 
   async execute(origin: EventOrigin, command: RestoreCommand): Promise<Result<Outcome<'FileRestored'>>> {
+    const allowed = this.access.check(origin, 'write', 'RESTORE', command.name);
+    if (!allowed.ok) return allowed;
     const replayed = await replayIfRepeated(
       this.ledger,
       origin,

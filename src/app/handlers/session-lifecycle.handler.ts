@@ -1,11 +1,9 @@
 import { inject, injectable } from 'inversify';
-import { EventOrigin, SessionCloseReason } from '../../domain/events';
+import { ANONYMOUS } from '../../domain/accounts';
+import { EventOrigin, EventPayloads, SessionCloseReason } from '../../domain/events';
 import { IdGenerator } from '../../domain/ports/id-generator.port';
 import { Ledger } from '../ledger';
 import { TOKENS } from '../tokens';
-
-/** Until authentication exists, every session acts as this actor; the remote address tells them apart. */
-export const ANONYMOUS = 'anonymous';
 
 /** Sessions opening and closing are events too: the log answers who connected from where, and when. */
 @injectable()
@@ -15,9 +13,10 @@ export class SessionLifecycle {
     @inject(TOKENS.IdGenerator) private readonly ids: IdGenerator,
   ) {}
 
-  async open(remote: string, protocol: number): Promise<EventOrigin> {
+  /** A session starts as `anonymous`; a login gives it an account. */
+  async open(remote: string, payload: EventPayloads['SessionOpened']): Promise<EventOrigin> {
     const origin: EventOrigin = { actor: ANONYMOUS, session: this.ids.next(), remote };
-    this.ledger.record<'SessionOpened'>({ ...origin, type: 'SessionOpened', payload: { protocol } });
+    this.ledger.record<'SessionOpened'>({ ...origin, type: 'SessionOpened', payload });
     return origin;
   }
 

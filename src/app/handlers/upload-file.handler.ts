@@ -5,9 +5,14 @@ import { DomainError, domainError, fail, ok, Result } from '../../domain/errors'
 import { EventOrigin } from '../../domain/events';
 import { FileName } from '../../domain/names';
 import { BlobWriter, FileStore } from '../../domain/ports/file-store.port';
+import { FreeSpace } from '../../domain/ports/free-space.port';
 import { Logger } from '../../domain/ports/logger.port';
+import { checkQuota } from '../../domain/quota';
+import { AccessGuard } from '../access-guard';
 import { Ledger } from '../ledger';
 import { TOKENS } from '../tokens';
+import { UploadLimits } from '../upload-limits';
+import { UploadReservations } from '../upload-reservations';
 import { replayIfRepeated } from './request-replay';
 
 export interface UploadRequest {
@@ -23,6 +28,8 @@ export interface UploadRequest {
  * comes out of every transfer, whichever of `finish` or `abort` ends it.
  */
 export interface UploadTransfer {
+  /** Refused before the body: its bytes will be read and dropped, never stored. */
+  readonly refused: boolean;
   write(chunk: Uint8Array): Promise<void>;
   finish(): Promise<Result<Outcome<'FileUploaded'>>>;
   /** The body will never be complete (the peer went away). */
@@ -31,35 +38,82 @@ export interface UploadTransfer {
 
 @injectable()
 export class UploadFile {
+  private readonly reservations = new UploadReservations();
+
   constructor(
     @inject(Ledger) private readonly ledger: Ledger,
     @inject(TOKENS.FileStore) private readonly store: FileStore,
     @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(AccessGuard) private readonly access: AccessGuard,
+    @inject(TOKENS.FreeSpace) private readonly freeSpace: FreeSpace,
+    @inject(TOKENS.UploadLimits) private readonly limits: UploadLimits,
   ) {}
 
   async begin(origin: EventOrigin, request: UploadRequest): Promise<UploadTransfer> {
+    const allowed = this.access.check(origin, 'write', 'UPLOAD', request.name);
+    if (!allowed.ok) return this.refusal(origin, request, allowed.error, false);
     if (request.requestId !== undefined && this.ledger.catalogue.outcomeOf(origin.actor, request.requestId)) {
       return this.replay(origin, request.requestId);
     }
-    // Refuse a stale expected version before storing a byte; it is checked again at the end.
-    const precondition = checkExpectedVersion(request.name, request.ifVersion, this.ledger.catalogue);
-    if (!precondition.ok) return this.refusal(origin, request, precondition.error);
+    // Refuse what cannot succeed before storing a byte; version and quota are checked again at the end.
+    const refusal = this.checkBeforeBody(origin, request) ?? (await this.checkFreeSpace(request.size));
+    if (refusal) return this.refusal(origin, request, refusal);
+    // Reserved before the await below, so a concurrent upload already counts it.
+    const release = this.reservations.reserve(origin.actor, request.size);
     try {
-      return this.transfer(origin, request, await this.store.begin());
+      return this.transfer(origin, request, await this.store.begin(), release);
     } catch (error) {
+      release();
       this.logger.error('cannot start a blob', { session: origin.session, error: String(error) });
       return this.refusal(origin, request, domainError('STORAGE_FAILED', 'storage is unavailable'));
     }
   }
 
-  private transfer(origin: EventOrigin, request: UploadRequest, writer: BlobWriter): UploadTransfer {
+  private checkBeforeBody(origin: EventOrigin, request: UploadRequest): DomainError | undefined {
+    if (request.size > this.limits.maxFileSize) {
+      return domainError('TOO_LARGE', `${request.size} bytes is more than the ${this.limits.maxFileSize} allowed`);
+    }
+    const precondition = checkExpectedVersion(request.name, request.ifVersion, this.ledger.catalogue);
+    if (!precondition.ok) return precondition.error;
+    const pending = this.reservations.of(origin.actor);
+    const quota = this.quotaCheck(origin, request.name, request.size, pending);
+    return quota.ok ? undefined : quota.error;
+  }
+
+  private quotaCheck(origin: EventOrigin, name: string, size: number, pending?: { files: number; bytes: number }) {
+    const quota = this.ledger.catalogue.accounts.get(origin.actor)?.quota ?? {};
+    return checkQuota(quota, this.ledger.catalogue, origin.actor, name, size, pending);
+  }
+
+  /** Uploads under way have claimed their declared size already; the reserve is never touched. */
+  private async checkFreeSpace(size: number): Promise<DomainError | undefined> {
+    let available: number | undefined;
+    try {
+      available = await this.freeSpace.available();
+    } catch {
+      return undefined; // A file system that cannot say how full it is fails at write time instead.
+    }
+    if (available === undefined) return undefined;
+    const left = available - this.limits.spaceReserve - this.reservations.bytes;
+    if (size <= left) return undefined;
+    return domainError('STORAGE_FULL', `not enough free space for ${size} bytes`);
+  }
+
+  private transfer(
+    origin: EventOrigin,
+    request: UploadRequest,
+    writer: BlobWriter,
+    release: () => void,
+  ): UploadTransfer {
     let failure: DomainError | undefined;
     const reject = async (error: DomainError) => {
+      release();
       await writer.abort();
       this.ledger.reject(origin, 'UPLOAD', error, request.name);
       return fail<Outcome<'FileUploaded'>>(error.code, error.message);
     };
     return {
+      refused: false,
       write: async (chunk) => {
         if (failure) return;
         try {
@@ -82,10 +136,16 @@ export class UploadFile {
               ),
             );
           }
+          release();
+          // Checked before the bytes become a blob, so a refusal stores nothing.
+          const quota = this.quotaCheck(origin, request.name, digest.size, this.reservations.of(origin.actor));
+          if (!quota.ok) return reject(quota.error);
           await writer.commit();
           // Decide only now, with no await before the record, so concurrent uploads get distinct versions.
           const decision = decideUpload({ ...request, sha256: digest.sha256 }, this.ledger.catalogue);
           if (!decision.ok) return reject(decision.error);
+          const exact = this.quotaCheck(origin, request.name, digest.size);
+          if (!exact.ok) return reject(exact.error);
           return ok(
             this.ledger.record<'FileUploaded'>({
               ...origin,
@@ -110,6 +170,7 @@ export class UploadFile {
   private replay(origin: EventOrigin, requestId: string): UploadTransfer {
     const replay = () => replayIfRepeated(this.ledger, origin, 'UPLOAD', requestId, 'FileUploaded');
     return {
+      refused: false,
       write: async () => undefined,
       finish: async () => (await replay()) ?? fail('INTERNAL', 'the original request vanished'),
       abort: async () => {
@@ -118,9 +179,13 @@ export class UploadFile {
     };
   }
 
-  private refusal(origin: EventOrigin, request: UploadRequest, error: DomainError): UploadTransfer {
-    const reject = () => this.ledger.reject(origin, 'UPLOAD', error, request.name);
+  /** `record` false: the refusal is recorded already (by the access guard). */
+  private refusal(origin: EventOrigin, request: UploadRequest, error: DomainError, record = true): UploadTransfer {
+    const reject = () => {
+      if (record) this.ledger.reject(origin, 'UPLOAD', error, request.name);
+    };
     return {
+      refused: true,
       write: async () => undefined,
       finish: async () => {
         await reject();

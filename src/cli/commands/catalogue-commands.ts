@@ -17,7 +17,7 @@ export function registerCatalogueCommands(program: Command): void {
     .option('--at <seq|time>', 'as of an event seq or an ISO 8601 time (e.g. 2026-11-25T09:00:00Z)')
     .option('--json', 'one JSON object per file, one per line')
     .action((prefix: string, options: ReadOptions & { at?: string }) =>
-      withClient(options.server, async (client) => {
+      withClient(options, async (client) => {
         const files = await client.list(prefix, { at: options.at });
         process.stdout.write(options.json ? jsonLines(files) : formatListing(files));
       }),
@@ -28,7 +28,7 @@ export function registerCatalogueCommands(program: Command): void {
     .option('--json', 'as one JSON object')
     .action((name: string, options: ReadOptions) =>
       withClient(
-        options.server,
+        options,
         async (client) => {
           const file = await client.stat(name);
           process.stdout.write(options.json ? jsonLines([file]) : formatStat(file));
@@ -42,7 +42,7 @@ export function registerCatalogueCommands(program: Command): void {
     .option('--json', 'one JSON object per entry, one per line')
     .action((name: string, options: ReadOptions) =>
       withClient(
-        options.server,
+        options,
         async (client) => {
           const history = await client.history(name);
           process.stdout.write(options.json ? jsonLines(history) : formatHistory(history));

@@ -26,7 +26,7 @@ export function registerChangeCommands(program: Command): void {
     .action((name: string, options: ChangeOptions) => {
       const requestId = randomUUID();
       return withClient(
-        options.server,
+        options,
         async (client) => {
           const version = await client.delete(name, { ifVersion: options.ifVersion, requestId });
           printResult(
@@ -51,7 +51,7 @@ export function registerChangeCommands(program: Command): void {
     .action((name: string, version: number, options: ChangeOptions) => {
       const requestId = randomUUID();
       return withClient(
-        options.server,
+        options,
         async (client) => {
           const restored = await client.restore(name, version, { ifVersion: options.ifVersion, requestId });
           const text = `${name} version ${restored.version} (restored from version ${restored.fromVersion})\n`;

@@ -3,9 +3,11 @@ import { resolve } from 'node:path';
 import { startApplication } from '../../app/composition-root';
 import { DEFAULT_CONFIG, FerryConfig, StoreKind } from '../../app/config';
 import { DEFAULT_SERVER_OPTIONS, FerryServer } from '../../transport/ferry-server';
+import { Logger } from '../../domain/ports/logger.port';
 import { applyConfigFile } from '../config-file';
+import { addSecurityOptions, checkExposure, SecurityOptions, securityConfig } from '../serve-security';
 
-interface ServeOptions {
+interface ServeOptions extends SecurityOptions {
   readonly host: string;
   readonly port: number;
   readonly data: string;
@@ -14,6 +16,8 @@ interface ServeOptions {
   readonly checkpointEvents: number;
   readonly checkpointSeconds: number;
   readonly idleTimeout: number;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
   readonly config?: string;
 }
 
@@ -32,7 +36,7 @@ function parsePositiveInteger(value: string): number {
 }
 
 export function registerServe(program: Command): void {
-  program
+  const serve = program
     .command('serve')
     .description('run a Ferry server (flags win over FERRY_* variables, which win over --config)')
     .addOption(
@@ -80,7 +84,13 @@ export function registerServe(program: Command): void {
         .default(DEFAULT_SERVER_OPTIONS.idleTimeoutMs / 1000)
         .argParser(parsePositiveInteger),
     )
-    .action(async (given: ServeOptions, command: Command) => {
+    .addOption(
+      new Option('--tls-cert <file>', 'PEM certificate (chain): serve over TLS; SIGHUP reloads it').env(
+        'FERRY_TLS_CERT',
+      ),
+    )
+    .addOption(new Option('--tls-key <file>', 'PEM private key of --tls-cert').env('FERRY_TLS_KEY'));
+  addSecurityOptions(serve).action(async (given: ServeOptions, command: Command) => {
       if (given.config !== undefined) applyConfigFile(command, given.config);
       const options = command.opts<ServeOptions>();
       const config: FerryConfig = {
@@ -92,9 +102,38 @@ export function registerServe(program: Command): void {
         snapshotEvery: DEFAULT_CONFIG.snapshotEvery,
         checkpointEvents: options.checkpointEvents,
         checkpointSeconds: options.checkpointSeconds,
+        ...securityConfig(options.host, options),
       };
+      if ((options.tlsCert === undefined) !== (options.tlsKey === undefined))
+        command.error('error: --tls-cert and --tls-key go together: give both or neither', { exitCode: 2 });
+      const tls =
+        options.tlsCert !== undefined && options.tlsKey !== undefined
+          ? { certFile: options.tlsCert, keyFile: options.tlsKey }
+          : undefined;
       const app = await startApplication(config);
-      const server = new FerryServer(app, { idleTimeoutMs: options.idleTimeout * 1000 });
+      const exposure = checkExposure(config.host, tls !== undefined, app.ledger.catalogue.accounts.count, options);
+      if (exposure.refusal !== undefined) {
+        await app.close();
+        process.stderr.write(`ferry: ${exposure.refusal}\n`);
+        process.exit(2);
+      }
+      for (const warning of exposure.warnings) {
+        process.stderr.write(`ferry: ${warning}\n`);
+        app.logger.warn(warning);
+      }
+      let server: FerryServer;
+      try {
+        server = new FerryServer(app, {
+          idleTimeoutMs: options.idleTimeout * 1000,
+          loginTimeoutMs: options.loginTimeout * 1000,
+          lineTimeoutMs: options.lineTimeout * 1000,
+          tls,
+        });
+      } catch (error) {
+        // Unusable TLS files: release the data folder before the error is reported.
+        await app.close();
+        throw error;
+      }
       const bound = await server.listen(config);
       const storage =
         config.store === 'disk'
@@ -112,7 +151,22 @@ export function registerServe(program: Command): void {
       };
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));
+      if (server.tls) process.on('SIGHUP', () => reloadCertificate(server, app.logger));
       // Announced only once the signals are handled, so whoever reads the line may stop the server at once.
-      process.stdout.write(`Ferry listening on ${bound.address}:${bound.port} with ${storage}\n`);
+      process.stdout.write(
+        `Ferry listening on ${bound.address}:${bound.port} with ${server.tls ? 'TLS and ' : ''}${storage}\n`,
+      );
     });
+}
+
+/** SIGHUP: new connections get the certificate now in the files; bad files leave the old one in use. */
+function reloadCertificate(server: FerryServer, logger: Logger): void {
+  try {
+    const certificate = server.reloadTls();
+    logger.info('TLS certificate reloaded', { ...certificate });
+  } catch (error) {
+    logger.error('TLS certificate reload failed; the previous certificate stays in use', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
 }

@@ -1,11 +1,12 @@
 import { Command } from 'commander';
 import { createInterface } from 'node:readline';
-import { FerryClient, ServerAddress } from '../../transport/client/ferry-client';
+import { FerryClient } from '../../transport/client/ferry-client';
 import { splitWords } from '../../transport/codec/words';
 import { formatListing } from '../format';
 import { fileSize, localNameFor, readFileStream, sha256OfFile, writeAtomically } from '../local-files';
 import { EXIT, reportError } from '../report-error';
-import { withServerOption } from '../server-option';
+import { connectAs, LoginFlags } from '../login-options';
+import { ServerFlags, withServerOption } from '../server-option';
 
 const SHELL_HELP = `Commands (quote names with spaces: "my file.txt"):
   HELP                      this text
@@ -48,12 +49,13 @@ const ACTIONS: Record<string, ShellAction> = {
 
 /** The six commands as a prompt, one connection for the whole session. */
 export function registerShell(program: Command): void {
-  withServerOption(program.command('shell'))
+  // The shell reads its commands from stdin, so the password comes from FERRY_PASSWORD or a prompt.
+  withServerOption(program.command('shell'), { passwordStdin: false })
     .description('interactive session: HELP, LIST, UPLOAD, DOWNLOAD, DELETE, LOGOUT')
-    .action(async (options: { server: ServerAddress }) => {
+    .action(async (options: ServerFlags & LoginFlags) => {
       let client: FerryClient;
       try {
-        client = await FerryClient.connect(options.server);
+        client = await connectAs(options);
       } catch (error) {
         process.exitCode = reportError(error);
         return;

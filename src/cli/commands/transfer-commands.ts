@@ -35,7 +35,7 @@ export function registerTransferCommands(program: Command): void {
     .action((local: string, name: string | undefined, options: PutOptions) => {
       const target = name ?? localNameFor(local);
       const requestId = randomUUID();
-      return withClient(options.server, async (client) => {
+      return withClient(options, async (client) => {
         const size = await fileSize(local);
         const sha256 = await sha256OfFile(local);
         const bar = progressBar(`put ${target}`);
@@ -63,7 +63,7 @@ export function registerTransferCommands(program: Command): void {
     .option('--json', 'print what was downloaded as one JSON object (not with -)')
     .action((name: string, local: string | undefined, options: GetOptions) =>
       withClient(
-        options.server,
+        options,
         async (client) => {
           const download = { version: options.version };
           if (local === '-') return client.download(name, process.stdout, download);

@@ -1,10 +1,19 @@
 import { once } from 'node:events';
-import { connect, Socket } from 'node:net';
+import { connect, isIP, Socket } from 'node:net';
+import { connect as connectTls, TLSSocket } from 'node:tls';
 import { Writable } from 'node:stream';
 import { FrameDecoder } from '../codec/frame-decoder';
 import { SocketWriter } from '../socket-writer';
 import { option, quoteWord } from '../codec/words';
-import { HistoryRecord, listedFile, ListedFile, parseHistoryLine, parseListing } from './listing';
+import {
+  HistoryRecord,
+  listedFile,
+  ListedFile,
+  parseHistoryLine,
+  parseListing,
+  parseUserLine,
+  UserRecord,
+} from './listing';
 import { FerryError } from './ferry-error';
 import { BodyReader, LineReader, LinesReader, OkReply, ReplyReader } from './reply-readers';
 
@@ -12,6 +21,20 @@ export interface ServerAddress {
   readonly host: string;
   readonly port: number;
 }
+
+/** How to reach the server beyond its address. */
+export interface ConnectionOptions {
+  /** Speak TLS (1.2 or later) and check the server's certificate and name. */
+  readonly tls?: boolean;
+  /** PEM of the CA certificate(s) to trust; without it Node's default trust store applies. */
+  readonly ca?: string | Buffer;
+}
+
+/**
+ * Sent on a plain connection before the greeting: blank lines, which a Ferry server ignores, while a TLS
+ * server takes them for a broken handshake and closes at once instead of waiting for one.
+ */
+const PLAIN_PROBE = '\n'.repeat(6);
 
 export interface StoredFile {
   readonly name: string;
@@ -54,6 +77,8 @@ export class FerryClient {
   private readonly writer: SocketWriter;
 
   private sessionId = '';
+  private mustLogIn = false;
+  private loggedInAs: string | undefined;
 
   private constructor(private readonly socket: Socket) {
     this.writer = new SocketWriter(socket);
@@ -65,17 +90,8 @@ export class FerryClient {
     return this.sessionId;
   }
 
-  static async connect(address: ServerAddress): Promise<FerryClient> {
-    const socket = connect({ host: address.host, port: address.port });
-    socket.setNoDelay(true);
-    try {
-      await once(socket, 'connect');
-    } catch (error) {
-      throw new FerryError(
-        'CONNECTION_LOST',
-        `cannot connect to ${address.host}:${address.port}: ${(error as Error).message}`,
-      );
-    }
+  static async connect(address: ServerAddress, options: ConnectionOptions = {}): Promise<FerryClient> {
+    const socket = options.tls ? await openTls(address, options) : await openPlain(address);
     const greeting = new LineReader();
     const client = new FerryClient(socket);
     client.pending.push(greeting);
@@ -85,11 +101,64 @@ export class FerryClient {
         throw new FerryError('PROTOCOL_ERROR', `not a Ferry server: ${reply.texts[0]}`);
       }
       client.sessionId = reply.fields.get('session') ?? '';
+      client.mustLogIn = reply.fields.get('login') === 'required';
       return client;
     } catch (error) {
       client.destroy();
+      if (error instanceof FerryError && error.code === 'CONNECTION_LOST' && !options.tls) {
+        throw new FerryError(
+          'CONNECTION_LOST',
+          `${address.host}:${address.port} closed the connection without a greeting (does it require TLS?)`,
+        );
+      }
       throw error;
     }
+  }
+
+  /** Whether the server said, in its greeting, that nothing but HELP and LOGIN works before a login. */
+  get loginRequired(): boolean {
+    return this.mustLogIn;
+  }
+
+  /** The account this session acts as, once logged in. */
+  get user(): string | undefined {
+    return this.loggedInAs;
+  }
+
+  /** Logs in; every later request of this connection acts as `user`. Returns the account's role. */
+  async login(user: string, password: string): Promise<string> {
+    const reply = await this.request(`LOGIN ${quoteWord(user)} ${quoteWord(password)}`, new LineReader());
+    this.loggedInAs = reply.fields.get('user') ?? user;
+    return reply.fields.get('role') ?? '';
+  }
+
+  /** USER LIST (admin): one line per account, as the server words it. */
+  async listUsers(): Promise<UserRecord[]> {
+    const lines = await this.request('USER LIST', new LinesReader('count'));
+    return lines.map(parseUserLine);
+  }
+
+  /**
+   * Any other USER request (admin), e.g. `changeUser('ADD', 'bob', {role: 'read'}, password)`; the
+   * password travels as an option of the line and is never echoed back. Returns the event's seq.
+   */
+  async changeUser(
+    action: string,
+    user: string,
+    args: { readonly positional?: string; readonly options?: Readonly<Record<string, string>> } = {},
+    password?: string,
+  ): Promise<number> {
+    const words = ['USER', action.toUpperCase(), quoteWord(user)];
+    if (args.positional !== undefined) words.push(quoteWord(args.positional));
+    for (const [key, value] of Object.entries(args.options ?? {})) words.push(option(key, value));
+    if (password !== undefined) words.push(option('password', password));
+    const reply = await this.request(words.join(' '), new LineReader());
+    return Number(reply.fields.get('seq'));
+  }
+
+  /** AUDIT (admin): up to `limit` events after `after`, each as the canonical JSON the log hashed. */
+  async audit(after = 0, limit = 100): Promise<string[]> {
+    return this.request(`AUDIT ${option('after', after)} ${option('limit', limit)}`, new LinesReader('count'));
   }
 
   async help(): Promise<string[]> {
@@ -242,6 +311,61 @@ export class FerryClient {
     for (const reader of this.pending.splice(0)) reader.fail(error);
     this.socket.destroy();
   }
+}
+
+async function openPlain(address: ServerAddress): Promise<Socket> {
+  const socket = connect({ host: address.host, port: address.port });
+  socket.setNoDelay(true);
+  try {
+    await once(socket, 'connect');
+  } catch (error) {
+    throw new FerryError(
+      'CONNECTION_LOST',
+      `cannot connect to ${address.host}:${address.port}: ${(error as Error).message}`,
+    );
+  }
+  socket.write(PLAIN_PROBE);
+  return socket;
+}
+
+/** Resolves once the handshake is done and the server's certificate checks out. */
+async function openTls(address: ServerAddress, options: ConnectionOptions): Promise<TLSSocket> {
+  const socket = connectTls({
+    host: address.host,
+    port: address.port,
+    ca: options.ca,
+    // Name indication is for host names only; an address is checked against the certificate's IP entries.
+    servername: isIP(address.host) === 0 ? address.host : undefined,
+    minVersion: 'TLSv1.2',
+  });
+  socket.setNoDelay(true);
+  let reached = false;
+  socket.once('connect', () => (reached = true));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', resolve);
+      socket.once('error', reject);
+      socket.once('close', () => reject(new Error('the connection closed during the TLS handshake')));
+    });
+  } catch (error) {
+    socket.destroy();
+    const where = `${address.host}:${address.port}`;
+    if (!reached)
+      throw new FerryError('CONNECTION_LOST', `cannot connect to ${where}: ${(error as Error).message}`);
+    throw new FerryError(
+      'TLS_FAILED',
+      `TLS with ${where} failed: ${tlsFailure(error as NodeJS.ErrnoException)}`,
+    );
+  }
+  return socket;
+}
+
+/** OpenSSL's reason without its stack of codes, and a hint when the server does not seem to speak TLS. */
+function tlsFailure(error: NodeJS.ErrnoException & { reason?: string }): string {
+  const reason = error.reason ?? error.message;
+  return error.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || error.code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG'
+    ? `${reason} (the server does not seem to use TLS)`
+    : reason;
 }
 
 function guardWords(options: WriteOptions): string[] {

@@ -1,7 +1,10 @@
 import { ErrorCode } from '../../domain/errors';
 
-/** Codes the server sends, plus what only a client can observe. */
-export type ClientErrorCode = ErrorCode | 'CONNECTION_LOST' | 'PROTOCOL_ERROR';
+/**
+ * Codes the server sends, plus what only a client can observe. TLS_FAILED: no TLS session could be set up,
+ * e.g. the server's certificate is not trusted.
+ */
+export type ClientErrorCode = ErrorCode | 'CONNECTION_LOST' | 'PROTOCOL_ERROR' | 'TLS_FAILED';
 
 export class FerryError extends Error {
   constructor(

@@ -60,3 +60,30 @@ export function parseHistoryLine(line: string): HistoryRecord {
 function optionalNumber(fields: Fields, key: string, as: string): Record<string, number> {
   return fields.has(key) ? { [as]: Number(fields.get(key)) } : {};
 }
+
+export interface UserRecord {
+  readonly name: string;
+  readonly role: string;
+  readonly home?: string;
+  readonly disabled: boolean;
+  readonly quotaBytes?: number;
+  readonly quotaFiles?: number;
+  /** What the account's live files take now. */
+  readonly files: number;
+  readonly bytes: number;
+}
+
+/** Reads one USER LIST line: `<name> role=R [home=P] disabled=yes|no [quota-bytes=N quota-files=N] files=N bytes=N`. */
+export function parseUserLine(line: string): UserRecord {
+  const { texts, fields } = readWords(splitWords(line));
+  return {
+    name: texts[0] ?? '',
+    role: fields.get('role') ?? '',
+    ...(fields.has('home') ? { home: fields.get('home') } : {}),
+    disabled: fields.get('disabled') === 'yes',
+    ...optionalNumber(fields, 'quota-bytes', 'quotaBytes'),
+    ...optionalNumber(fields, 'quota-files', 'quotaFiles'),
+    files: Number(fields.get('files')),
+    bytes: Number(fields.get('bytes')),
+  };
+}

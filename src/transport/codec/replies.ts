@@ -5,8 +5,11 @@ export const PROTOCOL_VERSION = 1;
 
 /** Builds reply lines; the socket writes are the session's business. */
 export const reply = {
-  greeting: (session: string) =>
-    line(`OK ferry/${PROTOCOL_VERSION} ${option('session', session)} ready; type HELP`),
+  /** `login=required` once the server has accounts (or serves no anonymous sessions at all). */
+  greeting: (session: string, loginRequired: boolean) =>
+    line(
+      `OK ferry/${PROTOCOL_VERSION} ${option('session', session)} ${option('login', loginRequired ? 'required' : 'optional')} ready; type HELP`,
+    ),
   ok: (...words: string[]) => line(['OK', ...words].join(' ')),
   error: (error: DomainError) => line(`ERR ${error.code} ${oneLine(error.message)}`),
   /** A reply followed by `lines.length` text lines, e.g. HELP and LIST. */

@@ -1,4 +1,6 @@
-import { DomainError, domainError } from '../../domain/errors';
+import { AccountChange } from '../../domain/account-decisions';
+import { parseHomePrefix, parseRole, parseUserName } from '../../domain/account-names';
+import { DomainError, domainError, Result } from '../../domain/errors';
 import { FileName, normalisePrefix, parseFileName } from '../../domain/names';
 import { parsePointInTime, PointInTime } from '../../domain/point-in-time';
 import { splitWords, Word, WordSyntaxError } from './words';
@@ -30,7 +32,15 @@ export type Request =
     }
   | { readonly command: 'STAT'; readonly name: FileName }
   | { readonly command: 'HISTORY'; readonly name: FileName }
-  | { readonly command: 'LOGOUT' };
+  | { readonly command: 'LOGOUT' }
+  | { readonly command: 'LOGIN'; readonly user: string; readonly password: string }
+  | { readonly command: 'USER'; readonly account: AccountRequest }
+  | { readonly command: 'AUDIT'; readonly after: number; readonly limit: number };
+
+/** `USER LIST`, or a change with the new password when it sets one. */
+export type AccountRequest =
+  | { readonly action: 'list' }
+  | { readonly action: 'change'; readonly change: AccountChange; readonly password?: string };
 
 export type CommandName = Request['command'];
 
@@ -40,7 +50,19 @@ export interface RefusedRequest {
   readonly name?: string;
   readonly error: DomainError;
   readonly bodyLength: number;
+  /**
+   * The request may have carried a body whose length could not be read: an UPLOAD (its first word, read
+   * from the bytes, so even on a line that is not UTF-8) refused before its size was. The bytes that
+   * follow cannot be told apart from requests, so the connection must be closed after the refusal.
+   */
+  readonly framingLost: boolean;
 }
+
+/** A refusal as the parser makes it; `bodyLength` is undefined when no body length was read. */
+type Refusal = Omit<RefusedRequest, 'bodyLength' | 'framingLost'> & {
+  readonly ok: false;
+  readonly bodyLength?: number;
+};
 
 export type ParsedRequest =
   { readonly ok: true; readonly request: Request } | ({ readonly ok: false } & RefusedRequest);
@@ -58,6 +80,44 @@ class RequestError extends Error {
 
 /** Parses one header line at the edge: everything past here is typed. */
 export function parseRequest(line: Uint8Array): ParsedRequest {
+  const parsed = parseLine(line);
+  if (parsed.ok) return parsed;
+  const leading = leadingWord(line);
+  const secretBearing = [leading, parsed.command].find(isSecretBearing);
+  if (secretBearing !== undefined) return withoutSecrets(secretBearing, parsed);
+  const upload = leading === 'UPLOAD' || parsed.command === 'UPLOAD';
+  return {
+    ...parsed,
+    bodyLength: parsed.bodyLength ?? 0,
+    framingLost: upload && parsed.bodyLength === undefined,
+  };
+}
+
+/** Commands whose lines carry a password: no refusal of theirs may echo anything past the command. */
+const SECRET_BEARING = {
+  LOGIN: 'LOGIN needs a user name and a password',
+  USER: 'bad USER request',
+} as const;
+
+type SecretBearingCommand = keyof typeof SECRET_BEARING;
+
+export function isSecretBearing(command: string): command is SecretBearingCommand {
+  return Object.hasOwn(SECRET_BEARING, command);
+}
+
+/** The refusal of a secret-bearing line keeps its code, with a fixed message and no name. */
+function withoutSecrets(command: SecretBearingCommand, refusal: Refusal): ParsedRequest {
+  return {
+    ok: false,
+    command,
+    name: undefined,
+    error: domainError(refusal.error.code, SECRET_BEARING[command]),
+    bodyLength: 0,
+    framingLost: false,
+  };
+}
+
+function parseLine(line: Uint8Array): { readonly ok: true; readonly request: Request } | Refusal {
   let text: string;
   try {
     text = utf8.decode(line);
@@ -133,6 +193,20 @@ function readRequest(command: string, args: ArgumentReader): Request {
       args.done();
       return { command, name };
     }
+    case 'LOGIN': {
+      const user = args.text('user name');
+      const password = args.text('password');
+      args.done();
+      return { command, user, password };
+    }
+    case 'USER':
+      return { command, account: readAccountRequest(args) };
+    case 'AUDIT': {
+      const after = args.option('after', parseCount) ?? 0;
+      const limit = args.option('limit', parseCount) ?? DEFAULT_AUDIT_PAGE;
+      args.done();
+      return { command, after, limit };
+    }
     default:
       throw new RequestError(
         domainError('UNKNOWN_COMMAND', `unknown command ${printable(command)}; try HELP`),
@@ -143,7 +217,8 @@ function readRequest(command: string, args: ArgumentReader): Request {
 /** Reads positional words, then options, remembering what a refusal must still report. */
 class ArgumentReader {
   nameSeen: string | undefined;
-  bodyLength = 0;
+  /** Set once a body length is read; undefined means none was (yet). */
+  bodyLength: number | undefined;
   private readonly options = new Map<string, string>();
   private readonly texts: string[] = [];
 
@@ -204,6 +279,62 @@ class ArgumentReader {
   }
 }
 
+/** Events per AUDIT reply unless `limit=` says otherwise (the server caps it too). */
+const DEFAULT_AUDIT_PAGE = 100;
+
+function readAccountRequest(args: ArgumentReader): AccountRequest {
+  const action = args.text('action').toLowerCase();
+  if (action === 'list') {
+    args.done();
+    return { action };
+  }
+  const user = parsed(parseUserName(args.text('user name')));
+  const change = readAccountChange(action, user, args);
+  const password = change.action === 'add' || change.action === 'passwd' ? args.option('password', nonEmpty) : undefined;
+  args.done();
+  return { action: 'change', change, ...(password === undefined ? {} : { password }) };
+}
+
+function readAccountChange(action: string, user: string, args: ArgumentReader): AccountChange {
+  switch (action) {
+    case 'add': {
+      const role = parsed(parseRole(args.option('role', nonEmpty) ?? ''));
+      const prefix = args.option('prefix', nonEmpty);
+      return { action, user, role, ...(prefix === undefined ? {} : { prefix: parsed(parseHomePrefix(prefix)) }) };
+    }
+    case 'passwd':
+    case 'disable':
+    case 'enable':
+      return { action, user };
+    case 'role':
+      return { action, user, role: parsed(parseRole(args.text('role'))) };
+    case 'prefix': {
+      const prefix = args.text('prefix');
+      return { action, user, prefix: prefix === '-' ? null : parsed(parseHomePrefix(prefix)) };
+    }
+    case 'quota':
+      return { action, user, bytes: args.option('bytes', parseLimit), files: args.option('files', parseLimit) };
+    default:
+      throw new RequestError(
+        domainError('BAD_REQUEST', 'USER takes ADD, PASSWD, ROLE, PREFIX, DISABLE, ENABLE, QUOTA or LIST'),
+      );
+  }
+}
+
+function parsed<T>(result: Result<T>): T {
+  if (!result.ok) throw new RequestError(result.error);
+  return result.value;
+}
+
+function nonEmpty(value: string): string | undefined {
+  return value === '' ? undefined : value;
+}
+
+/** A quota limit: a number, or "-" for none (returned as null, which `option` passes through). */
+function parseLimit(value: string): number | null | undefined {
+  return value === '-' ? null : parseCount(value);
+}
+
 function writeGuards(args: ArgumentReader): { ifVersion?: number; requestId?: string } {
   const ifVersion = args.option('if-version', parseCount);
   const requestId = args.option('id', (value) => (REQUEST_ID.test(value) ? value : undefined));
@@ -227,8 +358,26 @@ function parseVersion(value: string): number | undefined {
   return version !== undefined && version > 0 ? version : undefined;
 }
 
-function refuse(command: string, error: DomainError, name?: string, bodyLength = 0): ParsedRequest {
+function refuse(command: string, error: DomainError, name?: string, bodyLength?: number): Refusal {
   return { ok: false, command: command.slice(0, 32), name, error, bodyLength };
+}
+
+const SPACE = 0x20;
+const TAB = 0x09;
+const QUOTE = 0x22;
+const lenientUtf8 = new TextDecoder('utf-8');
+
+/**
+ * The first word of a line as a command, read from its bytes, so it is known even when the line is not
+ * UTF-8 or its words do not split: the bytes up to the first space or tab, quotes dropped, upper-cased.
+ * Whenever `splitWords` reads a command C from the line, this gives C too (C has no quote or space).
+ */
+function leadingWord(line: Uint8Array): string {
+  let start = 0;
+  while (start < line.length && (line[start] === SPACE || line[start] === TAB)) start++;
+  let end = start;
+  while (end < line.length && line[end] !== SPACE && line[end] !== TAB) end++;
+  return lenientUtf8.decode(line.subarray(start, end).filter((byte) => byte !== QUOTE)).toUpperCase();
 }
 
 function firstWord(text: string): string {

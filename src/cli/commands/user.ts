@@ -1,0 +1,164 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { AccountChange } from '../../domain/account-decisions';
+import { parseHomePrefix, parseRole, parseUserName } from '../../domain/account-names';
+import { Result } from '../../domain/errors';
+import { Role } from '../../domain/events';
+import { AccountAdmin, openLocalAdmin, remoteAdmin } from '../account-admin';
+import { connectAs, LoginFlags } from '../login-options';
+import { parseByteSize, parseWholeNumber } from '../options';
+import { jsonLines } from '../output';
+import { reportError } from '../report-error';
+import { isTerminal, promptNewSecret, readSecretFromStdin } from '../secret-input';
+import { ServerFlags, withServerOption } from '../server-option';
+
+function parsedOrUsage<T>(result: Result<T>): T {
+  if (!result.ok) throw new InvalidArgumentError(result.error.message);
+  return result.value;
+}
+
+const userName = (value: string) => parsedOrUsage(parseUserName(value));
+const role = (value: string) => parsedOrUsage(parseRole(value));
+const homePrefix = (value: string) => (value === '-' ? null : parsedOrUsage(parseHomePrefix(value)));
+const limit = (parse: (value: string) => number) => (value: string) => (value === '-' ? null : parse(value));
+
+/**
+ * `ferry user ...`: on the data folder (--data) when no server runs there, or over the wire with --server
+ * as an admin (--user, password from FERRY_PASSWORD or a prompt). The same words either way.
+ */
+export function registerUserCommands(program: Command): void {
+  const user = program
+    .command('user')
+    .description('manage accounts (on --data, or on a running --server as an admin)');
+
+  subcommand(user, 'add', 'add an account', async (admin, [name], flags) => {
+    const password = await newPassword(name, flags);
+    const prefix = flags.prefix ? { prefix: flags.prefix } : {};
+    await admin.change({ action: 'add', user: name, role: flags.role!, ...prefix }, password);
+    return `added ${name} (${flags.role}${flags.prefix ? `, home ${flags.prefix}` : ''})`;
+  })
+    .requiredOption('--role <role>', 'read, write or admin', role)
+    .option('--prefix <p/>', 'confine the account to names under this prefix (its home)', homePrefix)
+    .option('--password-stdin', 'read the password from stdin (else prompt twice on a terminal)');
+
+  subcommand(
+    user,
+    'passwd',
+    "set an account's password (for sessions from now on)",
+    async (admin, [name], flags) => {
+      await admin.change({ action: 'passwd', user: name }, await newPassword(name, flags));
+      return `password of ${name} changed`;
+    },
+  ).option('--password-stdin', 'read the password from stdin (else prompt twice on a terminal)');
+
+  change(user, 'role', 'change the role', ([name, newRole]) => ({
+    action: 'role',
+    user: name,
+    role: role(newRole),
+  })).argument('<role>', 'read, write or admin');
+  change(user, 'prefix', 'confine to a home prefix, or "-" for none', ([name, prefix]) => ({
+    action: 'prefix',
+    user: name,
+    prefix: homePrefix(prefix),
+  })).argument('<prefix>', 'e.g. alice/, or - to lift the confinement');
+  change(user, 'disable', 'refuse its logins; its open sessions lose their rights', ([name]) => ({
+    action: 'disable',
+    user: name,
+  }));
+  change(user, 'enable', 'allow a disabled account again', ([name]) => ({ action: 'enable', user: name }));
+  change(user, 'quota', 'limit the bytes and files of the live versions it wrote', ([name], flags) => ({
+    action: 'quota',
+    user: name,
+    ...(flags.bytes === undefined ? {} : { bytes: flags.bytes }),
+    ...(flags.files === undefined ? {} : { files: flags.files }),
+  }))
+    .option('--bytes <n>', 'e.g. 10G, or - for no limit', limit(parseByteSize))
+    .option('--files <n>', 'a number, or - for no limit', limit(parseWholeNumber));
+
+  subcommand(
+    user,
+    'list',
+    'list accounts with role, home, quota and usage',
+    async (admin, _args, flags) => {
+      const users = await admin.list();
+      if (flags.json) return jsonLines(users).trimEnd();
+      const rows = users.map((u) =>
+        [
+          u.name,
+          u.role,
+          u.disabled ? 'disabled' : 'enabled',
+          `home=${u.home ?? '-'}`,
+          `files=${u.files}${u.quotaFiles === undefined ? '' : `/${u.quotaFiles}`}`,
+          `bytes=${u.bytes}${u.quotaBytes === undefined ? '' : `/${u.quotaBytes}`}`,
+        ].join('\t'),
+      );
+      return rows.join('\n') || '(no accounts)';
+    },
+    false,
+  ).option('--json', 'one JSON object per account');
+}
+
+interface UserFlags extends ServerFlags, LoginFlags {
+  readonly data: string;
+  readonly passwordStdin?: boolean;
+  readonly json?: boolean;
+  readonly role?: Role;
+  readonly prefix?: string | null;
+  readonly bytes?: number | null;
+  readonly files?: number | null;
+}
+
+type Work = (admin: AccountAdmin, args: string[], flags: UserFlags) => Promise<string>;
+
+function change(
+  parent: Command,
+  name: string,
+  description: string,
+  build: (args: string[], flags: UserFlags) => AccountChange,
+): Command {
+  return subcommand(parent, name, description, async (admin, args, flags) => {
+    await admin.change(build(args, flags));
+    return `${name} of ${args[0]} changed`;
+  });
+}
+
+/** One `ferry user <name>`: on the data folder, or over the wire when --server (or FERRY_SERVER) is given. */
+function subcommand(
+  parent: Command,
+  name: string,
+  description: string,
+  work: Work,
+  takesUser = true,
+): Command {
+  const command = parent.command(name).description(description);
+  if (takesUser) command.argument('<name>', 'account name', userName);
+  command.addOption(
+    new Option('--data <dir>', 'data folder, when no server runs there')
+      .env('FERRY_DATA')
+      .default('./ferry-data'),
+  );
+  // The account's own password may come from stdin, so the admin's comes from FERRY_PASSWORD or a prompt.
+  withServerOption(command, { passwordStdin: false });
+  return command.action(async (...received: unknown[]) => {
+    const self = received[received.length - 1] as Command;
+    const flags = self.opts<UserFlags>();
+    const remote = self.getOptionValueSource('server') !== 'default';
+    let admin: AccountAdmin | undefined;
+    try {
+      admin = remote ? remoteAdmin(await connectAs(flags)) : await openLocalAdmin(flags.data);
+      process.stdout.write(`${await work(admin, self.processedArgs as string[], flags)}\n`);
+    } catch (error) {
+      if (error instanceof InvalidArgumentError) {
+        process.stderr.write(`ferry: ${error.message}\n`);
+        process.exitCode = 2;
+      } else process.exitCode = reportError(error);
+    } finally {
+      await admin?.close();
+    }
+  });
+}
+
+async function newPassword(name: string, flags: UserFlags): Promise<string> {
+  if (flags.passwordStdin) return readSecretFromStdin();
+  if (isTerminal()) return promptNewSecret(name);
+  throw new InvalidArgumentError('give the password with --password-stdin, or run on a terminal to be asked');
+}

@@ -1,0 +1,122 @@
+import { FerryEvent, Role } from './events';
+
+/** Limits on what one account's live files may take; undefined means no limit. */
+export interface Quota {
+  readonly bytes?: number;
+  readonly files?: number;
+}
+
+/** One account as folded from its events. Holds no secret: the password hash lives outside the log. */
+export interface Account {
+  readonly name: string;
+  readonly role: Role;
+  /** The account's home: it may only see and touch names that start with this. */
+  readonly prefix?: string;
+  readonly disabled: boolean;
+  /** The id of the event that last set the password: the key of the current credential. */
+  readonly passwordEvent?: string;
+  readonly quota: Quota;
+  readonly createdAt: string;
+}
+
+export const ROLES: readonly Role[] = ['read', 'write', 'admin'];
+
+/** The actor of a session that has not logged in, and a name no account may take. */
+export const ANONYMOUS = 'anonymous';
+
+/** [name, role, prefix or '', disabled, passwordEvent or '', quota bytes or -1, quota files or -1, createdAt] */
+export type AccountTuple = [string, Role, string, boolean, string, number, number, string];
+
+/** The projection of account events: who exists, with which role, home and limits. */
+export class Accounts {
+  private readonly byName = new Map<string, Account>();
+
+  get count(): number {
+    return this.byName.size;
+  }
+
+  get(name: string): Account | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Every account, sorted by name. */
+  list(): Account[] {
+    return [...this.byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** Folds one event; events about anything else are ignored. */
+  apply(event: FerryEvent): void {
+    switch (event.type) {
+      case 'UserAdded': {
+        const { user, role, prefix, passwordSet } = event.payload;
+        this.byName.set(user, {
+          name: user,
+          role,
+          ...(prefix === undefined ? {} : { prefix }),
+          disabled: false,
+          ...(passwordSet ? { passwordEvent: event.id } : {}),
+          quota: {},
+          createdAt: event.at,
+        });
+        return;
+      }
+      case 'UserRoleChanged':
+        return this.change(event.payload.user, { role: event.payload.role });
+      case 'UserPrefixChanged': {
+        const account = this.byName.get(event.payload.user);
+        if (!account) return;
+        const { prefix: _previous, ...rest } = account;
+        const prefix = event.payload.prefix;
+        this.byName.set(account.name, prefix === null ? rest : { ...rest, prefix });
+        return;
+      }
+      case 'UserPasswordChanged':
+        return this.change(event.payload.user, { passwordEvent: event.id });
+      case 'UserDisabled':
+        return this.change(event.payload.user, { disabled: true });
+      case 'UserEnabled':
+        return this.change(event.payload.user, { disabled: false });
+      case 'UserQuotaChanged': {
+        const { bytes, files } = event.payload;
+        const quota: Quota = { ...(bytes === null ? {} : { bytes }), ...(files === null ? {} : { files }) };
+        return this.change(event.payload.user, { quota });
+      }
+      default:
+        return;
+    }
+  }
+
+  toTuples(): AccountTuple[] {
+    return [...this.byName.values()].map((a) => [
+      a.name,
+      a.role,
+      a.prefix ?? '',
+      a.disabled,
+      a.passwordEvent ?? '',
+      a.quota.bytes ?? -1,
+      a.quota.files ?? -1,
+      a.createdAt,
+    ]);
+  }
+
+  static fromTuples(tuples: readonly AccountTuple[]): Accounts {
+    const accounts = new Accounts();
+    for (const [name, role, prefix, disabled, passwordEvent, bytes, files, createdAt] of tuples) {
+      accounts.byName.set(name, {
+        name,
+        role,
+        ...(prefix === '' ? {} : { prefix }),
+        disabled,
+        ...(passwordEvent === '' ? {} : { passwordEvent }),
+        quota: { ...(bytes < 0 ? {} : { bytes }), ...(files < 0 ? {} : { files }) },
+        createdAt,
+      });
+    }
+    return accounts;
+  }
+
+  private change(name: string, change: Partial<Account>): void {
+    const account = this.byName.get(name);
+    if (account) this.byName.set(name, { ...account, ...change });
+  }
+}

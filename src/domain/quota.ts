@@ -1,0 +1,31 @@
+import { Quota } from './accounts';
+import { Catalogue, Usage } from './catalogue';
+import { fail, ok, Result } from './errors';
+
+/**
+ * Whether `actor` may make a live version of `size` bytes at `name`. Usage is what the actor's live
+ * versions take now (from the catalogue, so it never drifts), plus `pending`: uploads of theirs already
+ * under way. Replacing one's own live version frees its bytes first.
+ */
+export function checkQuota(
+  quota: Quota,
+  catalogue: Catalogue,
+  actor: string,
+  name: string,
+  size: number,
+  pending: Usage = { files: 0, bytes: 0 },
+): Result<void> {
+  if (quota.bytes === undefined && quota.files === undefined) return ok(undefined);
+  const now = catalogue.usage(actor);
+  const replaced = catalogue.live(name);
+  const freed = replaced?.actor === actor ? { files: 1, bytes: replaced.size } : { files: 0, bytes: 0 };
+  const files = now.files + pending.files - freed.files + 1;
+  const bytes = now.bytes + pending.bytes - freed.bytes + size;
+  if (quota.files !== undefined && files > quota.files) {
+    return fail('QUOTA_EXCEEDED', `the quota of ${quota.files} files would be exceeded`);
+  }
+  if (quota.bytes !== undefined && bytes > quota.bytes) {
+    return fail('QUOTA_EXCEEDED', `the quota of ${quota.bytes} bytes would be exceeded (${bytes} needed)`);
+  }
+  return ok(undefined);
+}
