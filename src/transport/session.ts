@@ -425,6 +425,8 @@ export class Session implements FrameSink {
   private hangUp(): void {
     this.decoder.stop();
     this.socket.unpipe(this.decoder);
+    // Read and drop whatever the peer still sends, so its close is seen and the session ends promptly.
+    this.socket.resume();
     const farewell = this.farewell;
     this.farewell = undefined;
     if (farewell !== undefined) this.respond(farewell);

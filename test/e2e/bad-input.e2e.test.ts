@@ -66,7 +66,8 @@ describe('bad input over a real socket', () => {
 
   it('answers malformed requests with BAD_REQUEST and keeps the connection', async () => {
     const raw = await RawConnection.open(ferry.address);
-    raw.send('UPLOAD\nUPLOAD x.txt lots\nDELETE "unterminated\nDOWNLOAD x version=zero\nLIST\n');
+    // (An UPLOAD whose size cannot be read closes the connection instead: request-smuggling.e2e.test.ts.)
+    raw.send('UPLOAD x.txt 0 colour=red\nDELETE a b\nDELETE "unterminated\nDOWNLOAD x version=zero\nLIST\n');
     const lines = await raw.lines(5);
     expect(lines.slice(0, 4).every((line) => line.startsWith('ERR BAD_REQUEST '))).toBe(true);
     expect(lines[4]).toMatch(/^OK count=/);

@@ -6,6 +6,8 @@ export interface EventRow {
   readonly type: string;
   readonly at: string;
   readonly session: string;
+  readonly actor: string;
+  readonly remote: string;
   readonly payload: Record<string, unknown>;
 }
 
@@ -13,7 +15,7 @@ export interface EventRow {
 export function readEvents(dataDir: string): EventRow[] {
   const db = new Database(join(dataDir, 'audit.db'), { readonly: true });
   try {
-    const rows = db.prepare('SELECT seq, type, at, session, payload FROM events ORDER BY seq').all() as Array<
+    const rows = db.prepare('SELECT seq, type, at, session, actor, remote, payload FROM events ORDER BY seq').all() as Array<
       Omit<EventRow, 'payload'> & { payload: string }
     >;
     return rows.map((row) => ({ ...row, payload: JSON.parse(row.payload) as Record<string, unknown> }));

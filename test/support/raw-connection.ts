@@ -20,8 +20,9 @@ export class RawConnection {
     socket.on('error', () => undefined);
   }
 
-  static async open(address: ServerAddress): Promise<RawConnection> {
-    const socket = connect(address.port, address.host);
+  /** `localAddress`: connect from another loopback address (127.0.0.2 is another client to the server). */
+  static async open(address: ServerAddress, localAddress?: string): Promise<RawConnection> {
+    const socket = connect({ port: address.port, host: address.host, localAddress });
     await once(socket, 'connect');
     const connection = new RawConnection(socket);
     await connection.lines(1);

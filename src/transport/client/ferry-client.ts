@@ -201,7 +201,7 @@ export class FerryClient {
     if (options.sha256) words.push(option('sha256', options.sha256));
     words.push(...guardWords(options));
     const reader = new LineReader();
-    await this.send(`${words.join(' ')}\n`, reader, async () => {
+    const sending = this.send(`${words.join(' ')}\n`, reader, async () => {
       let sent = 0;
       for await (const chunk of body) {
         if (sent + chunk.length > size) {
@@ -223,6 +223,10 @@ export class FerryClient {
         throw this.lost;
       }
     });
+    // A reply before the whole body is sent is a refusal after which the server hangs up (TOO_LARGE):
+    // it is the answer, not the write that fails once the connection is gone.
+    sending.catch(() => undefined);
+    await Promise.race([sending, reader.result]);
     return storedFile(name, await reader.result);
   }
 

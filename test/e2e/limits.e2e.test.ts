@@ -1,0 +1,149 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FreeSpace } from '../../src/domain/ports/free-space.port';
+import { addAccount, logIn } from '../support/accounts';
+import { readEvents } from '../support/audit-db';
+import { firstLine } from '../support/first-line';
+import { RawConnection } from '../support/raw-connection';
+import { chunksOf } from '../support/streams';
+import { removeDir, startTestServer, TestServer } from '../support/test-server';
+
+const text = (value: string) => chunksOf(Buffer.from(value));
+
+/** Every file under the blob store, temporaries included: what a refusal must not leave behind. */
+function storedFiles(dataDir: string): string[] {
+  const root = join(dataDir, 'blobs');
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+describe('limits', () => {
+  let ferry: TestServer;
+  afterEach(async () => {
+    await ferry.stop();
+    removeDir(ferry.dataDir);
+  });
+
+  it('caps connections per address and in total, and still serves a client from elsewhere', async () => {
+    ferry = await startTestServer({
+      config: { connections: { maxConnections: 6, maxConnectionsPerAddress: 3 } },
+    });
+    const flood = await Promise.all([1, 2, 3].map(() => RawConnection.open(ferry.address)));
+    const fourth = await firstLine(ferry.address);
+    expect(fourth.line).toMatch(/^ERR TOO_MANY_CONNECTIONS /);
+    const elsewhere = await Promise.all([1, 2, 3].map(() => RawConnection.open(ferry.address, '127.0.0.2')));
+    elsewhere[0].send('LIST\n');
+    expect(await elsewhere[0].lines(1)).toEqual(['OK count=0']);
+    const full = await firstLine(ferry.address, '127.0.0.3');
+    expect(full.line).toMatch(/^ERR TOO_MANY_CONNECTIONS the server is full/);
+    [...flood, ...elsewhere].forEach((connection) => connection.destroy());
+    ferry.app.handlers.gate.flushRefusals();
+    await ferry.app.ledger.drain();
+    const refused = readEvents(ferry.dataDir).filter((e) => e.type === 'ConnectionsRefused');
+    expect(refused.map((e) => [e.payload.address, e.payload.reason, e.payload.count])).toEqual(
+      expect.arrayContaining([
+        ['127.0.0.1', 'address-full', 1],
+        ['127.0.0.3', 'server-full', 1],
+      ]),
+    );
+  });
+
+  it('refuses a file over the size limit before storing a byte, and hangs up rather than read it', async () => {
+    ferry = await startTestServer({ config: { uploads: { maxFileSize: 2 * 1024 * 1024, spaceReserve: 0 } } });
+    const client = await ferry.connect();
+    await client.upload('fits.bin', chunksOf(Buffer.alloc(1000)), 1000);
+    const raw = await RawConnection.open(ferry.address);
+    raw.send('UPLOAD huge.bin 10000000000000\n');
+    raw.send(Buffer.alloc(64 * 1024));
+    const [line] = await raw.lines(1);
+    expect(line).toMatch(/^ERR TOO_LARGE /);
+    await raw.closed();
+    await client.logout();
+    expect(storedFiles(ferry.dataDir)).toHaveLength(1);
+    const refused = readEvents(ferry.dataDir).filter((e) => e.type === 'CommandRejected');
+    expect(refused.map((e) => [e.payload.name, e.payload.code])).toEqual([['huge.bin', 'TOO_LARGE']]);
+  });
+
+  it('reports TOO_LARGE to a client that was sending the body', async () => {
+    ferry = await startTestServer({ config: { uploads: { maxFileSize: 1024 * 1024, spaceReserve: 0 } } });
+    const client = await ferry.connect();
+    const size = 8 * 1024 * 1024;
+    await expect(
+      client.upload('big.bin', chunksOf(Buffer.alloc(size), 64 * 1024), size),
+    ).rejects.toMatchObject({
+      code: 'TOO_LARGE',
+    });
+  });
+
+  it('keeps each account within its quota, counting only the live versions it wrote, storing nothing when over', async () => {
+    ferry = await startTestServer();
+    await addAccount(ferry.app, 'root', 'admin');
+    await addAccount(ferry.app, 'quinn', 'write');
+    const root = await logIn(ferry, 'root');
+    await root.changeUser('QUOTA', 'quinn', { options: { bytes: '10', files: '2' } });
+    const quinn = await logIn(ferry, 'quinn');
+    await quinn.upload('a', text('12345'), 5);
+    await quinn.upload('a', text('123456789'), 9); // replaces its own: 9 bytes, 1 file
+    const before = storedFiles(ferry.dataDir).length;
+    await expect(quinn.upload('b', text('12'), 2)).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' });
+    expect(storedFiles(ferry.dataDir)).toHaveLength(before);
+    await quinn.upload('b', text('1'), 1);
+    await expect(quinn.upload('c', text(''), 0)).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' });
+    await quinn.delete('b');
+    await quinn.upload('c', text(''), 0);
+    // A restore makes a new live version by the restorer: it counts too.
+    await expect(quinn.restore('b', 1)).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' });
+    const usage = (await root.listUsers()).find((u) => u.name === 'quinn');
+    expect(usage).toMatchObject({ files: 2, bytes: 9, quotaFiles: 2, quotaBytes: 10 });
+    await Promise.all([quinn.logout(), root.logout()]);
+  });
+
+  it('refuses an upload larger than the free space left, minus the reserve, before its body', async () => {
+    let free = 10_000;
+    const freeSpace: FreeSpace = { available: async () => free };
+    ferry = await startTestServer({
+      overrides: { freeSpace },
+      config: { uploads: { maxFileSize: 1_000_000, spaceReserve: 1_000 } },
+    });
+    const client = await ferry.connect();
+    await client.upload('fits.bin', chunksOf(Buffer.alloc(9_000)), 9_000);
+    free = 9_500;
+    await expect(client.upload('too-much.bin', chunksOf(Buffer.alloc(9_000)), 9_000)).rejects.toMatchObject({
+      code: 'STORAGE_FULL',
+    });
+    await client.upload('small.bin', chunksOf(Buffer.alloc(8_000)), 8_000);
+    await client.logout();
+    expect(storedFiles(ferry.dataDir)).toHaveLength(2);
+  });
+
+  it('never runs an unparseable upload body as commands (request smuggling)', async () => {
+    ferry = await startTestServer();
+    const client = await ferry.connect();
+    await client.upload('victim', text('precious'), 8);
+    for (const line of [
+      'UPLOAD \xff\xfe.txt 14',
+      'UPLOAD a\\b 14',
+      'UPLOAD "open 14',
+      'UPLOAD x id=1 id=2 14',
+    ]) {
+      const raw = await RawConnection.open(ferry.address);
+      raw.send(Buffer.concat([Buffer.from(`${line}\n`, 'latin1'), Buffer.from('DELETE victim\n')]));
+      const replies = await raw.lines(2);
+      expect(replies).toHaveLength(1);
+      expect(replies[0]).toMatch(/^ERR BAD_REQUEST /);
+      await raw.closed();
+    }
+    expect((await client.stat('victim')).version).toBe(1);
+    await client.logout();
+  });
+
+  it('refuses names that pose as other names', async () => {
+    ferry = await startTestServer();
+    const client = await ferry.connect();
+    for (const name of ['\u202Efdp.exe', 'vic\u200Btim', '   ', 'a/ /b', 'trailing ', 'no\u00A0break']) {
+      await expect(client.upload(name, text('x'), 1)).rejects.toMatchObject({ code: 'BAD_NAME' });
+    }
+    await client.logout();
+  });
+});

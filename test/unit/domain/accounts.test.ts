@@ -1,0 +1,272 @@
+import { Account, Accounts, AccountTuple } from '../../../src/domain/accounts';
+import { FerryEvent } from '../../../src/domain/events';
+import { eventFactory, EventFactory } from '../../support/domain-events';
+
+function fold(events: readonly FerryEvent[]): Accounts {
+  const accounts = new Accounts();
+  for (const event of events) accounts.apply(event);
+  return accounts;
+}
+
+function added(f: EventFactory, user: string, options: { prefix?: string; passwordSet?: boolean } = {}) {
+  const prefix = options.prefix === undefined ? {} : { prefix: options.prefix };
+  return f.make('UserAdded', { user, role: 'write', ...prefix, passwordSet: options.passwordSet ?? true });
+}
+
+function account(accounts: Accounts, name: string): Account {
+  const found = accounts.get(name);
+  if (!found) throw new Error(`expected an account ${name}`);
+  return found;
+}
+
+describe('Accounts', () => {
+  it('starts empty', () => {
+    const accounts = new Accounts();
+    expect(accounts.count).toBe(0);
+    expect(accounts.list()).toEqual([]);
+    expect(accounts.get('alice')).toBeUndefined();
+    expect(accounts.toTuples()).toEqual([]);
+  });
+
+  describe('UserAdded', () => {
+    it('creates an enabled account with its role, home, no quota, the event time and the password event', () => {
+      const f = eventFactory();
+      const event = f.make('UserAdded', { user: 'alice', role: 'read', prefix: 'alice/', passwordSet: true });
+      const accounts = fold([event]);
+      expect(accounts.count).toBe(1);
+      expect(accounts.get('alice')).toEqual({
+        name: 'alice',
+        role: 'read',
+        prefix: 'alice/',
+        disabled: false,
+        passwordEvent: event.id,
+        quota: {},
+        createdAt: event.at,
+      });
+    });
+
+    it('has no home and no password event when none was given', () => {
+      const f = eventFactory();
+      const alice = account(fold([added(f, 'alice', { passwordSet: false })]), 'alice');
+      expect(alice).not.toHaveProperty('prefix');
+      expect(alice).not.toHaveProperty('passwordEvent');
+    });
+  });
+
+  it('UserRoleChanged changes only the role', () => {
+    const f = eventFactory();
+    const add = added(f, 'alice', { prefix: 'alice/' });
+    const before = account(fold([add]), 'alice');
+    const after = account(fold([add, f.make('UserRoleChanged', { user: 'alice', role: 'admin' })]), 'alice');
+    expect(after).toEqual({ ...before, role: 'admin' });
+  });
+
+  describe('UserPrefixChanged', () => {
+    it('sets a home on an account without one', () => {
+      const f = eventFactory();
+      const accounts = fold([
+        added(f, 'alice'),
+        f.make('UserPrefixChanged', { user: 'alice', prefix: 'alice/' }),
+      ]);
+      expect(account(accounts, 'alice').prefix).toBe('alice/');
+    });
+
+    it('moves a home', () => {
+      const f = eventFactory();
+      const accounts = fold([
+        added(f, 'alice', { prefix: 'alice/' }),
+        f.make('UserPrefixChanged', { user: 'alice', prefix: 'team/' }),
+      ]);
+      expect(account(accounts, 'alice').prefix).toBe('team/');
+    });
+
+    it('null clears the home entirely (no prefix property left), keeping everything else', () => {
+      const f = eventFactory();
+      const add = added(f, 'alice', { prefix: 'alice/' });
+      const { prefix: _home, ...before } = account(fold([add]), 'alice');
+      const after = account(
+        fold([add, f.make('UserPrefixChanged', { user: 'alice', prefix: null })]),
+        'alice',
+      );
+      expect(after).not.toHaveProperty('prefix');
+      expect(after).toEqual(before);
+    });
+  });
+
+  describe('UserPasswordChanged', () => {
+    it('makes that event the password event', () => {
+      const f = eventFactory();
+      const add = added(f, 'alice');
+      const change = f.make('UserPasswordChanged', { user: 'alice' });
+      expect(account(fold([add]), 'alice').passwordEvent).toBe(add.id);
+      expect(account(fold([add, change]), 'alice').passwordEvent).toBe(change.id);
+    });
+
+    it('gives a password event to an account added without a password', () => {
+      const f = eventFactory();
+      const add = added(f, 'alice', { passwordSet: false });
+      const change = f.make('UserPasswordChanged', { user: 'alice' });
+      expect(account(fold([add, change]), 'alice').passwordEvent).toBe(change.id);
+    });
+
+    it('follows the latest change', () => {
+      const f = eventFactory();
+      const add = added(f, 'alice');
+      const one = f.make('UserPasswordChanged', { user: 'alice' });
+      const two = f.make('UserPasswordChanged', { user: 'alice' });
+      expect(account(fold([add, one]), 'alice').passwordEvent).toBe(one.id);
+      expect(account(fold([add, one, two]), 'alice').passwordEvent).toBe(two.id);
+    });
+  });
+
+  it('UserDisabled disables and UserEnabled enables again', () => {
+    const f = eventFactory();
+    const add = added(f, 'alice');
+    const disable = f.make('UserDisabled', { user: 'alice' });
+    const enable = f.make('UserEnabled', { user: 'alice' });
+    expect(account(fold([add, disable]), 'alice').disabled).toBe(true);
+    expect(account(fold([add, disable, enable]), 'alice').disabled).toBe(false);
+    expect(account(fold([add, disable, enable]), 'alice')).toEqual(account(fold([add]), 'alice'));
+  });
+
+  describe('UserQuotaChanged', () => {
+    it('sets both limits', () => {
+      const f = eventFactory();
+      const accounts = fold([
+        added(f, 'alice'),
+        f.make('UserQuotaChanged', { user: 'alice', bytes: 100, files: 3 }),
+      ]);
+      expect(account(accounts, 'alice').quota).toEqual({ bytes: 100, files: 3 });
+    });
+
+    it('null means no limit: the field is absent, not null', () => {
+      const f = eventFactory();
+      const accounts = fold([
+        added(f, 'alice'),
+        f.make('UserQuotaChanged', { user: 'alice', bytes: 100, files: 3 }),
+        f.make('UserQuotaChanged', { user: 'alice', bytes: null, files: 5 }),
+      ]);
+      expect(account(accounts, 'alice').quota).toEqual({ files: 5 });
+      expect(account(accounts, 'alice').quota).not.toHaveProperty('bytes');
+    });
+
+    it('replaces the whole quota each time', () => {
+      const f = eventFactory();
+      const accounts = fold([
+        added(f, 'alice'),
+        f.make('UserQuotaChanged', { user: 'alice', bytes: 100, files: null }),
+        f.make('UserQuotaChanged', { user: 'alice', bytes: null, files: null }),
+      ]);
+      expect(account(accounts, 'alice').quota).toEqual({});
+    });
+
+    it('a limit of 0 is a limit, not "none"', () => {
+      const f = eventFactory();
+      const accounts = fold([
+        added(f, 'alice'),
+        f.make('UserQuotaChanged', { user: 'alice', bytes: 0, files: 0 }),
+      ]);
+      expect(account(accounts, 'alice').quota).toEqual({ bytes: 0, files: 0 });
+    });
+  });
+
+  it('ignores changes to accounts that do not exist', () => {
+    const f = eventFactory();
+    const events = [
+      added(f, 'alice'),
+      f.make('UserRoleChanged', { user: 'ghost', role: 'admin' }),
+      f.make('UserPrefixChanged', { user: 'ghost', prefix: 'ghost/' }),
+      f.make('UserPrefixChanged', { user: 'ghost', prefix: null }),
+      f.make('UserPasswordChanged', { user: 'ghost' }),
+      f.make('UserDisabled', { user: 'ghost' }),
+      f.make('UserEnabled', { user: 'ghost' }),
+      f.make('UserQuotaChanged', { user: 'ghost', bytes: 1, files: 1 }),
+    ];
+    const accounts = fold(events);
+    expect(accounts.count).toBe(1);
+    expect(accounts.get('ghost')).toBeUndefined();
+    expect(accounts.list().map((a) => a.name)).toEqual(['alice']);
+  });
+
+  it('ignores events that are not about accounts', () => {
+    const f = eventFactory();
+    const accounts = fold([
+      f.uploaded('alice', 1),
+      f.make('LoginSucceeded', { user: 'alice', role: 'admin' }),
+      f.make('LoginFailed', { user: 'alice', reason: 'unknown-user' }),
+      f.make('UsersListed', { count: 0 }),
+    ]);
+    expect(accounts.count).toBe(0);
+  });
+
+  it('does not let a change to one account touch another', () => {
+    const f = eventFactory();
+    const add = added(f, 'bob', { prefix: 'bob/' });
+    const bob = account(fold([add]), 'bob');
+    const accounts = fold([
+      add,
+      added(f, 'alice'),
+      f.make('UserDisabled', { user: 'alice' }),
+      f.make('UserRoleChanged', { user: 'alice', role: 'admin' }),
+      f.make('UserPrefixChanged', { user: 'alice', prefix: null }),
+      f.make('UserQuotaChanged', { user: 'alice', bytes: 1, files: 1 }),
+    ]);
+    expect(account(accounts, 'bob')).toEqual(bob);
+  });
+
+  it('lists every account sorted by name (code-unit order), whatever the order they were added', () => {
+    const f = eventFactory();
+    const accounts = fold(['mallory', 'alice', 'bob', 'al', 'a.b', '9lives'].map((user) => added(f, user)));
+    expect(accounts.list().map((a) => a.name)).toEqual(['9lives', 'a.b', 'al', 'alice', 'bob', 'mallory']);
+    expect(accounts.count).toBe(6);
+  });
+
+  describe('toTuples / fromTuples', () => {
+    function sample(): Accounts {
+      const f = eventFactory();
+      return fold([
+        added(f, 'plain', { passwordSet: false }),
+        f.make('UserAdded', { user: 'full', role: 'admin', prefix: 'full/', passwordSet: true }),
+        f.make('UserQuotaChanged', { user: 'full', bytes: 1000, files: 7 }),
+        f.make('UserDisabled', { user: 'full' }),
+        f.make('UserPasswordChanged', { user: 'full' }),
+        added(f, 'zero', { prefix: 'z/' }),
+        f.make('UserQuotaChanged', { user: 'zero', bytes: 0, files: null }),
+        f.make('UserPrefixChanged', { user: 'zero', prefix: null }),
+      ]);
+    }
+
+    it('round-trips every account exactly, absent fields staying absent', () => {
+      const accounts = sample();
+      const copy = Accounts.fromTuples(accounts.toTuples());
+      expect(copy.list()).toEqual(accounts.list());
+      expect(copy.count).toBe(3);
+      expect(copy.get('plain')).not.toHaveProperty('prefix');
+      expect(copy.get('plain')).not.toHaveProperty('passwordEvent');
+      expect(copy.get('zero')?.quota).toEqual({ bytes: 0 });
+      expect(copy.toTuples()).toEqual(accounts.toTuples());
+    });
+
+    it('survives JSON, as snapshots are stored', () => {
+      const accounts = sample();
+      const tuples = JSON.parse(JSON.stringify(accounts.toTuples())) as AccountTuple[];
+      expect(Accounts.fromTuples(tuples).list()).toEqual(accounts.list());
+    });
+
+    it('encodes absent values as "" and -1', () => {
+      const f = eventFactory();
+      const add = added(f, 'plain', { passwordSet: false });
+      expect(fold([add]).toTuples()).toEqual([['plain', 'write', '', false, '', -1, -1, add.at]]);
+    });
+
+    it('keeps folding after a restore', () => {
+      const f = eventFactory();
+      const add = added(f, 'alice');
+      const restored = Accounts.fromTuples(fold([add]).toTuples());
+      const change = f.make('UserPasswordChanged', { user: 'alice' });
+      restored.apply(change);
+      restored.apply(f.make('UserRoleChanged', { user: 'alice', role: 'read' }));
+      expect(restored.get('alice')).toMatchObject({ passwordEvent: change.id, role: 'read' });
+    });
+  });
+});
