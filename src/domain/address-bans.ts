@@ -105,7 +105,7 @@ export class AddressBans {
   toTuples(): AddressTuple[] {
     return [...this.records].map(([address, r]) => [
       address,
-      r.failures,
+      [...r.failures],
       r.banUntil ?? -1,
       r.streak,
       r.lastBanEnd ?? -1,

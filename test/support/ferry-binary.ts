@@ -42,6 +42,8 @@ export interface ServerProcess {
   readonly child: ChildProcess;
   readonly server: string;
   readonly banner: string;
+  /** Everything it printed so far, stdout and stderr. */
+  output(): string;
   /** Sends a signal and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -55,8 +57,11 @@ export function startServerProcess(args: string[], env: NodeJS.ProcessEnv = {}):
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     let output = '';
+    let everything = '';
+    child.stderr.on('data', (chunk: Buffer) => (everything += chunk.toString()));
     const timer = setTimeout(() => reject(new Error(`no banner: ${output}`)), 15_000);
     child.stdout.on('data', (chunk: Buffer) => {
+      everything += chunk.toString();
       output += chunk.toString();
       const match = /listening on ([\d.]+):(\d+)/.exec(output);
       if (!match) return;
@@ -65,6 +70,7 @@ export function startServerProcess(args: string[], env: NodeJS.ProcessEnv = {}):
         child,
         banner: output.split('\n')[0],
         server: `${match[1]}:${match[2]}`,
+        output: () => everything,
         stop: (signal = 'SIGTERM') => {
           child.kill(signal);
           return exited;
