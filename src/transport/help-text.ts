@@ -2,6 +2,7 @@
 export const HELP_LINES: readonly string[] = [
   'Ferry commands (names with spaces or quotes go in "double quotes"; \\" and \\\\ escape):',
   '  HELP                                      this text',
+  '  LOGIN <user> <password>                   act as an account (required once the server has any)',
   '  LIST [prefix] [at=<seq|ISO time>]         live files, now or at a past moment',
   '  STAT <name>                               the live version: version= size= sha256= at= by=',
   '  HISTORY <name>                            every upload, restore and deletion of a name',
@@ -12,6 +13,12 @@ export const HELP_LINES: readonly string[] = [
   '  RESTORE <name> <version> [if-version=<n>] [id=<request id>]',
   '                                            a new version with the bytes of an old one',
   '  LOGOUT                                    end the session',
+  'Admins only:',
+  '  USER ADD <user> role=<read|write|admin> [prefix=<home/>] [password=<pw>]',
+  '  USER PASSWD <user> password=<pw>    USER ROLE <user> <role>    USER PREFIX <user> <home/|->',
+  '  USER DISABLE <user>    USER ENABLE <user>    USER QUOTA <user> [bytes=<n|->] [files=<n|->]',
+  '  USER LIST                                 accounts with role, home, quota and usage',
+  '  AUDIT [after=<seq>] [limit=<n>]           events after a seq, as canonical JSON, at most 1000',
   'if-version=0 means "must not exist"; a repeated id returns the first result instead of acting twice.',
   'Replies: "OK ..." or "ERR <CODE> <message>". See docs/PROTOCOL.md.',
 ];
