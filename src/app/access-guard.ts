@@ -26,11 +26,15 @@ export class AccessGuard {
     return resolveRights(origin.actor, this.ledger.catalogue.accounts, this.anonymous);
   }
 
-  check(origin: EventOrigin, needed: Role, command: string, name?: string): Result<Rights> {
+  /**
+   * `name` is the file the command is about, checked against the home; a `subject` that is not a file
+   * (an account name, say) is only recorded with a refusal.
+   */
+  check(origin: EventOrigin, needed: Role, command: string, name?: string, subject?: string): Result<Rights> {
     const rights = this.rights(origin);
     const allowed = rights.ok ? permit(rights.value, needed, command, name) : rights;
     if (!allowed.ok) {
-      this.ledger.reject(origin, command, allowed.error, name);
+      this.ledger.reject(origin, command, allowed.error, name ?? subject);
       return allowed;
     }
     return rights;

@@ -19,8 +19,15 @@ export function applyConfigFile(command: Command, file: string): void {
   for (const [key, value] of Object.entries(settings)) {
     const option = command.options.find((candidate) => candidate.attributeName() === key && key !== 'config');
     if (!option) throw new Error(`config file ${file}: unknown setting "${key}"`);
-    if (command.getOptionValueSource(key) !== 'default') continue;
-    const text = String(value);
+    // Set by a flag or the environment: those win. Options without a default have no source yet.
+    const source = command.getOptionValueSource(key);
+    if (source !== undefined && source !== 'default') continue;
+    if (option.isBoolean()) {
+      if (typeof value !== 'boolean') throw new Error(`config file ${file}: "${key}" must be true or false`);
+      command.setOptionValueWithSource(key, value, 'config');
+      continue;
+    }
+    const text = Array.isArray(value) ? value.join(',') : String(value);
     if (option.argChoices && !option.argChoices.includes(text)) {
       throw new Error(`config file ${file}: "${key}" must be one of ${option.argChoices.join(', ')}`);
     }

@@ -11,6 +11,15 @@ export function parseVersionNumber(value: string): number {
   return version;
 }
 
+/** A yes/no setting from the environment: 1/true/yes or 0/false/no/empty; anything else is a usage error. */
+export function environmentFlag(name: string): boolean {
+  const value = process.env[name];
+  const word = value?.trim().toLowerCase() ?? '';
+  if (['1', 'true', 'yes'].includes(word)) return true;
+  if (['', '0', 'false', 'no'].includes(word)) return false;
+  throw new InvalidArgumentError(`${name} must be 1, true, 0 or false, not "${value}"`);
+}
+
 const BYTE_UNITS: Readonly<Record<string, number>> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
 
 /** A byte count: a whole number with an optional binary unit, `500`, `64K`, `10M`, `2G`, `1T`. */

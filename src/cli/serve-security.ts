@@ -4,7 +4,7 @@ import { DEFAULT_BAN_POLICY } from '../domain/address-bans';
 import { DEFAULT_CONNECTION_LIMITS } from '../app/connection-gate';
 import { FerryConfig } from '../app/config';
 import { DEFAULT_UPLOAD_LIMITS } from '../app/upload-limits';
-import { parseByteSize } from './options';
+import { environmentFlag, parseByteSize } from './options';
 
 /** The security settings of `ferry serve`, as commander hands them over. */
 export interface SecurityOptions {
@@ -56,17 +56,9 @@ function option(
 
 export function addSecurityOptions(command: Command): Command {
   return command
-    .addOption(
-      new Option('--allow-anonymous', 'off loopback, serve without accounts (anyone may do anything)').env(
-        'FERRY_ALLOW_ANONYMOUS',
-      ),
-    )
-    .addOption(
-      new Option(
-        '--allow-plaintext',
-        'off loopback, serve without TLS (passwords cross the wire readable)',
-      ).env('FERRY_ALLOW_PLAINTEXT'),
-    )
+    // Read from the environment by `allowances`, so FERRY_ALLOW_*=0 means no, as it reads.
+    .addOption(new Option('--allow-anonymous', 'off loopback, serve without accounts (FERRY_ALLOW_ANONYMOUS=1)'))
+    .addOption(new Option('--allow-plaintext', 'off loopback, serve without TLS (FERRY_ALLOW_PLAINTEXT=1)'))
     .addOption(
       option(
         '--max-connections <n>',
@@ -164,12 +156,20 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
+/** The two overrides, from the flags or from FERRY_ALLOW_ANONYMOUS / FERRY_ALLOW_PLAINTEXT. */
+export function allowances(options: SecurityOptions): Pick<SecurityOptions, 'allowAnonymous' | 'allowPlaintext'> {
+  return {
+    allowAnonymous: options.allowAnonymous === true || environmentFlag('FERRY_ALLOW_ANONYMOUS'),
+    allowPlaintext: options.allowPlaintext === true || environmentFlag('FERRY_ALLOW_PLAINTEXT'),
+  };
+}
+
 export function securityConfig(
   host: string,
   options: SecurityOptions,
 ): Pick<FerryConfig, 'allowAnonymous' | 'bans' | 'connections' | 'uploads'> {
   return {
-    allowAnonymous: isLoopback(host) || options.allowAnonymous === true,
+    allowAnonymous: isLoopback(host) || allowances(options).allowAnonymous === true,
     bans: {
       maxFailures: options.banFailures,
       windowMs: options.banWindow * 1000,

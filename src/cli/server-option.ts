@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { addLoginOptions } from './login-options';
+import { environmentFlag } from './options';
 import { ConnectionOptions, ServerAddress } from '../transport/client/ferry-client';
 
 export const DEFAULT_SERVER = '127.0.0.1:5456';
@@ -61,10 +62,9 @@ function connectionOptions(command: Command): ConnectionOptions {
 }
 
 function tlsFromEnvironment(command: Command): boolean {
-  const value = process.env.FERRY_TLS;
-  if (value === undefined) return false;
-  const word = value.trim().toLowerCase();
-  if (word === '1' || word === 'true') return true;
-  if (word === '' || word === '0' || word === 'false') return false;
-  return command.error(`error: FERRY_TLS must be 1, true, 0 or false, not "${value}"`, { exitCode: 2 });
+  try {
+    return environmentFlag('FERRY_TLS');
+  } catch (error) {
+    return command.error(`error: ${(error as Error).message}`, { exitCode: 2 });
+  }
 }

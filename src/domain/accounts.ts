@@ -62,14 +62,8 @@ export class Accounts {
       }
       case 'UserRoleChanged':
         return this.change(event.payload.user, { role: event.payload.role });
-      case 'UserPrefixChanged': {
-        const account = this.byName.get(event.payload.user);
-        if (!account) return;
-        const { prefix: _previous, ...rest } = account;
-        const prefix = event.payload.prefix;
-        this.byName.set(account.name, prefix === null ? rest : { ...rest, prefix });
-        return;
-      }
+      case 'UserPrefixChanged':
+        return this.change(event.payload.user, { prefix: event.payload.prefix ?? undefined });
       case 'UserPasswordChanged':
         return this.change(event.payload.user, { passwordEvent: event.id });
       case 'UserDisabled':

@@ -31,7 +31,7 @@ const MAX_DRAINED_BODY = 1024 * 1024;
  */
 const MAX_PENDING_REPLIES = 64;
 
-/** ...or while this much reply text waits, or while the socket is congested: a peer that does not read pays, not us. */
+/** ...or while this much reply text waits to be taken by the socket: a peer that does not read pays, not us. */
 const MAX_QUEUED_REPLY_BYTES = 1024 * 1024;
 
 /** After a deadline passes, the peer gets this long to take the queued replies and the TIMEOUT line. */
@@ -166,8 +166,9 @@ export class Session implements FrameSink {
     this.busy = true;
     if (!parsed.ok) {
       const refusal = () => this.refuse(parsed.command, parsed.error, parsed.name);
-      if (parsed.framingLost) {
-        // What follows may be a body we cannot measure; reading it as requests would run what it says.
+      // What follows may be a body we cannot measure (reading it as requests would run what it says),
+      // or one too large to be worth reading only to drop it.
+      if (parsed.framingLost || parsed.bodyLength > MAX_DRAINED_BODY) {
         await refusal();
         this.closing = 'protocol-error';
         return this.hangUp();
@@ -390,19 +391,15 @@ export class Session implements FrameSink {
   }
 
   /**
-   * Waits, before a request is decided, while its reply would queue behind too much: too many replies,
-   * too many bytes, or a socket the peer is not emptying. Meanwhile the decoder reads nothing more, so
-   * the socket is paused and the peer's further requests wait in the network, not in our memory.
+   * Waits, before a request is decided, while its reply would queue behind too much: too many replies or
+   * too many bytes of them (a reply counts until the socket has taken it, so a peer that does not read
+   * keeps them counted). Meanwhile the decoder reads nothing more, so the socket is paused and the peer's
+   * further requests wait in the network, not in our memory.
    */
   private async roomForReplies(): Promise<void> {
-    if (
-      this.pendingReplies >= MAX_PENDING_REPLIES ||
-      this.queuedReplyBytes >= MAX_QUEUED_REPLY_BYTES ||
-      this.writer.congested
-    ) {
+    if (this.pendingReplies >= MAX_PENDING_REPLIES || this.queuedReplyBytes >= MAX_QUEUED_REPLY_BYTES) {
       await this.replies;
     }
-    await this.writer.drained();
   }
 
   /** Something below failed: say so once, and end the session rather than answer unrecorded. */

@@ -26,18 +26,6 @@ export class SocketWriter {
     if (this.writable) this.socket.write(text);
   }
 
-  /** The socket holds more than its high-water mark: the peer is not keeping up. */
-  get congested(): boolean {
-    return this.writable && this.socket.writableNeedDrain;
-  }
-
-  /** Resolves once the socket is not congested (true), or closed (false). */
-  drained(): Promise<boolean> {
-    if (!this.writable) return Promise.resolve(false);
-    if (!this.socket.writableNeedDrain) return Promise.resolve(true);
-    return this.drain();
-  }
-
   private async write(data: string | Uint8Array): Promise<boolean> {
     if (!this.writable) return false;
     const accepted = this.socket.write(data) || (await this.drain());

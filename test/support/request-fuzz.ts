@@ -45,9 +45,9 @@ export const fileNameText: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** A name as a client would write it: usually quoted as needed, sometimes raw. */
-const nameWord: fc.Arbitrary<string> = fc.tuple(fileNameText, fc.nat(9)).map(([name, pick]) =>
-  pick < 7 ? quoteWord(name) : name,
-);
+const nameWord: fc.Arbitrary<string> = fc
+  .tuple(fileNameText, fc.nat(9))
+  .map(([name, pick]) => (pick < 7 ? quoteWord(name) : name));
 
 /** Numbers, fine and otherwise. */
 export const numberWord: fc.Arbitrary<string> = fc.oneof(
@@ -101,8 +101,12 @@ export const requestLineText: fc.Arbitrary<string> = fc
     fc.oneof(
       fc.constant('HELP'),
       fc.constant('LOGOUT'),
-      fc.tuple(fc.option(nameWord, { nil: '' }), options).map(([prefix, opts]) => line('LIST', prefix, ...opts)),
-      fc.tuple(nameWord, numberWord, options).map(([name, size, opts]) => line('UPLOAD', name, size, ...opts)),
+      fc
+        .tuple(fc.option(nameWord, { nil: '' }), options)
+        .map(([prefix, opts]) => line('LIST', prefix, ...opts)),
+      fc
+        .tuple(nameWord, numberWord, options)
+        .map(([name, size, opts]) => line('UPLOAD', name, size, ...opts)),
       fc.tuple(nameWord, options).map(([name, opts]) => line('DOWNLOAD', name, ...opts)),
       fc.tuple(nameWord, options).map(([name, opts]) => line('DELETE', name, ...opts)),
       fc
@@ -139,14 +143,18 @@ export const secretLine = (pw: string): fc.Arbitrary<string> =>
     .tuple(
       fc.constantFrom('LOGIN', 'login', 'Login', 'USER ADD', 'user passwd', 'USER add'),
       fc.constantFrom('alice', 'bob', '"alice"', 'w'),
-      fc.constantFrom(' ', '  ', '\t', ' \t'),
+      // Blanks that are not words' separators too: NBSP, vertical tab, form feed, ideographic space...
+      fc.constantFrom(' ', '  ', '\t', ' \t', '\u00a0', '\u000b', '\u000c', '\u3000', ','),
       fc.boolean(),
     )
     .map(([command, user, gap, last]) => {
       if (command.toUpperCase() === 'LOGIN') return `${command}${gap}${user}${gap}${quoteWord(pw)}`;
-      const role = command.toUpperCase() === 'USER ADD' ? ' role=read' : '';
+      const role = command.toUpperCase() === 'USER ADD' ? `${gap}role=read` : '';
       const secret = `password=${quoteWord(pw)}`;
-      return last ? `${command} ${user}${role} ${secret}` : `${command} ${user} ${secret}${role}`;
+      const words = command.replace(' ', gap);
+      return last
+        ? `${words}${gap}${user}${role}${gap}${secret}`
+        : `${words}${gap}${user}${gap}${secret}${role}`;
     });
 
 /** Snippets worth dropping into a line: quoting, escapes, broken UTF-8, huge numbers, repeated options... */
@@ -214,7 +222,11 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: insertion }),
   fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), bytes: insertion }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 8 }) }),
-  fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 16 }) }),
+  fc.record({
+    kind: fc.constant('duplicate' as const),
+    at: fc.nat(),
+    length: fc.integer({ min: 1, max: 16 }),
+  }),
 );
 
 export function mutate(original: Buffer, mutations: readonly Mutation[]): Buffer {

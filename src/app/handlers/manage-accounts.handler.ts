@@ -33,7 +33,8 @@ export class ManageAccounts {
 
   async change(origin: EventOrigin, change: AccountChange, password?: string): Promise<Result<FerryEvent>> {
     const command = `USER ${change.action.toUpperCase()}`;
-    const allowed = this.access.check(origin, 'admin', command, change.user);
+    // Accounts are not files: an admin's home does not confine whom it manages.
+    const allowed = this.access.check(origin, 'admin', command, undefined, change.user);
     if (!allowed.ok) return allowed;
     if (change.action === 'passwd' && password === undefined) {
       return this.refuse(origin, command, change.user, domainError('BAD_REQUEST', 'USER PASSWD needs a password'));

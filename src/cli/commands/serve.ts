@@ -5,7 +5,13 @@ import { DEFAULT_CONFIG, FerryConfig, StoreKind } from '../../app/config';
 import { DEFAULT_SERVER_OPTIONS, FerryServer } from '../../transport/ferry-server';
 import { Logger } from '../../domain/ports/logger.port';
 import { applyConfigFile } from '../config-file';
-import { addSecurityOptions, checkExposure, SecurityOptions, securityConfig } from '../serve-security';
+import {
+  addSecurityOptions,
+  allowances,
+  checkExposure,
+  SecurityOptions,
+  securityConfig,
+} from '../serve-security';
 
 interface ServeOptions extends SecurityOptions {
   readonly host: string;
@@ -111,7 +117,8 @@ export function registerServe(program: Command): void {
           ? { certFile: options.tlsCert, keyFile: options.tlsKey }
           : undefined;
       const app = await startApplication(config);
-      const exposure = checkExposure(config.host, tls !== undefined, app.ledger.catalogue.accounts.count, options);
+      const accounts = app.ledger.catalogue.accounts.count;
+      const exposure = checkExposure(config.host, tls !== undefined, accounts, allowances(options));
       if (exposure.refusal !== undefined) {
         await app.close();
         process.stderr.write(`ferry: ${exposure.refusal}\n`);

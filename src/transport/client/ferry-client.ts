@@ -31,10 +31,11 @@ export interface ConnectionOptions {
 }
 
 /**
- * Sent on a plain connection before the greeting: blank lines, which a Ferry server ignores, while a TLS
- * server takes them for a broken handshake and closes at once instead of waiting for one.
+ * Sent on a plain connection whose greeting is slow to come: blank lines, which a Ferry server ignores,
+ * while a TLS server, silent until it gets a handshake, takes them for a broken one and hangs up at once.
  */
-const PLAIN_PROBE = '\n'.repeat(6);
+const PLAIN_NUDGE = '\n'.repeat(6);
+const NUDGE_AFTER_MS = 200;
 
 export interface StoredFile {
   readonly name: string;
@@ -95,8 +96,9 @@ export class FerryClient {
     const greeting = new LineReader();
     const client = new FerryClient(socket);
     client.pending.push(greeting);
+    const nudge = options.tls ? undefined : setTimeout(() => socket.write(PLAIN_NUDGE), NUDGE_AFTER_MS);
     try {
-      const reply = await greeting.result;
+      const reply = await greeting.result.finally(() => clearTimeout(nudge));
       if (reply.texts[0] !== 'ferry/1') {
         throw new FerryError('PROTOCOL_ERROR', `not a Ferry server: ${reply.texts[0]}`);
       }
@@ -277,6 +279,9 @@ export class FerryClient {
   /** Queues the reply reader and writes the request (and its body) after every earlier request's. */
   private send(header: string, reader: ReplyReader, writeBody?: () => Promise<void>): Promise<void> {
     if (this.lost) return Promise.reject(this.lost);
+    // A line feed in a name or password would end the line early and send the rest as more requests.
+    if (header.indexOf('\n') !== header.length - 1)
+      return Promise.reject(new FerryError('BAD_REQUEST', 'a request line cannot contain a line feed'));
     this.pending.push(reader);
     const sent = this.sending.then(async () => {
       await this.write(Buffer.from(header, 'utf8'));
@@ -328,7 +333,6 @@ async function openPlain(address: ServerAddress): Promise<Socket> {
       `cannot connect to ${address.host}:${address.port}: ${(error as Error).message}`,
     );
   }
-  socket.write(PLAIN_PROBE);
   return socket;
 }
 

@@ -83,7 +83,8 @@ export function parseRequest(line: Uint8Array): ParsedRequest {
   const parsed = parseLine(line);
   if (parsed.ok) return parsed;
   const leading = leadingWord(line);
-  const secretBearing = [leading, parsed.command].find(isSecretBearing);
+  // By the command's letters: `LOGIN<NBSP>alice<NBSP>pw` is one word, which must not be echoed either.
+  const secretBearing = [leading, parsed.command].map(commandLetters).find(isSecretBearing);
   if (secretBearing !== undefined) return withoutSecrets(secretBearing, parsed);
   const upload = leading === 'UPLOAD' || parsed.command === 'UPLOAD';
   return {
@@ -386,5 +387,15 @@ function firstWord(text: string): string {
 
 /** Echoes peer input in a message without letting control bytes or huge strings through. */
 function printable(value: string): string {
-  return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}...` : value);
+  const quoted = JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}...` : value);
+  // JSON escapes the C0 controls only; DEL, the C1 controls and U+2028/U+2029 are escaped here.
+  return quoted.replace(
+    /[\u007f-\u009f\u2028\u2029]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** The leading letters of a command word: what a person meant as the command, whatever blank follows. */
+function commandLetters(word: string): string {
+  return /^[A-Z]*/.exec(word)?.[0] ?? '';
 }

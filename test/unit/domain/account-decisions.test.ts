@@ -177,8 +177,21 @@ describe('decideAccountChange', () => {
     });
 
     it('keeping an absent limit gives null, never undefined', () => {
-      const payload = decide({ action: 'quota', user: 'bob', files: 2 }).payload;
-      expect(payload).toEqual({ user: 'bob', bytes: null, files: 2 });
+      expect(decide({ action: 'quota', user: 'bob', files: 2 }).payload).toEqual({
+        user: 'bob',
+        bytes: null,
+        files: 2,
+      });
+      expect(decide({ action: 'quota', user: 'bob', bytes: 5 }).payload).toEqual({
+        user: 'bob',
+        bytes: 5,
+        files: null,
+      });
+      expect(decide({ action: 'quota', user: 'bob' }).payload).toEqual({
+        user: 'bob',
+        bytes: null,
+        files: null,
+      });
     });
 
     it('0 is a limit, kept as 0', () => {

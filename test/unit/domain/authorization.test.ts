@@ -165,7 +165,7 @@ describe('permit', () => {
       expect(permit(alice, 'write', 'PUT', name).ok).toBe(true);
     });
 
-    it.each(['bob/doc.txt', 'alice', 'alicex/doc.txt', 'Alice/doc.txt', 'doc.txt', 'team/alice/doc.txt'])(
+    it.each(['', 'bob/doc.txt', 'alice', 'alicex/doc.txt', 'Alice/doc.txt', 'doc.txt', 'team/alice/doc.txt'])(
       'refuses %p outside the home with FORBIDDEN',
       (name) => {
         expect(codeOf(permit(alice, 'read', 'GET', name))).toBe('FORBIDDEN');

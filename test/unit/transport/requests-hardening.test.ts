@@ -128,6 +128,6 @@ describe('parseRequest refusals of secret-bearing lines', () => {
     expect(isSecretBearing('USERS')).toBe(false);
     expect(isSecretBearing('toString')).toBe(false);
     expect(parse('DELETE a b')).toMatchObject({ error: { message: 'unexpected argument "b"' } });
-    expect(parse('LOGINS a "b')).toMatchObject({ command: 'LOGINS', error: { code: 'BAD_REQUEST' } });
+    expect(parse('LOG a "b')).toMatchObject({ command: 'LOG', error: { message: 'a quote is not closed' } });
   });
 });

@@ -1,0 +1,210 @@
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { connect, Socket } from 'node:net';
+import { readEvents } from '../support/audit-db';
+import { RawConnection } from '../support/raw-connection';
+import { removeDir, startTestServer, TestServer } from '../support/test-server';
+import { FrameDecoder } from '../../src/transport/codec/frame-decoder';
+
+/*
+ * A peer that pipelines requests and never reads must cost the server a bounded amount of memory: replies
+ * wait for the socket to drain, and while too many wait the server stops reading requests. The server runs
+ * in this process, so its memory is this process's memory.
+ */
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const MiB = 1024 * 1024;
+
+function memory(): { rss: number; heapUsed: number } {
+  (globalThis as { gc?: () => void }).gc?.();
+  const { rss, heapUsed } = process.memoryUsage();
+  return { rss, heapUsed };
+}
+
+function growth(before: ReturnType<typeof memory>, after: ReturnType<typeof memory>): string {
+  return `rss +${((after.rss - before.rss) / MiB).toFixed(1)} MiB, heap +${((after.heapUsed - before.heapUsed) / MiB).toFixed(1)} MiB`;
+}
+
+function count(ferry: TestServer, type: string): number {
+  return readEvents(ferry.dataDir).filter((row) => row.type === type).length;
+}
+
+/** Waits until the number of `type` events stops changing for `quietMs`, i.e. the server stopped. */
+async function settledCount(ferry: TestServer, type: string, quietMs = 500): Promise<number> {
+  let last = -1;
+  let current = count(ferry, type);
+  while (current !== last) {
+    last = current;
+    await sleep(quietMs);
+    await ferry.app.ledger.drain();
+    current = count(ferry, type);
+  }
+  return current;
+}
+
+/** A socket connected and never read from: everything the server sends waits in the network. */
+async function pausedSocket(ferry: TestServer): Promise<Socket> {
+  const socket = connect(ferry.address.port, ferry.address.host);
+  socket.on('error', () => undefined);
+  await once(socket, 'connect');
+  socket.pause();
+  return socket;
+}
+
+describe('a peer that pipelines requests and does not read its replies', () => {
+  let ferry: TestServer;
+
+  beforeAll(async () => {
+    ferry = await startTestServer();
+  });
+
+  afterAll(async () => {
+    await ferry.stop();
+    removeDir(ferry.dataDir);
+  });
+
+  it('stops being read while its replies wait, keeps memory bounded, and gets every reply in order once it reads', async () => {
+    // 100 files with long names: each LIST reply is about 75 KB, so 20,000 of them would be 1.5 GB.
+    const FILES = 100;
+    const LISTS = 20_000;
+    const t0 = Date.now();
+    const uploader = await RawConnection.open(ferry.address);
+    const names = Array.from(
+      { length: FILES },
+      (_, i) => `listed/${String(i).padStart(4, '0')}-${'n'.repeat(600)}`,
+    );
+    uploader.send(names.map((name) => `UPLOAD ${name} 1\nx`).join(''));
+    const uploaded = await uploader.lines(FILES);
+    expect(uploaded.every((line) => line.startsWith('OK version=1 size=1 '))).toBe(true);
+    uploader.send('LIST\n');
+    const [header] = await uploader.lines(1);
+    expect(header).toBe(`OK count=${FILES}`);
+    const replyLines = await uploader.lines(FILES);
+    const replyBytes = replyLines.reduce((sum, line) => sum + Buffer.byteLength(line) + 1, header.length + 1);
+    expect(replyBytes).toBeGreaterThan(70_000);
+    uploader.destroy();
+    await ferry.app.ledger.drain();
+    const listedBefore = count(ferry, 'FilesListed');
+
+    console.log('setup', Date.now() - t0);
+    const before = memory();
+    const socket = await pausedSocket(ferry);
+    socket.write('LIST\n'.repeat(LISTS));
+    socket.write(`STAT ${names[7]}\nLOGOUT\n`);
+    const listedWhilePaused = (await settledCount(ferry, 'FilesListed')) - listedBefore;
+    const paused = memory();
+    // Still nothing more after a while: the server is not reading.
+    await sleep(500);
+    await ferry.app.ledger.drain();
+    expect(count(ferry, 'FilesListed') - listedBefore).toBe(listedWhilePaused);
+    console.log(
+      `replies: ${LISTS} LISTs of ${replyBytes} bytes each pipelined; ${listedWhilePaused} decided while the peer did not read; ${growth(before, paused)}`,
+    );
+    expect(listedWhilePaused).toBeLessThan(1000);
+    expect(paused.rss - before.rss).toBeLessThan(100 * MiB);
+
+    // Now read: every reply, in order, the last two being the STAT and the goodbye.
+    const replies: string[] = [];
+    let listLinesOwed = 0;
+    let listsSeen = 0;
+    const done = new Promise<void>((resolve, reject) => {
+      const decoder = new FrameDecoder({
+        line: (bytes) => {
+          if (listLinesOwed > 0) {
+            listLinesOwed--;
+            return;
+          }
+          const text = bytes.toString('utf8');
+          if (text === `OK count=${FILES}` && listsSeen < LISTS) {
+            listsSeen++;
+            listLinesOwed = FILES;
+          } else replies.push(text);
+        },
+        body: () => reject(new Error('no body expected')),
+        bodyEnd: () => undefined,
+        lineTooLong: () => reject(new Error('line too long')),
+      });
+      decoder.on('finish', resolve);
+      decoder.on('error', reject);
+      socket.pipe(decoder);
+    });
+    console.log('paused phase', Date.now() - t0);
+    socket.resume();
+    await done;
+    console.log('resume', Date.now() - t0);
+    expect(listsSeen).toBe(LISTS);
+    expect(replies).toEqual([
+      expect.stringMatching(/^OK ferry\/1 /),
+      expect.stringMatching(new RegExp(`^OK ${names[7]} version=1 size=1 `)),
+      'OK bye',
+    ]);
+    await ferry.app.ledger.drain();
+    expect(count(ferry, 'FilesListed') - listedBefore).toBe(LISTS);
+  });
+
+  it('is sent a download only as fast as it takes it: the server does not buffer the file', async () => {
+    const SIZE = 64 * MiB;
+    const chunk = Buffer.alloc(MiB);
+    for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 31 + 7) & 0xff;
+    const expected = createHash('sha256');
+    for (let sent = 0; sent < SIZE; sent += chunk.length) expected.update(chunk);
+    const sha256 = expected.digest('hex');
+    const client = await ferry.connect();
+    await client.upload(
+      'big.bin',
+      (async function* () {
+        for (let sent = 0; sent < SIZE; sent += chunk.length) yield chunk;
+      })(),
+      SIZE,
+      { sha256 },
+    );
+    await client.logout();
+    await ferry.app.ledger.drain();
+    const downloadsBefore = count(ferry, 'FileDownloaded');
+
+    const before = memory();
+    const socket = await pausedSocket(ferry);
+    socket.write('DOWNLOAD big.bin\n');
+    await sleep(1000);
+    const paused = memory();
+    await ferry.app.ledger.drain();
+    console.log(`download: 64 MiB to a peer that did not read for 1 s; ${growth(before, paused)}`);
+    // The download is not over (it is recorded when it ends) and little of it was read from disk.
+    expect(count(ferry, 'FileDownloaded')).toBe(downloadsBefore);
+    expect(paused.rss - before.rss).toBeLessThan(32 * MiB);
+
+    // Now read it all: the bytes are whole, and the connection goes on.
+    const received = createHash('sha256');
+    let bodyBytes = 0;
+    const lines: string[] = [];
+    const decoder = new FrameDecoder({
+      line: (bytes) => {
+        const text = bytes.toString('utf8');
+        lines.push(text);
+        const size = /^OK size=(\d+) /.exec(text);
+        if (size) decoder.expectBody(Number(size[1]));
+      },
+      body: (piece) => {
+        bodyBytes += piece.length;
+        received.update(piece);
+      },
+      bodyEnd: () => {
+        socket.write('LOGOUT\n');
+      },
+      lineTooLong: () => undefined,
+    });
+    const finished = once(decoder, 'finish');
+    socket.pipe(decoder);
+    socket.resume();
+    await finished;
+    expect(bodyBytes).toBe(SIZE);
+    expect(received.digest('hex')).toBe(sha256);
+    expect(lines).toEqual([
+      expect.stringMatching(/^OK ferry\/1 /),
+      expect.stringMatching(new RegExp(`^OK size=${SIZE} version=1 sha256=${sha256}$`)),
+      'OK bye',
+    ]);
+    await ferry.app.ledger.drain();
+    expect(count(ferry, 'FileDownloaded')).toBe(downloadsBefore + 1);
+  });
+});
