@@ -75,6 +75,10 @@ export class FerryServer {
       this.server.once('error', reject);
       this.server.listen(options.port, options.host, () => {
         this.server.off('error', reject);
+        // Once listening, an error is one failed accept (out of file descriptors, say): log it, keep serving.
+        this.server.on('error', (error) =>
+          this.app.logger.error('accepting a connection failed', { error: error.message }),
+        );
         resolve(this.server.address() as AddressInfo);
       });
     });

@@ -77,6 +77,8 @@ export class Session implements FrameSink {
   private pendingReplies = 0;
   /** Bytes of reply text queued and not yet taken by the socket. */
   private queuedReplyBytes = 0;
+  /** Waiting for room in the reply queue: woken each time a reply leaves it. */
+  private readonly replySent: Array<() => void> = [];
   private broken = false;
   private origin: EventOrigin = { actor: '', session: '', remote: '' };
   /** The TIMEOUT line a passed deadline owes the peer, sent after the replies queued before it. */
@@ -386,6 +388,7 @@ export class Session implements FrameSink {
       } finally {
         this.pendingReplies--;
         this.queuedReplyBytes -= bytes;
+        for (const wake of this.replySent.splice(0)) wake();
       }
     });
   }
@@ -397,8 +400,13 @@ export class Session implements FrameSink {
    * further requests wait in the network, not in our memory.
    */
   private async roomForReplies(): Promise<void> {
-    if (this.pendingReplies >= MAX_PENDING_REPLIES || this.queuedReplyBytes >= MAX_QUEUED_REPLY_BYTES) {
-      await this.replies;
+    while (
+      !this.closing &&
+      (this.pendingReplies >= MAX_PENDING_REPLIES || this.queuedReplyBytes >= MAX_QUEUED_REPLY_BYTES)
+    ) {
+      // One reply out makes room for one more request: the queue stays full, so the peer's replies keep
+      // flowing while the next requests' events are committed.
+      await new Promise<void>((resolve) => this.replySent.push(resolve));
     }
   }
 
