@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describeMachine } from './lib/machine';
 import { killChildren } from './lib/processes';
 import { allFigures, note } from './lib/report';
+import { securityBenchmark } from './security';
 import { startupBenchmark } from './startup';
 import { transferBenchmark } from './transfer';
 
@@ -19,6 +20,7 @@ interface Options {
 const BENCHMARKS: Record<string, (options: Options) => Promise<void>> = {
   startup: (options) => startupBenchmark({ reps: options.reps ?? 3 }),
   transfer: (options) => transferBenchmark({ peers: options.peers, reps: options.reps ?? 3 }),
+  security: (options) => securityBenchmark({ reps: options.reps ?? 3 }),
 };
 
 function parse(argv: readonly string[]): { names: string[]; options: Options } {

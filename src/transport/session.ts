@@ -85,7 +85,8 @@ export class Session implements FrameSink {
   private farewell: string | undefined;
   /** The login deadline passed while a request was in hand: expire once it is answered, unless it logged in. */
   private loginOverdue = false;
-  private ended = false;
+  /** The socket closed: no timer may start. */
+  private socketClosed = false;
   private readonly timers: {
     idle?: NodeJS.Timeout;
     login?: NodeJS.Timeout;
@@ -211,7 +212,9 @@ export class Session implements FrameSink {
         return this.idle();
       case 'LIST': {
         const files = await this.handlers.list.execute(origin, request.prefix, request.at);
-        this.respond(files.ok ? reply.withLines('count', files.value.map(versionLine)) : reply.error(files.error));
+        this.respond(
+          files.ok ? reply.withLines('count', files.value.map(versionLine)) : reply.error(files.error),
+        );
         return this.idle();
       }
       case 'LOGIN':
@@ -279,7 +282,9 @@ export class Session implements FrameSink {
       this.clearTimer('login');
       this.loginOverdue = false;
       const role = this.handlers.access.rights(this.origin);
-      return this.respond(reply.ok(option('user', this.origin.actor), option('role', role.ok ? role.value.role : '')));
+      return this.respond(
+        reply.ok(option('user', this.origin.actor), option('role', role.ok ? role.value.role : '')),
+      );
     }
     this.respond(reply.error(result.error));
     if (result.disconnect) {
@@ -293,16 +298,30 @@ export class Session implements FrameSink {
       const listed = this.handlers.accounts.list(this.origin);
       return this.respond(
         listed.ok
-          ? reply.withLines('count', listed.value.map(({ account, usage }) => accountLine(account, usage)))
+          ? reply.withLines(
+              'count',
+              listed.value.map(({ account, usage }) => accountLine(account, usage)),
+            )
           : reply.error(listed.error),
       );
     }
     const changed = await this.handlers.accounts.change(this.origin, request.change, request.password);
-    this.respond(changed.ok ? reply.ok(option('user', request.change.user), option('seq', changed.value.seq)) : reply.error(changed.error));
+    this.respond(
+      changed.ok
+        ? reply.ok(option('user', request.change.user), option('seq', changed.value.seq))
+        : reply.error(changed.error),
+    );
   }
 
   private async upload(request: Extract<Request, { command: 'UPLOAD' }>): Promise<void> {
     const transfer = await this.handlers.upload.begin(this.origin, request);
+    if (this.socket.destroyed) {
+      // The peer went away while the upload was prepared, too early for end() to see it: abort it here
+      // (its event, its temporary file, its reservation), and read nothing more.
+      await transfer.abort(0);
+      this.closing ??= 'disconnect';
+      return this.hangUp();
+    }
     if (transfer.refused && request.size > MAX_DRAINED_BODY) {
       // Not worth reading only to drop it: answer, then close (the client reads the refusal first).
       const result = await transfer.finish();
@@ -422,7 +441,9 @@ export class Session implements FrameSink {
 
   private idle(): void {
     this.busy = false;
-    if (this.loginOverdue) this.loginExpired();
+    // The login deadline passed while this request was in hand, and it was not a successful LOGIN.
+    if (this.loginOverdue && !this.closing) return this.loginExpired();
+    this.loginOverdue = false;
     if (this.closing) this.hangUp();
   }
 
@@ -450,7 +471,7 @@ export class Session implements FrameSink {
 
   /** A deadline passed: stop reading, send the queued replies and one TIMEOUT line, close with `reason`. */
   private expire(reason: SessionCloseReason, message: string): void {
-    if (this.closing || this.ended) return;
+    if (this.closing || this.socketClosed) return;
     this.closing = reason;
     this.farewell = reply.error(domainError('TIMEOUT', message));
     // A peer that will not take even that is cut without waiting for the idle timer.
@@ -464,7 +485,7 @@ export class Session implements FrameSink {
   }
 
   private startTimer(ms: number, onExpiry: () => void): NodeJS.Timeout | undefined {
-    if (this.ended) return undefined;
+    if (this.socketClosed) return undefined;
     const timer = setTimeout(onExpiry, Math.min(ms, MAX_TIMER_MS));
     // The socket keeps the process alive while the session lasts; a timer never should on its own.
     timer.unref();
@@ -476,13 +497,13 @@ export class Session implements FrameSink {
     this.timers[name] = undefined;
   }
 
+  /** The socket closed: no deadline matters any more, and none may keep the process alive. */
   private stopTimers(): void {
-    this.ended = true;
+    this.socketClosed = true;
     for (const name of ['idle', 'login', 'line', 'linger'] as const) this.clearTimer(name);
   }
 
   private end(reason: SessionCloseReason): Promise<void> {
-    this.stopTimers();
     this.closed ??= (async () => {
       const unfinished = this.bodyConsumer;
       this.bodyConsumer = undefined;

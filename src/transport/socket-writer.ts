@@ -51,7 +51,8 @@ export class SocketWriter {
   end(): void {
     if (!this.writable) return;
     this.socket.end();
-    setTimeout(() => this.socket.destroy(), 5000).unref();
+    const cut = setTimeout(() => this.socket.destroy(), 5000).unref();
+    this.socket.once('close', () => clearTimeout(cut));
   }
 
   private get writable(): boolean {

@@ -21,10 +21,6 @@ function memory(): { rss: number; heapUsed: number } {
   return { rss, heapUsed };
 }
 
-function growth(before: ReturnType<typeof memory>, after: ReturnType<typeof memory>): string {
-  return `rss +${((after.rss - before.rss) / MiB).toFixed(1)} MiB, heap +${((after.heapUsed - before.heapUsed) / MiB).toFixed(1)} MiB`;
-}
-
 function count(ferry: TestServer, type: string): number {
   return readEvents(ferry.dataDir).filter((row) => row.type === type).length;
 }
@@ -64,10 +60,10 @@ describe('a peer that pipelines requests and does not read its replies', () => {
   });
 
   it('stops being read while its replies wait, keeps memory bounded, and gets every reply in order once it reads', async () => {
-    // 100 files with long names: each LIST reply is about 75 KB, so 20,000 of them would be 1.5 GB.
-    const FILES = 100;
+    // 30 files with long names: each LIST reply is about 22 KB, so 20,000 of them are about 450 MB (a
+    // server that queued them all grew by about that much; reading them all back stays quick).
+    const FILES = 30;
     const LISTS = 20_000;
-    const t0 = Date.now();
     const uploader = await RawConnection.open(ferry.address);
     const names = Array.from(
       { length: FILES },
@@ -81,12 +77,11 @@ describe('a peer that pipelines requests and does not read its replies', () => {
     expect(header).toBe(`OK count=${FILES}`);
     const replyLines = await uploader.lines(FILES);
     const replyBytes = replyLines.reduce((sum, line) => sum + Buffer.byteLength(line) + 1, header.length + 1);
-    expect(replyBytes).toBeGreaterThan(70_000);
+    expect(replyBytes).toBeGreaterThan(20_000);
     uploader.destroy();
     await ferry.app.ledger.drain();
     const listedBefore = count(ferry, 'FilesListed');
 
-    console.log('setup', Date.now() - t0);
     const before = memory();
     const socket = await pausedSocket(ferry);
     socket.write('LIST\n'.repeat(LISTS));
@@ -97,10 +92,7 @@ describe('a peer that pipelines requests and does not read its replies', () => {
     await sleep(500);
     await ferry.app.ledger.drain();
     expect(count(ferry, 'FilesListed') - listedBefore).toBe(listedWhilePaused);
-    console.log(
-      `replies: ${LISTS} LISTs of ${replyBytes} bytes each pipelined; ${listedWhilePaused} decided while the peer did not read; ${growth(before, paused)}`,
-    );
-    expect(listedWhilePaused).toBeLessThan(1000);
+    expect(listedWhilePaused).toBeLessThan(LISTS / 10);
     expect(paused.rss - before.rss).toBeLessThan(100 * MiB);
 
     // Now read: every reply, in order, the last two being the STAT and the goodbye.
@@ -128,10 +120,8 @@ describe('a peer that pipelines requests and does not read its replies', () => {
       decoder.on('error', reject);
       socket.pipe(decoder);
     });
-    console.log('paused phase', Date.now() - t0);
     socket.resume();
     await done;
-    console.log('resume', Date.now() - t0);
     expect(listsSeen).toBe(LISTS);
     expect(replies).toEqual([
       expect.stringMatching(/^OK ferry\/1 /),
@@ -168,7 +158,6 @@ describe('a peer that pipelines requests and does not read its replies', () => {
     await sleep(1000);
     const paused = memory();
     await ferry.app.ledger.drain();
-    console.log(`download: 64 MiB to a peer that did not read for 1 s; ${growth(before, paused)}`);
     // The download is not over (it is recorded when it ends) and little of it was read from disk.
     expect(count(ferry, 'FileDownloaded')).toBe(downloadsBefore);
     expect(paused.rss - before.rss).toBeLessThan(32 * MiB);

@@ -53,7 +53,12 @@ function line(text: string): string {
   return `${text}\n`;
 }
 
-/** Messages may quote peer input; keep them on one line. */
+/** Messages may quote peer input; keep them on one line, with no control or bidi character left raw. */
 function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ');
+  return text
+    .replace(/[\r\n]+/g, ' ')
+    .replace(UNPRINTABLE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
