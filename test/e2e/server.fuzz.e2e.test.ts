@@ -25,7 +25,9 @@ import { removeDir, startTestServer, TestServer } from '../support/test-server';
  */
 
 // Sized so the file runs in about 10 s on an idle machine with two cores (20 s under load).
-const RUNS = { streams: 40, sequences: 20, names: 60 };
+// FERRY_FUZZ_SCALE=10 runs ten times as many, for a longer hunt than CI affords.
+const SCALE = Number(process.env.FERRY_FUZZ_SCALE ?? 1);
+const RUNS = { streams: 40 * SCALE, sequences: 20 * SCALE, names: 60 * SCALE };
 
 /** Failed logins from loopback must not ban the address the test itself connects from. */
 const LOOPBACK_SAFE = {

@@ -9,6 +9,9 @@ import { ServerOptions } from '../../src/transport/ferry-server';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// Every deadline here is under a second: a session that is never cut should fail fast, not hang.
+jest.setTimeout(15_000);
+
 /** Polls the log (the server records a close just after the socket goes) until `ready` holds. */
 async function waitForLog(ferry: TestServer, ready: (rows: EventRow[]) => boolean): Promise<EventRow[]> {
   for (let tries = 0; tries < 200; tries++) {

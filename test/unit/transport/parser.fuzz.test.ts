@@ -21,7 +21,15 @@ import {
  */
 
 // Sized so the whole file runs in a few seconds on a CI machine with two cores.
-const RUNS = { bytes: 1000, mutated: 1500, framing: 1000, secrets: 1500, chunking: 200 };
+// FERRY_FUZZ_SCALE=10 runs ten times as many, for a longer hunt than CI affords.
+const SCALE = Number(process.env.FERRY_FUZZ_SCALE ?? 1);
+const RUNS = {
+  bytes: 1000 * SCALE,
+  mutated: 1500 * SCALE,
+  framing: 1000 * SCALE,
+  secrets: 1500 * SCALE,
+  chunking: 200 * SCALE,
+};
 
 const COMMANDS = new Set<Request['command']>([
   'HELP',
