@@ -159,10 +159,9 @@ class Simulation {
 
   private async runSession(operations: readonly Operation[]): Promise<void> {
     const { handlers } = this.app;
-    const origin = await handlers.sessions.open(
-      `10.0.${this.sessions % 256}.${this.sessions % 199}:40000`,
-      { protocol: 1 },
-    );
+    const origin = await handlers.sessions.open(`10.0.${this.sessions % 256}.${this.sessions % 199}:40000`, {
+      protocol: 1,
+    });
     for (const operation of operations) {
       const started = now();
       await this.execute(origin, operation);

@@ -154,7 +154,8 @@ function buildContainer(config: FerryConfig, overrides: PortOverrides = {}): Con
   container
     .bind<PasswordHasher>(TOKENS.PasswordHasher)
     .toConstantValue(overrides.passwordHasher ?? new Argon2PasswordHasher());
-  const freeSpace = config.store === 'disk' ? new FileSystemFreeSpace(config.dataDir) : { available: async () => undefined };
+  const freeSpace =
+    config.store === 'disk' ? new FileSystemFreeSpace(config.dataDir) : { available: async () => undefined };
   container.bind<FreeSpace>(TOKENS.FreeSpace).toConstantValue(overrides.freeSpace ?? freeSpace);
   container.bind<AnonymousPolicy>(TOKENS.AnonymousPolicy).toConstantValue({ allowed: config.allowAnonymous });
   container.bind(TOKENS.BanPolicy).toConstantValue(config.bans);

@@ -63,17 +63,28 @@ export class ConnectionGate {
   admit(remote: string): Result<Admission> {
     const address = addressOf(remote);
     if (this.bans.isBanned(remote)) {
-      return this.refuse(address, 'banned', domainError('BANNED', 'your address is banned after too many failed logins'));
+      return this.refuse(
+        address,
+        'banned',
+        domainError('BANNED', 'your address is banned after too many failed logins'),
+      );
     }
     if (this.open >= this.limits.maxConnections) {
-      return this.refuse(address, 'server-full', domainError('TOO_MANY_CONNECTIONS', 'the server is full; try again later'));
+      return this.refuse(
+        address,
+        'server-full',
+        domainError('TOO_MANY_CONNECTIONS', 'the server is full; try again later'),
+      );
     }
     const mine = this.perAddress.get(address) ?? 0;
     if (mine >= this.limits.maxConnectionsPerAddress) {
       return this.refuse(
         address,
         'address-full',
-        domainError('TOO_MANY_CONNECTIONS', `at most ${this.limits.maxConnectionsPerAddress} connections per address`),
+        domainError(
+          'TOO_MANY_CONNECTIONS',
+          `at most ${this.limits.maxConnectionsPerAddress} connections per address`,
+        ),
       );
     }
     this.open++;
@@ -107,7 +118,8 @@ export class ConnectionGate {
 
   private refuse(address: string, reason: ConnectionRefusal, error: DomainError): Result<Admission> {
     const at = this.clock.now().toISOString();
-    const counted = this.tallies.has(`${reason} ${address}`) || this.tallies.size < MAX_TALLIES ? address : OTHER_ADDRESSES;
+    const counted =
+      this.tallies.has(`${reason} ${address}`) || this.tallies.size < MAX_TALLIES ? address : OTHER_ADDRESSES;
     const key = `${reason} ${counted}`;
     const tally = this.tallies.get(key);
     if (tally) {

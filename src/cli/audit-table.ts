@@ -65,7 +65,8 @@ const SUMMARIES: Summaries = {
     `USER QUOTA ${safeText(p.user)} ${p.bytes === null ? 'any' : formatBytes(p.bytes)}, ${p.files === null ? 'any number of' : p.files} files`,
   UsersListed: (p) => `USER LIST (${plural(p.count, 'account')})`,
   AuditRead: (p) => `AUDIT after ${p.after} (${plural(p.count, 'event')})`,
-  AddressBanned: (p) => `BAN ${safeText(p.address)} until ${safeText(p.until)} (ban ${p.ban}, ${plural(p.failures, 'failure')})`,
+  AddressBanned: (p) =>
+    `BAN ${safeText(p.address)} until ${safeText(p.until)} (ban ${p.ban}, ${plural(p.failures, 'failure')})`,
   AddressUnbanned: (p) => `UNBAN ${safeText(p.address)}`,
   ConnectionsRefused: (p) =>
     `REFUSED ${plural(p.count, 'connection')} from ${safeText(p.address)} ${safeText(p.reason)}`,

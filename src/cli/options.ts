@@ -20,12 +20,19 @@ export function environmentFlag(name: string): boolean {
   throw new InvalidArgumentError(`${name} must be 1, true, 0 or false, not "${value}"`);
 }
 
-const BYTE_UNITS: Readonly<Record<string, number>> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+const BYTE_UNITS: Readonly<Record<string, number>> = {
+  '': 1,
+  K: 1024,
+  M: 1024 ** 2,
+  G: 1024 ** 3,
+  T: 1024 ** 4,
+};
 
 /** A byte count: a whole number with an optional binary unit, `500`, `64K`, `10M`, `2G`, `1T`. */
 export function parseByteSize(value: string): number {
   const match = /^(\d{1,15})([KMGT]?)i?B?$/i.exec(value.trim());
   const bytes = match ? Number(match[1]) * BYTE_UNITS[match[2].toUpperCase()] : NaN;
-  if (!Number.isSafeInteger(bytes)) throw new InvalidArgumentError('expected a size such as 500, 64K, 10M, 2G');
+  if (!Number.isSafeInteger(bytes))
+    throw new InvalidArgumentError('expected a size such as 500, 64K, 10M, 2G');
   return bytes;
 }

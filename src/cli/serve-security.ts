@@ -55,100 +55,104 @@ function option(
 }
 
 export function addSecurityOptions(command: Command): Command {
-  return command
-    // Read from the environment by `allowances`, so FERRY_ALLOW_*=0 means no, as it reads.
-    .addOption(new Option('--allow-anonymous', 'off loopback, serve without accounts (FERRY_ALLOW_ANONYMOUS=1)'))
-    .addOption(new Option('--allow-plaintext', 'off loopback, serve without TLS (FERRY_ALLOW_PLAINTEXT=1)'))
-    .addOption(
-      option(
-        '--max-connections <n>',
-        'connections served at once',
-        'FERRY_MAX_CONNECTIONS',
-        DEFAULT_CONNECTION_LIMITS.maxConnections,
-        count,
-      ),
-    )
-    .addOption(
-      option(
-        '--max-connections-per-address <n>',
-        'connections from one address at once',
-        'FERRY_MAX_CONNECTIONS_PER_ADDRESS',
-        DEFAULT_CONNECTION_LIMITS.maxConnectionsPerAddress,
-        count,
-      ),
-    )
-    .addOption(
-      option(
-        '--login-timeout <s>',
-        'seconds from greeting to login',
-        'FERRY_LOGIN_TIMEOUT',
-        DEFAULT_LOGIN_TIMEOUT_S,
-        count,
-      ),
-    )
-    .addOption(
-      option(
-        '--line-timeout <s>',
-        'seconds a begun request line has to end',
-        'FERRY_LINE_TIMEOUT',
-        DEFAULT_LINE_TIMEOUT_S,
-        count,
-      ),
-    )
-    .addOption(
-      option(
-        '--max-file-size <bytes>',
-        'largest upload, e.g. 64G',
-        'FERRY_MAX_FILE_SIZE',
-        DEFAULT_UPLOAD_LIMITS.maxFileSize,
-        parseByteSize,
-      ),
-    )
-    .addOption(
-      option(
-        '--space-reserve <bytes>',
-        'free space uploads must leave on the data folder, e.g. 256M',
-        'FERRY_SPACE_RESERVE',
-        DEFAULT_UPLOAD_LIMITS.spaceReserve,
-        parseByteSize,
-      ),
-    )
-    .addOption(
-      option(
-        '--ban-failures <n>',
-        'failed logins from one address that ban it',
-        'FERRY_BAN_FAILURES',
-        DEFAULT_BAN_POLICY.maxFailures,
-        count,
-      ),
-    )
-    .addOption(
-      option(
-        '--ban-window <s>',
-        'seconds within which those failures count',
-        'FERRY_BAN_WINDOW',
-        DEFAULT_BAN_POLICY.windowMs / 1000,
-        count,
-      ),
-    )
-    .addOption(
-      option(
-        '--ban-time <s>',
-        'seconds of a first ban; each repeat doubles it (at most a day)',
-        'FERRY_BAN_TIME',
-        DEFAULT_BAN_POLICY.banMs / 1000,
-        count,
-      ),
-    )
-    .addOption(
-      option(
-        '--ban-safelist <addresses>',
-        'comma-separated addresses never banned',
-        'FERRY_BAN_SAFELIST',
-        [],
-        addresses,
-      ),
-    );
+  return (
+    command
+      // Read from the environment by `allowances`, so FERRY_ALLOW_*=0 means no, as it reads.
+      .addOption(
+        new Option('--allow-anonymous', 'off loopback, serve without accounts (FERRY_ALLOW_ANONYMOUS=1)'),
+      )
+      .addOption(new Option('--allow-plaintext', 'off loopback, serve without TLS (FERRY_ALLOW_PLAINTEXT=1)'))
+      .addOption(
+        option(
+          '--max-connections <n>',
+          'connections served at once',
+          'FERRY_MAX_CONNECTIONS',
+          DEFAULT_CONNECTION_LIMITS.maxConnections,
+          count,
+        ),
+      )
+      .addOption(
+        option(
+          '--max-connections-per-address <n>',
+          'connections from one address at once',
+          'FERRY_MAX_CONNECTIONS_PER_ADDRESS',
+          DEFAULT_CONNECTION_LIMITS.maxConnectionsPerAddress,
+          count,
+        ),
+      )
+      .addOption(
+        option(
+          '--login-timeout <s>',
+          'seconds from greeting to login',
+          'FERRY_LOGIN_TIMEOUT',
+          DEFAULT_LOGIN_TIMEOUT_S,
+          count,
+        ),
+      )
+      .addOption(
+        option(
+          '--line-timeout <s>',
+          'seconds a begun request line has to end',
+          'FERRY_LINE_TIMEOUT',
+          DEFAULT_LINE_TIMEOUT_S,
+          count,
+        ),
+      )
+      .addOption(
+        option(
+          '--max-file-size <bytes>',
+          'largest upload, e.g. 64G',
+          'FERRY_MAX_FILE_SIZE',
+          DEFAULT_UPLOAD_LIMITS.maxFileSize,
+          parseByteSize,
+        ),
+      )
+      .addOption(
+        option(
+          '--space-reserve <bytes>',
+          'free space uploads must leave on the data folder, e.g. 256M',
+          'FERRY_SPACE_RESERVE',
+          DEFAULT_UPLOAD_LIMITS.spaceReserve,
+          parseByteSize,
+        ),
+      )
+      .addOption(
+        option(
+          '--ban-failures <n>',
+          'failed logins from one address that ban it',
+          'FERRY_BAN_FAILURES',
+          DEFAULT_BAN_POLICY.maxFailures,
+          count,
+        ),
+      )
+      .addOption(
+        option(
+          '--ban-window <s>',
+          'seconds within which those failures count',
+          'FERRY_BAN_WINDOW',
+          DEFAULT_BAN_POLICY.windowMs / 1000,
+          count,
+        ),
+      )
+      .addOption(
+        option(
+          '--ban-time <s>',
+          'seconds of a first ban; each repeat doubles it (at most a day)',
+          'FERRY_BAN_TIME',
+          DEFAULT_BAN_POLICY.banMs / 1000,
+          count,
+        ),
+      )
+      .addOption(
+        option(
+          '--ban-safelist <addresses>',
+          'comma-separated addresses never banned',
+          'FERRY_BAN_SAFELIST',
+          [],
+          addresses,
+        ),
+      )
+  );
 }
 
 /** Loopback addresses and names: only processes on this machine can reach them. */
@@ -157,7 +161,9 @@ export function isLoopback(host: string): boolean {
 }
 
 /** The two overrides, from the flags or from FERRY_ALLOW_ANONYMOUS / FERRY_ALLOW_PLAINTEXT. */
-export function allowances(options: SecurityOptions): Pick<SecurityOptions, 'allowAnonymous' | 'allowPlaintext'> {
+export function allowances(
+  options: SecurityOptions,
+): Pick<SecurityOptions, 'allowAnonymous' | 'allowPlaintext'> {
   return {
     allowAnonymous: options.allowAnonymous === true || environmentFlag('FERRY_ALLOW_ANONYMOUS'),
     allowPlaintext: options.allowPlaintext === true || environmentFlag('FERRY_ALLOW_PLAINTEXT'),

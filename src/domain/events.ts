@@ -8,13 +8,7 @@ export interface EventOrigin {
 }
 
 export type SessionCloseReason =
-  | 'logout'
-  | 'disconnect'
-  | 'protocol-error'
-  | 'idle'
-  | 'shutdown'
-  | 'login-timeout'
-  | 'line-timeout';
+  'logout' | 'disconnect' | 'protocol-error' | 'idle' | 'shutdown' | 'login-timeout' | 'line-timeout';
 
 export type Role = 'read' | 'write' | 'admin';
 

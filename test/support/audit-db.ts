@@ -15,9 +15,9 @@ export interface EventRow {
 export function readEvents(dataDir: string): EventRow[] {
   const db = new Database(join(dataDir, 'audit.db'), { readonly: true });
   try {
-    const rows = db.prepare('SELECT seq, type, at, session, actor, remote, payload FROM events ORDER BY seq').all() as Array<
-      Omit<EventRow, 'payload'> & { payload: string }
-    >;
+    const rows = db
+      .prepare('SELECT seq, type, at, session, actor, remote, payload FROM events ORDER BY seq')
+      .all() as Array<Omit<EventRow, 'payload'> & { payload: string }>;
     return rows.map((row) => ({ ...row, payload: JSON.parse(row.payload) as Record<string, unknown> }));
   } finally {
     db.close();

@@ -64,7 +64,9 @@ export class LogIn {
   /** Why the password does not open the account; undefined when it does. */
   private async check(user: string, password: string): Promise<LoginFailure | undefined> {
     const account = this.ledger.catalogue.accounts.get(user);
-    const hash = account?.passwordEvent ? await this.credentials.find(user, account.passwordEvent) : undefined;
+    const hash = account?.passwordEvent
+      ? await this.credentials.find(user, account.passwordEvent)
+      : undefined;
     const matches = await this.hasher.verify(hash ?? (await this.decoyHash()), password);
     if (!account) return 'unknown-user';
     if (!hash) return 'no-password';

@@ -37,7 +37,12 @@ export class ManageAccounts {
     const allowed = this.access.check(origin, 'admin', command, undefined, change.user);
     if (!allowed.ok) return allowed;
     if (change.action === 'passwd' && password === undefined) {
-      return this.refuse(origin, command, change.user, domainError('BAD_REQUEST', 'USER PASSWD needs a password'));
+      return this.refuse(
+        origin,
+        command,
+        change.user,
+        domainError('BAD_REQUEST', 'USER PASSWD needs a password'),
+      );
     }
     if (password !== undefined && change.action !== 'add' && change.action !== 'passwd') {
       const error = domainError('BAD_REQUEST', `USER ${change.action.toUpperCase()} takes no password`);
@@ -70,8 +75,14 @@ export class ManageAccounts {
     const allowed = this.access.check(origin, 'admin', 'USER LIST');
     if (!allowed.ok) return allowed;
     const catalogue = this.ledger.catalogue;
-    const accounts = catalogue.accounts.list().map((account) => ({ account, usage: catalogue.usage(account.name) }));
-    this.ledger.record<'UsersListed'>({ ...origin, type: 'UsersListed', payload: { count: accounts.length } });
+    const accounts = catalogue.accounts
+      .list()
+      .map((account) => ({ account, usage: catalogue.usage(account.name) }));
+    this.ledger.record<'UsersListed'>({
+      ...origin,
+      type: 'UsersListed',
+      payload: { count: accounts.length },
+    });
     return ok(accounts);
   }
 

@@ -30,7 +30,11 @@ export class ReadAudit {
         if (records.length >= page) break;
       }
     }
-    this.ledger.record<'AuditRead'>({ ...origin, type: 'AuditRead', payload: { after, count: records.length } });
+    this.ledger.record<'AuditRead'>({
+      ...origin,
+      type: 'AuditRead',
+      payload: { after, count: records.length },
+    });
     return ok(records);
   }
 }

@@ -71,7 +71,10 @@ export class UploadFile {
 
   private checkBeforeBody(origin: EventOrigin, request: UploadRequest): DomainError | undefined {
     if (request.size > this.limits.maxFileSize) {
-      return domainError('TOO_LARGE', `${request.size} bytes is more than the ${this.limits.maxFileSize} allowed`);
+      return domainError(
+        'TOO_LARGE',
+        `${request.size} bytes is more than the ${this.limits.maxFileSize} allowed`,
+      );
     }
     const precondition = checkExpectedVersion(request.name, request.ifVersion, this.ledger.catalogue);
     if (!precondition.ok) return precondition.error;
@@ -80,7 +83,12 @@ export class UploadFile {
     return quota.ok ? undefined : quota.error;
   }
 
-  private quotaCheck(origin: EventOrigin, name: string, size: number, pending?: { files: number; bytes: number }) {
+  private quotaCheck(
+    origin: EventOrigin,
+    name: string,
+    size: number,
+    pending?: { files: number; bytes: number },
+  ) {
     const quota = this.ledger.catalogue.accounts.get(origin.actor)?.quota ?? {};
     return checkQuota(quota, this.ledger.catalogue, origin.actor, name, size, pending);
   }
@@ -138,7 +146,12 @@ export class UploadFile {
           }
           release();
           // Checked before the bytes become a blob, so a refusal stores nothing.
-          const quota = this.quotaCheck(origin, request.name, digest.size, this.reservations.of(origin.actor));
+          const quota = this.quotaCheck(
+            origin,
+            request.name,
+            digest.size,
+            this.reservations.of(origin.actor),
+          );
           if (!quota.ok) return reject(quota.error);
           await writer.commit();
           // Decide only now, with no await before the record, so concurrent uploads get distinct versions.
@@ -180,7 +193,12 @@ export class UploadFile {
   }
 
   /** `record` false: the refusal is recorded already (by the access guard). */
-  private refusal(origin: EventOrigin, request: UploadRequest, error: DomainError, record = true): UploadTransfer {
+  private refusal(
+    origin: EventOrigin,
+    request: UploadRequest,
+    error: DomainError,
+    record = true,
+  ): UploadTransfer {
     const reject = () => {
       if (record) this.ledger.reject(origin, 'UPLOAD', error, request.name);
     };

@@ -97,73 +97,73 @@ export function registerServe(program: Command): void {
     )
     .addOption(new Option('--tls-key <file>', 'PEM private key of --tls-cert').env('FERRY_TLS_KEY'));
   addSecurityOptions(serve).action(async (given: ServeOptions, command: Command) => {
-      if (given.config !== undefined) applyConfigFile(command, given.config);
-      const options = command.opts<ServeOptions>();
-      const config: FerryConfig = {
-        host: options.host,
-        port: options.port,
-        dataDir: options.data,
-        store: options.store,
-        logLevel: options.logLevel,
-        snapshotEvery: DEFAULT_CONFIG.snapshotEvery,
-        checkpointEvents: options.checkpointEvents,
-        checkpointSeconds: options.checkpointSeconds,
-        ...securityConfig(options.host, options),
-      };
-      if ((options.tlsCert === undefined) !== (options.tlsKey === undefined))
-        command.error('error: --tls-cert and --tls-key go together: give both or neither', { exitCode: 2 });
-      const tls =
-        options.tlsCert !== undefined && options.tlsKey !== undefined
-          ? { certFile: options.tlsCert, keyFile: options.tlsKey }
-          : undefined;
-      const app = await startApplication(config);
-      const accounts = app.ledger.catalogue.accounts.count;
-      const exposure = checkExposure(config.host, tls !== undefined, accounts, allowances(options));
-      if (exposure.refusal !== undefined) {
-        await app.close();
-        process.stderr.write(`ferry: ${exposure.refusal}\n`);
-        process.exit(2);
-      }
-      for (const warning of exposure.warnings) {
-        process.stderr.write(`ferry: ${warning}\n`);
-        app.logger.warn(warning);
-      }
-      let server: FerryServer;
-      try {
-        server = new FerryServer(app, {
-          idleTimeoutMs: options.idleTimeout * 1000,
-          loginTimeoutMs: options.loginTimeout * 1000,
-          lineTimeoutMs: options.lineTimeout * 1000,
-          tls,
-        });
-      } catch (error) {
-        // Unusable TLS files: release the data folder before the error is reported.
-        await app.close();
-        throw error;
-      }
-      const bound = await server.listen(config);
-      const storage =
-        config.store === 'disk'
-          ? `disk storage in ${resolve(config.dataDir)}`
-          : 'memory storage (nothing kept)';
-      const stop = (signal: string) => {
-        app.logger.info('shutting down', { signal });
-        server.stop().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            app.logger.error('shutdown failed', { error: String(error) });
-            process.exit(1);
-          },
-        );
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      if (server.tls) process.on('SIGHUP', () => reloadCertificate(server, app.logger));
-      // Announced only once the signals are handled, so whoever reads the line may stop the server at once.
-      process.stdout.write(
-        `Ferry listening on ${bound.address}:${bound.port} with ${server.tls ? 'TLS and ' : ''}${storage}\n`,
+    if (given.config !== undefined) applyConfigFile(command, given.config);
+    const options = command.opts<ServeOptions>();
+    const config: FerryConfig = {
+      host: options.host,
+      port: options.port,
+      dataDir: options.data,
+      store: options.store,
+      logLevel: options.logLevel,
+      snapshotEvery: DEFAULT_CONFIG.snapshotEvery,
+      checkpointEvents: options.checkpointEvents,
+      checkpointSeconds: options.checkpointSeconds,
+      ...securityConfig(options.host, options),
+    };
+    if ((options.tlsCert === undefined) !== (options.tlsKey === undefined))
+      command.error('error: --tls-cert and --tls-key go together: give both or neither', { exitCode: 2 });
+    const tls =
+      options.tlsCert !== undefined && options.tlsKey !== undefined
+        ? { certFile: options.tlsCert, keyFile: options.tlsKey }
+        : undefined;
+    const app = await startApplication(config);
+    const accounts = app.ledger.catalogue.accounts.count;
+    const exposure = checkExposure(config.host, tls !== undefined, accounts, allowances(options));
+    if (exposure.refusal !== undefined) {
+      await app.close();
+      process.stderr.write(`ferry: ${exposure.refusal}\n`);
+      process.exit(2);
+    }
+    for (const warning of exposure.warnings) {
+      process.stderr.write(`ferry: ${warning}\n`);
+      app.logger.warn(warning);
+    }
+    let server: FerryServer;
+    try {
+      server = new FerryServer(app, {
+        idleTimeoutMs: options.idleTimeout * 1000,
+        loginTimeoutMs: options.loginTimeout * 1000,
+        lineTimeoutMs: options.lineTimeout * 1000,
+        tls,
+      });
+    } catch (error) {
+      // Unusable TLS files: release the data folder before the error is reported.
+      await app.close();
+      throw error;
+    }
+    const bound = await server.listen(config);
+    const storage =
+      config.store === 'disk'
+        ? `disk storage in ${resolve(config.dataDir)}`
+        : 'memory storage (nothing kept)';
+    const stop = (signal: string) => {
+      app.logger.info('shutting down', { signal });
+      server.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          app.logger.error('shutdown failed', { error: String(error) });
+          process.exit(1);
+        },
       );
-    });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    if (server.tls) process.on('SIGHUP', () => reloadCertificate(server, app.logger));
+    // Announced only once the signals are handled, so whoever reads the line may stop the server at once.
+    process.stdout.write(
+      `Ferry listening on ${bound.address}:${bound.port} with ${server.tls ? 'TLS and ' : ''}${storage}\n`,
+    );
+  });
 }
 
 /** SIGHUP: new connections get the certificate now in the files; bad files leave the old one in use. */

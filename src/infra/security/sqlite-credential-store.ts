@@ -20,7 +20,9 @@ export class SqliteCredentialStore implements CredentialStore {
     this.db.pragma('synchronous = FULL');
     this.db.exec(`CREATE TABLE IF NOT EXISTS credentials (
       user TEXT NOT NULL, event_id TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (user, event_id))`);
-    this.insert = this.db.prepare('INSERT OR REPLACE INTO credentials (user, event_id, hash) VALUES (?, ?, ?)');
+    this.insert = this.db.prepare(
+      'INSERT OR REPLACE INTO credentials (user, event_id, hash) VALUES (?, ?, ?)',
+    );
     this.select = this.db.prepare('SELECT hash FROM credentials WHERE user = ? AND event_id = ?');
   }
 

@@ -160,7 +160,10 @@ export class FerryClient {
 
   /** AUDIT (admin): up to `limit` events after `after`, each as the canonical JSON the log hashed. */
   async audit(after = 0, limit = 100): Promise<string[]> {
-    return this.request(`AUDIT ${option('after', after)} ${option('limit', limit)}`, new LinesReader('count'));
+    return this.request(
+      `AUDIT ${option('after', after)} ${option('limit', limit)}`,
+      new LinesReader('count'),
+    );
   }
 
   async help(): Promise<string[]> {

@@ -291,7 +291,8 @@ function readAccountRequest(args: ArgumentReader): AccountRequest {
   }
   const user = parsed(parseUserName(args.text('user name')));
   const change = readAccountChange(action, user, args);
-  const password = change.action === 'add' || change.action === 'passwd' ? args.option('password', nonEmpty) : undefined;
+  const password =
+    change.action === 'add' || change.action === 'passwd' ? args.option('password', nonEmpty) : undefined;
   args.done();
   return { action: 'change', change, ...(password === undefined ? {} : { password }) };
 }
@@ -301,7 +302,12 @@ function readAccountChange(action: string, user: string, args: ArgumentReader): 
     case 'add': {
       const role = parsed(parseRole(args.option('role', nonEmpty) ?? ''));
       const prefix = args.option('prefix', nonEmpty);
-      return { action, user, role, ...(prefix === undefined ? {} : { prefix: parsed(parseHomePrefix(prefix)) }) };
+      return {
+        action,
+        user,
+        role,
+        ...(prefix === undefined ? {} : { prefix: parsed(parseHomePrefix(prefix)) }),
+      };
     }
     case 'passwd':
     case 'disable':
@@ -314,7 +320,12 @@ function readAccountChange(action: string, user: string, args: ArgumentReader): 
       return { action, user, prefix: prefix === '-' ? null : parsed(parseHomePrefix(prefix)) };
     }
     case 'quota':
-      return { action, user, bytes: args.option('bytes', parseLimit), files: args.option('files', parseLimit) };
+      return {
+        action,
+        user,
+        bytes: args.option('bytes', parseLimit),
+        files: args.option('files', parseLimit),
+      };
     default:
       throw new RequestError(
         domainError('BAD_REQUEST', 'USER takes ADD, PASSWD, ROLE, PREFIX, DISABLE, ENABLE, QUOTA or LIST'),
