@@ -9,6 +9,7 @@ import { isErrorCode } from '../../src/domain/errors';
 import { Role } from '../../src/domain/events';
 import { LogFields, Logger } from '../../src/domain/ports/logger.port';
 import { FerryClient } from '../../src/transport/client/ferry-client';
+import { ListedFile } from '../../src/transport/client/listing';
 import { FerryError } from '../../src/transport/client/ferry-error';
 import { quoteWord, splitWords } from '../../src/transport/codec/words';
 import { addAccount, logIn, PASSWORD } from '../support/accounts';
@@ -555,10 +556,6 @@ class Model {
     return state && state.live > 0 ? state.versions[state.live - 1] : undefined;
   }
 
-  latest(name: string): number {
-    return this.names.get(name)?.versions.length ?? 0;
-  }
-
   add(name: string, bytes: Buffer, by: string, restoredFrom?: number): number {
     const state = this.state(name);
     const version = state.versions.length + 1;
@@ -576,13 +573,30 @@ class Model {
     return version;
   }
 
-  /** Live files under a prefix, sorted by name as the server sorts them. */
-  list(prefix: string): { name: string; version: number; sha256: string }[] {
+  /** Live files under a prefix, sorted by name as the server sorts them, with who made each. */
+  list(prefix: string): Listed[] {
     return [...this.names.entries()]
       .filter(([name, state]) => name.startsWith(prefix) && state.live > 0)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([name, state]) => ({ name, version: state.live, sha256: state.versions[state.live - 1].sha256 }));
+      .map(([name, state]) => {
+        const { version, sha256, by, restoredFrom } = state.versions[state.live - 1];
+        return { name, version, sha256, by, ...(restoredFrom === undefined ? {} : { restoredFrom }) };
+      });
   }
+}
+
+interface Listed {
+  readonly name: string;
+  readonly version: number;
+  readonly sha256: string;
+  readonly by: string;
+  readonly restoredFrom?: number;
+}
+
+/** A LIST line as the model words it. */
+function listed(file: ListedFile): Listed {
+  const { name, version, sha256, by, restoredFrom } = file;
+  return { name, version, sha256, by, ...(restoredFrom === undefined ? {} : { restoredFrom }) };
 }
 
 /** Why the server must refuse `who` this command on `name` before looking at anything else, if it must. */
@@ -696,17 +710,13 @@ async function runStep(clients: Clients, model: Model, s: Step, index: number): 
     }
     case 'burst': {
       // Uploads to distinct names at once, from several connections (or pipelined on one).
-      const planned = await Promise.all(
-        s.uploads.map(async (upload, i) => {
-          const client = await clients.get(upload.who);
-          const bytes = bytesOf(index * 104729 + i, upload.size);
-          return {
-            upload,
-            bytes,
-            result: outcome(client.upload(upload.name, chunksOf(bytes, 700), upload.size)),
-          };
-        }),
-      );
+      const connected: FerryClient[] = [];
+      for (const upload of s.uploads) connected.push(await clients.get(upload.who));
+      const planned = s.uploads.map((upload, i) => {
+        const bytes = bytesOf(index * 104729 + i, upload.size);
+        const result = outcome(connected[i].upload(upload.name, chunksOf(bytes, 700), upload.size));
+        return { upload, bytes, result };
+      });
       for (const { upload, bytes, result } of planned) {
         const expected = refusal(upload.who, 'write', upload.name);
         const actual = await result;
@@ -748,10 +758,7 @@ async function runStep(clients: Clients, model: Model, s: Step, index: number): 
         walked = home;
       }
       if (!result.ok) return check(result, { ok: true });
-      return check(
-        result.value.map((file) => ({ name: file.name, version: file.version, sha256: file.sha256 })),
-        model.list(walked),
-      );
+      return check(result.value.map(listed), model.list(walked));
     }
     case 'stat': {
       const client = await clients.get(s.who);
@@ -845,11 +852,9 @@ describe('a live server driven by several accounts at random, against a model', 
 
           // Nothing is visible that the model does not hold, and every live file has exactly its bytes.
           const admin = await logIn(ferry, 'admin');
-          const listed = await admin.list();
-          expect(
-            listed.map((file) => ({ name: file.name, version: file.version, sha256: file.sha256 })),
-          ).toEqual(model.list(''));
-          for (const file of listed) {
+          const files = await admin.list();
+          expect(files.map(listed)).toEqual(model.list(''));
+          for (const file of files) {
             const { sink, bytes } = collector();
             await admin.download(file.name, sink);
             expect(bytes().equals(model.live(file.name)!.bytes)).toBe(true);

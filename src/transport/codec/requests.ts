@@ -83,8 +83,13 @@ export function parseRequest(line: Uint8Array): ParsedRequest {
   const parsed = parseLine(line);
   if (parsed.ok) return parsed;
   const leading = leadingWord(line);
-  // By the command's letters: `LOGIN<NBSP>alice<NBSP>pw` is one word, which must not be echoed either.
-  const secretBearing = [leading, parsed.command].map(commandLetters).find(isSecretBearing);
+  // By the command's letters: `LOGIN<NBSP>alice<NBSP>pw` is one word, which must not be echoed either,
+  // nor `USER"add "...`, whose first word only begins with the command.
+  const start = lenientUtf8
+    .decode(line)
+    .replace(/^[ \t]+/, '')
+    .toUpperCase();
+  const secretBearing = [leading, parsed.command, start].map(commandLetters).find(isSecretBearing);
   if (secretBearing !== undefined) return withoutSecrets(secretBearing, parsed);
   const upload = leading === 'UPLOAD' || parsed.command === 'UPLOAD';
   return {

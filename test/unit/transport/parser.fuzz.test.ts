@@ -212,6 +212,29 @@ describe('parseRequest under fuzzing', () => {
     );
   });
 
+  it.each([
+    ['LOGIN\u000calice\u000caaaaaaaa', 'aaaaaaaa'],
+    ['LOGIN\u00a0alice\u00a0Hunter2secret', 'Hunter2secret'],
+    ['LOGIN,alice,Hunter2secret', 'Hunter2secret'],
+    ['USER\u00a0ADD\u00a0bob\u00a0role=read\u00a0password=Hunter2secret', 'Hunter2secret'],
+    ['USER"add "arole=read\ud83d\ude00password=pZ\u00e9#VWmzUG', 'pZ\u00e9#VWmzUG'],
+  ])('does not echo the password of %j (found by the property below)', (text, pw) => {
+    const parsed = checkInvariants(Buffer.from(text, 'utf8'));
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    for (const echoed of [parsed.error.message, parsed.command]) {
+      expect(echoed.toUpperCase()).not.toContain(pw.toUpperCase());
+    }
+  });
+
+  it('escapes DEL and the C1 controls it echoes (found by the first property)', () => {
+    const parsed = checkInvariants(Buffer.from('\u007fX\u0085\u009b a', 'utf8'));
+    expect(parsed).toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_COMMAND', message: 'unknown command "\\u007fX\\u0085\\u009b"; try HELP' },
+    });
+  });
+
   it('never echoes a password from a LOGIN or USER line, however the line is damaged', () => {
     const withSecret = password.chain((pw) =>
       mutated(secretLine(pw), 3).map((line): [string, Buffer] => [pw, line]),
