@@ -11,6 +11,8 @@ import { PROTOCOL_VERSION, reply } from './codec/replies';
 import { AccountRequest, parseRequest, Request } from './codec/requests';
 import { option } from './codec/words';
 import { HELP_LINES } from './help-text';
+import { ReplyQueue } from './reply-queue';
+import { SessionTimers } from './session-timers';
 import { SocketWriter } from './socket-writer';
 
 /** Where the bytes of a body go while it streams in. */
@@ -25,20 +27,8 @@ interface BodyConsumer {
 /** The body of an upload refused before it started is read and dropped up to this size; beyond, the connection closes. */
 const MAX_DRAINED_BODY = 1024 * 1024;
 
-/**
- * Requests are not read while this many replies wait to go out (their events not durable yet, or the
- * socket not taking them), which bounds the events a pipelining peer has in hand...
- */
-const MAX_PENDING_REPLIES = 64;
-
-/** ...or while this much reply text waits to be taken by the socket: a peer that does not read pays, not us. */
-const MAX_QUEUED_REPLY_BYTES = 1024 * 1024;
-
 /** After a deadline passes, the peer gets this long to take the queued replies and the TIMEOUT line. */
 const EXPIRY_LINGER_MS = 5000;
-
-/** Node fires longer timers at once (they overflow); a longer setting means "practically never". */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The deadlines a session keeps (see ServerOptions). */
 export interface SessionLimits {
@@ -73,26 +63,14 @@ export class Session implements FrameSink {
   private busy = false;
   private closing: SessionCloseReason | undefined;
   private closed: Promise<void> | undefined;
-  private replies: Promise<void> = Promise.resolve();
-  private pendingReplies = 0;
-  /** Bytes of reply text queued and not yet taken by the socket. */
-  private queuedReplyBytes = 0;
-  /** Waiting for room in the reply queue: woken each time a reply leaves it. */
-  private readonly replySent: Array<() => void> = [];
+  private readonly replies: ReplyQueue;
   private broken = false;
   private origin: EventOrigin = { actor: '', session: '', remote: '' };
   /** The TIMEOUT line a passed deadline owes the peer, sent after the replies queued before it. */
   private farewell: string | undefined;
   /** The login deadline passed while a request was in hand: expire once it is answered, unless it logged in. */
   private loginOverdue = false;
-  /** The socket closed: no timer may start. */
-  private socketClosed = false;
-  private readonly timers: {
-    idle?: NodeJS.Timeout;
-    login?: NodeJS.Timeout;
-    line?: NodeJS.Timeout;
-    linger?: NodeJS.Timeout;
-  } = {};
+  private readonly timers = new SessionTimers();
 
   constructor(
     private readonly socket: Socket,
@@ -103,19 +81,25 @@ export class Session implements FrameSink {
     private readonly options: SessionOptions,
   ) {
     this.writer = new SocketWriter(socket, () => this.progress());
+    this.replies = new ReplyQueue(
+      this.writer,
+      durable,
+      (error) => this.fail(error),
+      () => this.broken,
+    );
   }
 
   /** Resolves when the session is over and its closing event is durable. */
   async run(): Promise<void> {
     const ended = new Promise<void>((resolve) =>
       this.socket.once('close', () => {
-        this.stopTimers();
+        this.timers.stop();
         resolve();
       }),
     );
     this.socket.on('error', (error) => this.logger.debug('socket error', { error: error.message }));
     // A stuck peer must not hold a half-written upload (or a file handle) for ever.
-    this.timers.idle = this.startTimer(this.options.idleTimeoutMs, () => {
+    this.timers.start('idle', this.options.idleTimeoutMs, () => {
       this.closing ??= 'idle';
       this.socket.destroy();
     });
@@ -128,7 +112,7 @@ export class Session implements FrameSink {
     const loginRequired = !this.handlers.access.anonymousAllowed;
     this.respond(reply.greeting(this.origin.session, loginRequired));
     if (loginRequired) {
-      this.timers.login = this.startTimer(this.options.loginTimeoutMs, () => this.loginExpired());
+      this.timers.start('login', this.options.loginTimeoutMs, () => this.loginExpired());
     }
     // The peer may half-close after its last request (nc -N does); answer everything, then hang up.
     this.decoder.once('finish', () => {
@@ -151,7 +135,7 @@ export class Session implements FrameSink {
 
   lineStarted(): void {
     if (this.closing) return;
-    this.timers.line = this.startTimer(this.options.lineTimeoutMs, () =>
+    this.timers.start('line', this.options.lineTimeoutMs, () =>
       this.expire(
         'line-timeout',
         `a request line must end within ${seconds(this.options.lineTimeoutMs)} of its first byte; closing`,
@@ -160,10 +144,10 @@ export class Session implements FrameSink {
   }
 
   async line(bytes: Buffer): Promise<void> {
-    this.clearTimer('line');
+    this.timers.clear('line');
     if (this.closing) return;
     this.progress();
-    await this.roomForReplies();
+    await this.replies.room(() => this.closing !== undefined);
     if (this.closing) return;
     const parsed = parseRequest(bytes);
     this.busy = true;
@@ -197,7 +181,7 @@ export class Session implements FrameSink {
   }
 
   async lineTooLong(): Promise<void> {
-    this.clearTimer('line');
+    this.timers.clear('line');
     await this.refuse('?', domainError('LINE_TOO_LONG', 'a request line is longer than 8192 bytes; closing'));
     this.closing = 'protocol-error';
     this.hangUp();
@@ -279,7 +263,7 @@ export class Session implements FrameSink {
     const result = await this.handlers.login.execute(this.origin, user, password);
     if (result.ok) {
       this.origin = result.origin;
-      this.clearTimer('login');
+      this.timers.clear('login');
       this.loginOverdue = false;
       const role = this.handlers.access.rights(this.origin);
       return this.respond(
@@ -354,7 +338,7 @@ export class Session implements FrameSink {
     if (!result.ok) return this.respond(reply.error(result.error));
     const { file, body, finish } = result.value;
     // The body is this reply: everything before it must be on the wire first.
-    await this.replies;
+    await this.replies.drained;
     if (this.broken) {
       await body[Symbol.asyncIterator]().return?.();
       return;
@@ -389,44 +373,9 @@ export class Session implements FrameSink {
     this.respond(reply.error(error));
   }
 
-  /**
-   * Queues a reply behind the earlier ones; it goes out once the events recorded so far are durable, and
-   * the next one only once the socket has taken it.
-   */
+  /** Queues a reply behind the earlier ones (see ReplyQueue). */
   private respond(text: string): void {
-    const durable = this.durable();
-    const bytes = Buffer.byteLength(text);
-    this.pendingReplies++;
-    this.queuedReplyBytes += bytes;
-    this.replies = this.replies.then(async () => {
-      try {
-        await durable;
-        if (!this.broken) await this.writer.send(text);
-      } catch (error) {
-        this.fail(error);
-      } finally {
-        this.pendingReplies--;
-        this.queuedReplyBytes -= bytes;
-        for (const wake of this.replySent.splice(0)) wake();
-      }
-    });
-  }
-
-  /**
-   * Waits, before a request is decided, while its reply would queue behind too much: too many replies or
-   * too many bytes of them (a reply counts until the socket has taken it, so a peer that does not read
-   * keeps them counted). Meanwhile the decoder reads nothing more, so the socket is paused and the peer's
-   * further requests wait in the network, not in our memory.
-   */
-  private async roomForReplies(): Promise<void> {
-    while (
-      !this.closing &&
-      (this.pendingReplies >= MAX_PENDING_REPLIES || this.queuedReplyBytes >= MAX_QUEUED_REPLY_BYTES)
-    ) {
-      // One reply out makes room for one more request: the queue stays full, so the peer's replies keep
-      // flowing while the next requests' events are committed.
-      await new Promise<void>((resolve) => this.replySent.push(resolve));
-    }
+    this.replies.push(text);
   }
 
   /** Something below failed: say so once, and end the session rather than answer unrecorded. */
@@ -456,7 +405,7 @@ export class Session implements FrameSink {
     const farewell = this.farewell;
     this.farewell = undefined;
     if (farewell !== undefined) this.respond(farewell);
-    void this.replies.then(() => this.writer.end());
+    void this.replies.drained.then(() => this.writer.end());
   }
 
   private loginExpired(): void {
@@ -471,36 +420,17 @@ export class Session implements FrameSink {
 
   /** A deadline passed: stop reading, send the queued replies and one TIMEOUT line, close with `reason`. */
   private expire(reason: SessionCloseReason, message: string): void {
-    if (this.closing || this.socketClosed) return;
+    if (this.closing || this.timers.isStopped) return;
     this.closing = reason;
     this.farewell = reply.error(domainError('TIMEOUT', message));
     // A peer that will not take even that is cut without waiting for the idle timer.
-    this.timers.linger = this.startTimer(EXPIRY_LINGER_MS, () => this.socket.destroy());
+    this.timers.start('linger', EXPIRY_LINGER_MS, () => this.socket.destroy());
     if (!this.busy || this.decoder.midBody) this.hangUp();
   }
 
   /** Meaningful progress: a request line, body bytes, or bytes the peer accepted. Blank lines are not. */
   private progress(): void {
-    this.timers.idle?.refresh();
-  }
-
-  private startTimer(ms: number, onExpiry: () => void): NodeJS.Timeout | undefined {
-    if (this.socketClosed) return undefined;
-    const timer = setTimeout(onExpiry, Math.min(ms, MAX_TIMER_MS));
-    // The socket keeps the process alive while the session lasts; a timer never should on its own.
-    timer.unref();
-    return timer;
-  }
-
-  private clearTimer(name: keyof Session['timers']): void {
-    clearTimeout(this.timers[name]);
-    this.timers[name] = undefined;
-  }
-
-  /** The socket closed: no deadline matters any more, and none may keep the process alive. */
-  private stopTimers(): void {
-    this.socketClosed = true;
-    for (const name of ['idle', 'login', 'line', 'linger'] as const) this.clearTimer(name);
+    this.timers.refresh('idle');
   }
 
   private end(reason: SessionCloseReason): Promise<void> {
