@@ -2,7 +2,7 @@ import { readEvents } from '../support/audit-db';
 import { addAccount, logIn, OPERATOR, PASSWORD } from '../support/accounts';
 import { RawConnection } from '../support/raw-connection';
 import { chunksOf, collector } from '../support/streams';
-import { serverPerTest } from '../support/test-server';
+import { removeDir, serverPerTest, startTestServer } from '../support/test-server';
 import { FerryClient } from '../../src/transport/client/ferry-client';
 
 const text = (value: string) => chunksOf(Buffer.from(value));
@@ -252,5 +252,23 @@ describe('accounts and roles over TCP', () => {
     await addAccount(servers.ferry.app, 'frank', 'read');
     const event = readEvents(servers.ferry.dataDir).find((e) => e.type === 'UserAdded');
     expect(event?.actor).toBe(OPERATOR.actor);
+  });
+});
+
+describe('accounts with memory storage', () => {
+  it('logs in, confines and refuses as with disk storage, the hashes kept in memory', async () => {
+    const ferry = await startTestServer({ store: 'memory' });
+    try {
+      await addAccount(ferry.app, 'mia', 'write', { prefix: 'mia/' });
+      await expect(logIn(ferry, 'mia', 'not it at all')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+      const mia = await logIn(ferry, 'mia');
+      await mia.upload('mia/a.txt', text('a'), 1);
+      await expect(mia.upload('b.txt', text('b'), 1)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+      expect((await mia.list()).map((f) => [f.name, f.by])).toEqual([['mia/a.txt', 'mia']]);
+      await mia.logout();
+    } finally {
+      await ferry.stop();
+      removeDir(ferry.dataDir);
+    }
   });
 });

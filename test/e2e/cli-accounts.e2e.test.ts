@@ -112,6 +112,12 @@ describe('ferry user and logins, through the binary', () => {
         files: 1,
         bytes: 5,
       });
+      const shell = await ferry(['shell', ...at, '--user', 'alice'], {
+        input: 'LIST\n',
+        env: { FERRY_PASSWORD: ALICE_NEW_PASSWORD },
+      });
+      expect(shell.code).toBe(0);
+      expect(shell.stdout).toContain('alice/note.txt');
       const forbidden = await ferry(['user', 'list', ...at, '--user', 'alice'], {
         env: { FERRY_PASSWORD: ALICE_NEW_PASSWORD },
       });
