@@ -62,6 +62,8 @@ export interface RefusedRequest {
 type Refusal = Omit<RefusedRequest, 'bodyLength' | 'framingLost'> & {
   readonly ok: false;
   readonly bodyLength?: number;
+  /** The message is fixed text that quotes nothing of the line, so even a LOGIN or USER refusal may keep it. */
+  readonly quotesNothing?: boolean;
 };
 
 export type ParsedRequest =
@@ -73,7 +75,11 @@ const DECIMAL = /^(0|[1-9][0-9]{0,15})$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 class RequestError extends Error {
-  constructor(readonly error: DomainError) {
+  constructor(
+    readonly error: DomainError,
+    /** Set for the fixed messages of account rules ("a role is read, write or admin"). */
+    readonly quotesNothing = false,
+  ) {
     super(error.message);
   }
 }
@@ -93,7 +99,10 @@ export function parseRequest(line: Uint8Array): ParsedRequest {
   if (secretBearing !== undefined) return withoutSecrets(secretBearing, parsed);
   const upload = leading === 'UPLOAD' || parsed.command === 'UPLOAD';
   return {
-    ...parsed,
+    ok: false,
+    command: parsed.command,
+    name: parsed.name,
+    error: parsed.error,
     bodyLength: parsed.bodyLength ?? 0,
     framingLost: upload && parsed.bodyLength === undefined,
   };
@@ -117,7 +126,7 @@ function withoutSecrets(command: SecretBearingCommand, refusal: Refusal): Parsed
     ok: false,
     command,
     name: undefined,
-    error: domainError(refusal.error.code, SECRET_BEARING[command]),
+    error: refusal.quotesNothing ? refusal.error : domainError(refusal.error.code, SECRET_BEARING[command]),
     bodyLength: 0,
     framingLost: false,
   };
@@ -146,7 +155,10 @@ function parseLine(line: Uint8Array): { readonly ok: true; readonly request: Req
     return { ok: true, request: readRequest(command, reader) };
   } catch (error) {
     if (!(error instanceof RequestError)) throw error;
-    return refuse(command, error.error, reader.nameSeen, reader.bodyLength);
+    return {
+      ...refuse(command, error.error, reader.nameSeen, reader.bodyLength),
+      quotesNothing: error.quotesNothing,
+    };
   }
 }
 
@@ -338,8 +350,9 @@ function readAccountChange(action: string, user: string, args: ArgumentReader): 
   }
 }
 
+/** The account rules' messages are fixed text: they say what is allowed, never what was sent. */
 function parsed<T>(result: Result<T>): T {
-  if (!result.ok) throw new RequestError(result.error);
+  if (!result.ok) throw new RequestError(result.error, true);
   return result.value;
 }
 

@@ -122,6 +122,14 @@ describe('parseRequest refusals of secret-bearing lines', () => {
     });
   });
 
+  it('keeps the fixed messages of account rules, which quote nothing of the line', () => {
+    const role = parse('USER ADD bob role=boss password=s3cret');
+    expect(role).toMatchObject({ error: { code: 'BAD_REQUEST', message: 'a role is read, write or admin' } });
+    const home = parse('USER ADD bob role=read prefix=home password=s3cret');
+    expect(home).toMatchObject({ error: { message: 'a home prefix ends with "/", e.g. alice/' } });
+    expect(JSON.stringify([role, home])).not.toContain('s3cret');
+  });
+
   it('leaves other commands alone', () => {
     expect(isSecretBearing('LOGIN')).toBe(true);
     expect(isSecretBearing('USER')).toBe(true);
