@@ -1,19 +1,16 @@
 import { randomFillSync } from 'node:crypto';
 import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { connect as connectTls } from 'node:tls';
-import { FerryClient } from '../src/transport/client/ferry-client';
+import { FerryClient, openTls } from '../src/transport/client/ferry-client';
 import { FerryError } from '../src/transport/client/ferry-error';
-import { addFerryAccount, startFerryServerWithFlags } from './lib/ferry-server-flags';
-import { FerryServerProcess } from './lib/ferry-server-process';
+import { addFerryAccount, FerryServerProcess, startFerryServer } from './lib/ferry-server-process';
 import { elapsedMs, now, peakRssKiB, resetPeakRss, rssKiB, sleep } from './lib/processes';
 import { RawConnection } from './lib/raw-connection';
 import { figure, heading, note, rateFigure, ratioFigure } from './lib/report';
 import { KiB, median, megabytesPerSecond, MiB, perSecond, round } from './lib/stats';
-import { BenchCertificate, makeBenchCertificate } from './lib/tls-certificate';
+import { makeSelfSignedCertificate, SelfSignedCertificate } from './lib/tls-certificate';
 
 /**
  * What Ferry's defences cost, against real `ferry serve` children (disk storage, 127.0.0.1, accounts,
@@ -77,7 +74,7 @@ export async function securityBenchmark(options: SecurityOptions): Promise<void>
     const bigFile = join(work, '256m.bin');
     writeRandomFile(bigFile, BIG);
     mkdirSync(join(work, 'tls'));
-    const certificate = makeBenchCertificate(join(work, 'tls'));
+    const certificate = makeSelfSignedCertificate(join(work, 'tls'));
     const plainDir = join(work, 'data-plain');
     const tlsDir = join(work, 'data-tls');
     const memoryDir = join(work, 'data-memory');
@@ -85,9 +82,9 @@ export async function securityBenchmark(options: SecurityOptions): Promise<void>
     addFerryAccount(plainDir, INTRUDER, INTRUDER_PASSWORD);
     note(`scratch folder ${work} (removed at the end); server flags: ${FLAGS.join(' ')}`);
 
-    const plain = await startFerryServerWithFlags(plainDir, FLAGS);
+    const plain = await startFerryServer(plainDir, FLAGS);
     servers.push(plain);
-    const tls = await startFerryServerWithFlags(tlsDir, [
+    const tls = await startFerryServer(tlsDir, [
       ...FLAGS,
       '--tls-cert',
       certificate.certFile,
@@ -255,7 +252,7 @@ async function tlsRounds(
   reps: number,
   plain: FerryServerProcess,
   tls: FerryServerProcess,
-  certificate: BenchCertificate,
+  certificate: SelfSignedCertificate,
   bigFile: string,
 ): Promise<Samples> {
   const samples: Samples = {};
@@ -288,16 +285,10 @@ async function tlsRounds(
   return samples;
 }
 
-/** The protocol and cipher a Node client and the server agree on (the same defaults FerryClient gets). */
-async function negotiated(server: FerryServerProcess, certificate: BenchCertificate): Promise<string> {
-  const socket = connectTls({
-    host: server.host,
-    port: server.port,
-    ca: certificate.pem,
-    minVersion: 'TLSv1.2',
-  });
+/** The protocol and cipher a FerryClient and the server agree on (its own TLS connection, then closed). */
+async function negotiated(server: FerryServerProcess, certificate: SelfSignedCertificate): Promise<string> {
+  const socket = await openTls(server, { ca: certificate.pem });
   try {
-    await once(socket, 'secureConnect');
     return `${socket.getProtocol()} ${socket.getCipher().name}`;
   } finally {
     socket.destroy();
@@ -419,7 +410,7 @@ function reportFlood(s: Samples): void {
 
 /** Uploads CATALOGUE_FILES small files, so that each LIST reply has that many lines; returns a reply's size. */
 async function fillCatalogue(dataDir: string): Promise<number> {
-  const server = await startFerryServerWithFlags(dataDir, FLAGS);
+  const server = await startFerryServer(dataDir, FLAGS);
   try {
     const client = await FerryClient.connect(server);
     await client.login(USER, PASSWORD);
@@ -490,7 +481,7 @@ async function memoryRounds(reps: number, dataDir: string): Promise<Samples> {
 }
 
 async function slowLorisRound(samples: Samples, dataDir: string): Promise<void> {
-  const server = await startFerryServerWithFlags(dataDir, FLAGS);
+  const server = await startFerryServer(dataDir, FLAGS);
   let connections: RawConnection[] = [];
   try {
     await sleep(500);
@@ -518,7 +509,7 @@ async function slowLorisRound(samples: Samples, dataDir: string): Promise<void> 
 }
 
 async function listFloodRound(samples: Samples, dataDir: string): Promise<void> {
-  const server = await startFerryServerWithFlags(dataDir, FLAGS);
+  const server = await startFerryServer(dataDir, FLAGS);
   let connections: RawConnection[] = [];
   try {
     await sleep(500);

@@ -1,9 +1,18 @@
-import { ChildProcess } from 'node:child_process';
+import { ChildProcess, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { BENCH_DIST, spawnTracked } from './processes';
 
 /** The `ferry` binary's entry as compiled with the benchmarks (the same code `npm run build` makes). */
 const FERRY_MAIN = join(BENCH_DIST, '..', 'src', 'cli', 'main.js');
+
+/** `ferry user add <name> --role <role> --password-stdin --data <dir>`, with the server stopped. */
+export function addFerryAccount(dataDir: string, name: string, password: string, role = 'write'): void {
+  execFileSync(
+    process.execPath,
+    [FERRY_MAIN, 'user', 'add', name, '--role', role, '--password-stdin', '--data', dataDir],
+    { input: password, stdio: ['pipe', 'ignore', 'pipe'], timeout: 60_000 },
+  );
+}
 
 export interface FerryServerProcess {
   readonly pid: number;
@@ -13,11 +22,26 @@ export interface FerryServerProcess {
   stop(): Promise<number | null>;
 }
 
-/** `ferry serve --port 0` with disk storage in `dataDir`, bound to 127.0.0.1 only. */
-export function startFerryServer(dataDir: string): Promise<FerryServerProcess> {
+/** `ferry serve --port 0` with disk storage in `dataDir`, bound to 127.0.0.1 only, then `flags` (TLS, limits, bans). */
+export function startFerryServer(
+  dataDir: string,
+  flags: readonly string[] = [],
+): Promise<FerryServerProcess> {
   const child = spawnTracked(
     process.execPath,
-    [FERRY_MAIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--log-level', 'error'],
+    [
+      FERRY_MAIN,
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--data',
+      dataDir,
+      '--log-level',
+      'error',
+      ...flags,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

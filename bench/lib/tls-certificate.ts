@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface BenchCertificate {
+export interface SelfSignedCertificate {
   readonly certFile: string;
   readonly keyFile: string;
   /** The certificate's PEM: self-signed, so it is also the CA a client trusts. */
@@ -10,12 +10,14 @@ export interface BenchCertificate {
 }
 
 /**
- * A throwaway self-signed P-256 certificate for 127.0.0.1 and localhost, made with the `openssl` command
- * as test/support/tls-certs.ts makes them (that file needs jest, so it is not imported here).
+ * A throwaway self-signed P-256 certificate for 127.0.0.1 and localhost, valid for two days, made with the
+ * `openssl` command as `<dir>/<name>.crt` and `<dir>/<name>.key`. Jest-free: test/support/tls-certs.ts
+ * builds on it too.
  */
-export function makeBenchCertificate(dir: string): BenchCertificate {
-  const certFile = join(dir, 'server.crt');
-  const keyFile = join(dir, 'server.key');
+export function makeSelfSignedCertificate(dir: string, name = 'server'): SelfSignedCertificate {
+  const certFile = join(dir, `${name}.crt`);
+  const keyFile = join(dir, `${name}.key`);
+  // Note: we rely on the `openssl` command being installed (.ci/run installs it on a bare machine).
   execFileSync(
     'openssl',
     [

@@ -7,19 +7,10 @@ import { MemoryEventLog } from '../../src/infra/memory-event-log';
 import { readEvents } from '../support/audit-db';
 import { RawConnection } from '../support/raw-connection';
 import { chunksOf } from '../support/streams';
-import { removeDir, startTestServer, TestServer } from '../support/test-server';
+import { removeDir, serverPerSuite, startTestServer } from '../support/test-server';
 
 describe('bad input over a real socket', () => {
-  let ferry: TestServer;
-
-  beforeAll(async () => {
-    ferry = await startTestServer();
-  });
-
-  afterAll(async () => {
-    await ferry.stop();
-    removeDir(ferry.dataDir);
-  });
+  const ferry = serverPerSuite();
 
   /** Whatever one connection did, another must still be served. */
   async function serverStillServes(): Promise<void> {

@@ -1,23 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { RawConnection } from '../support/raw-connection';
 import { chunksOf } from '../support/streams';
-import { removeDir, startTestServer, TestServer } from '../support/test-server';
+import { serverPerSuite } from '../support/test-server';
 
 /**
  * An UPLOAD refused before its size could be read may still be followed by its body. Reading that body as
  * requests would run whatever it says, so the server answers and closes the connection instead.
  */
 describe('an UPLOAD whose body length cannot be read', () => {
-  let ferry: TestServer;
-
-  beforeAll(async () => {
-    ferry = await startTestServer();
-  });
-
-  afterAll(async () => {
-    await ferry.stop();
-    removeDir(ferry.dataDir);
-  });
+  const ferry = serverPerSuite();
 
   async function victim(): Promise<string> {
     const client = await ferry.connect();

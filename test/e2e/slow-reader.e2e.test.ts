@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { connect, Socket } from 'node:net';
 import { readEvents } from '../support/audit-db';
 import { RawConnection } from '../support/raw-connection';
-import { removeDir, startTestServer, TestServer } from '../support/test-server';
+import { serverPerSuite, TestServer } from '../support/test-server';
 import { FrameDecoder } from '../../src/transport/codec/frame-decoder';
 
 /*
@@ -48,16 +48,7 @@ async function pausedSocket(ferry: TestServer): Promise<Socket> {
 }
 
 describe('a peer that pipelines requests and does not read its replies', () => {
-  let ferry: TestServer;
-
-  beforeAll(async () => {
-    ferry = await startTestServer();
-  });
-
-  afterAll(async () => {
-    await ferry.stop();
-    removeDir(ferry.dataDir);
-  });
+  const ferry = serverPerSuite();
 
   it('stops being read while its replies wait, keeps memory bounded, and gets every reply in order once it reads', async () => {
     // 30 files with long names: each LIST reply is about 22 KB, so 20,000 of them are about 450 MB (a

@@ -17,6 +17,15 @@ export function shaOf(label: string): string {
   return createHash('sha256').update(label).digest('hex');
 }
 
+/** `projection` (Accounts, Catalogue, ...) with `events` applied in order, as a replay of the log builds it. */
+export function foldInto<P extends { apply(event: FerryEvent): void }>(
+  projection: P,
+  events: readonly FerryEvent[],
+): P {
+  for (const event of events) projection.apply(event);
+  return projection;
+}
+
 export function eventFactory(firstSeq = 1): EventFactory {
   let seq = firstSeq;
   const make = <T extends EventType>(

@@ -82,24 +82,64 @@ export interface ServerPerTest {
   restart(): Promise<TestServer>;
 }
 
+type Hook = (run: () => Promise<void>) => void;
+
+/**
+ * A server with disk storage and SQLite started in the `setUp` hook and stopped and removed in `tearDown`
+ * (beforeEach/afterEach or beforeAll/afterAll); `current` is whichever server is running then.
+ */
+function serverBetween(setUp: Hook, tearDown: Hook): { current?: TestServer } {
+  const held: { current?: TestServer } = {};
+  setUp(async () => {
+    held.current = await startTestServer();
+  });
+  tearDown(async () => {
+    await held.current?.stop();
+    if (held.current) removeDir(held.current.dataDir);
+  });
+  return held;
+}
+
 /** A fresh server with disk storage and SQLite for every test, stopped and removed after it. */
 export function serverPerTest(): ServerPerTest {
-  let current: TestServer | undefined;
-  beforeEach(async () => {
-    current = await startTestServer();
-  });
-  afterEach(async () => {
-    await current?.stop();
-    if (current) removeDir(current.dataDir);
-  });
+  const held = serverBetween(beforeEach, afterEach);
   return {
     get ferry() {
-      return current!;
+      return held.current!;
     },
     async restart() {
-      await current!.stop();
-      current = await startTestServer({ dataDir: current!.dataDir });
-      return current;
+      await held.current!.stop();
+      held.current = await startTestServer({ dataDir: held.current!.dataDir });
+      return held.current;
     },
+  };
+}
+
+/**
+ * One server with disk storage and SQLite for the whole suite: started before its first test, stopped and
+ * removed after its last. The handle stands for that server, so tests use it as they would a TestServer;
+ * it may only be used inside tests and hooks, once the server is started.
+ */
+export function serverPerSuite(): TestServer {
+  const held = serverBetween(beforeAll, afterAll);
+  const started = (): TestServer => {
+    if (!held.current) throw new Error('the suite server is used before beforeAll started it');
+    return held.current;
+  };
+  return {
+    get app() {
+      return started().app;
+    },
+    get server() {
+      return started().server;
+    },
+    get address() {
+      return started().address;
+    },
+    get dataDir() {
+      return started().dataDir;
+    },
+    connect: (options) => started().connect(options),
+    stop: () => started().stop(),
   };
 }

@@ -1,49 +1,19 @@
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeSelfSignedCertificate, SelfSignedCertificate } from '../../bench/lib/tls-certificate';
 
 /** A throwaway self-signed certificate for localhost and 127.0.0.1; its own CA. */
-export interface TestCertificate {
-  readonly certFile: string;
-  readonly keyFile: string;
-  /** The certificate's PEM: what a client trusts as its CA. */
-  readonly pem: Buffer;
+export interface TestCertificate extends SelfSignedCertificate {
   /** As `getPeerCertificate().fingerprint256` gives it. */
   readonly fingerprint256: string;
 }
 
 /** Makes a P-256 certificate valid for two days with the `openssl` command, as `<name>.crt` and `<name>.key`. */
 export function makeCertificate(dir: string, name = 'server'): TestCertificate {
-  const certFile = join(dir, `${name}.crt`);
-  const keyFile = join(dir, `${name}.key`);
-  // Note: we rely on the `openssl` command being installed (.ci/run installs it on a bare machine).
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '2',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const pem = readFileSync(certFile);
-  return { certFile, keyFile, pem, fingerprint256: new X509Certificate(pem).fingerprint256 };
+  const certificate = makeSelfSignedCertificate(dir, name);
+  return { ...certificate, fingerprint256: new X509Certificate(certificate.pem).fingerprint256 };
 }
 
 export interface CertificateFolder {

@@ -339,8 +339,11 @@ async function openPlain(address: ServerAddress): Promise<Socket> {
   return socket;
 }
 
-/** Resolves once the handshake is done and the server's certificate checks out. */
-async function openTls(address: ServerAddress, options: ConnectionOptions): Promise<TLSSocket> {
+/**
+ * Resolves once the handshake is done and the server's certificate checks out. Exported so a benchmark can
+ * see what a FerryClient negotiates.
+ */
+export async function openTls(address: ServerAddress, options: ConnectionOptions): Promise<TLSSocket> {
   const socket = connectTls({
     host: address.host,
     port: address.port,

@@ -1,24 +1,10 @@
 import { AccountChange, AccountEvent, decideAccountChange } from '../../../src/domain/account-decisions';
 import { Accounts } from '../../../src/domain/accounts';
-import { Result } from '../../../src/domain/errors';
 import { FerryEvent } from '../../../src/domain/events';
-import { eventFactory } from '../../support/domain-events';
+import { eventFactory, foldInto } from '../../support/domain-events';
+import { codeOf, valueOf } from '../../support/results';
 
-function valueOf<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`expected success, got ${result.error.code}`);
-  return result.value;
-}
-
-function codeOf<T>(result: Result<T>): string {
-  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
-  return result.error.code;
-}
-
-function fold(events: readonly FerryEvent[]): Accounts {
-  const accounts = new Accounts();
-  for (const event of events) accounts.apply(event);
-  return accounts;
-}
+const fold = (events: readonly FerryEvent[]): Accounts => foldInto(new Accounts(), events);
 
 /** alice: write, home alice/, quota 100 bytes / 3 files; bob: read, no quota. */
 function existing(): Accounts {

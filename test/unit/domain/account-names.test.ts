@@ -6,17 +6,7 @@ import {
   parseRole,
   parseUserName,
 } from '../../../src/domain/account-names';
-import { Result } from '../../../src/domain/errors';
-
-function valueOf<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`expected success, got ${result.error.code}`);
-  return result.value;
-}
-
-function codeOf<T>(result: Result<T>): string {
-  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
-  return result.error.code;
-}
+import { codeOf, valueOf } from '../../support/results';
 
 describe('parseUserName', () => {
   it.each([

@@ -9,25 +9,11 @@ import {
   Rights,
   rightsOf,
 } from '../../../src/domain/authorization';
-import { Result } from '../../../src/domain/errors';
 import { FerryEvent, Role } from '../../../src/domain/events';
-import { eventFactory } from '../../support/domain-events';
+import { eventFactory, foldInto } from '../../support/domain-events';
+import { codeOf, valueOf } from '../../support/results';
 
-function valueOf<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`expected success, got ${result.error.code}`);
-  return result.value;
-}
-
-function codeOf<T>(result: Result<T>): string {
-  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
-  return result.error.code;
-}
-
-function fold(events: readonly FerryEvent[]): Accounts {
-  const accounts = new Accounts();
-  for (const event of events) accounts.apply(event);
-  return accounts;
-}
+const fold = (events: readonly FerryEvent[]): Accounts => foldInto(new Accounts(), events);
 
 /** alice: write in alice/; root: admin everywhere; dora: read, disabled. */
 function someAccounts(): Accounts {

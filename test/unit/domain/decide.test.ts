@@ -1,10 +1,10 @@
 import { Catalogue } from '../../../src/domain/catalogue';
 import { decideDelete, decideUpload } from '../../../src/domain/decide';
-import { Result } from '../../../src/domain/errors';
 import { FerryEvent } from '../../../src/domain/events';
 import { FileName, parseFileName } from '../../../src/domain/names';
 import { resolveDownload } from '../../../src/domain/queries';
-import { eventFactory, shaOf } from '../../support/domain-events';
+import { eventFactory, foldInto, shaOf } from '../../support/domain-events';
+import { codeOf, valueOf } from '../../support/results';
 
 function fileName(raw: string): FileName {
   const parsed = parseFileName(raw);
@@ -12,21 +12,7 @@ function fileName(raw: string): FileName {
   return parsed.value;
 }
 
-function fold(events: readonly FerryEvent[]): Catalogue {
-  const catalogue = new Catalogue();
-  for (const event of events) catalogue.apply(event);
-  return catalogue;
-}
-
-function valueOf<T>(result: Result<T>): T {
-  if (!result.ok) throw new Error(`expected success, got ${result.error.code}`);
-  return result.value;
-}
-
-function codeOf<T>(result: Result<T>): string {
-  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
-  return result.error.code;
-}
+const fold = (events: readonly FerryEvent[]): Catalogue => foldInto(new Catalogue(), events);
 
 const DOC = fileName('doc.txt');
 const SHA = shaOf('content');

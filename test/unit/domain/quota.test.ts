@@ -1,20 +1,11 @@
 import { Quota } from '../../../src/domain/accounts';
 import { Catalogue } from '../../../src/domain/catalogue';
-import { Result } from '../../../src/domain/errors';
 import { FerryEvent } from '../../../src/domain/events';
 import { checkQuota } from '../../../src/domain/quota';
-import { eventFactory, EventFactory, shaOf } from '../../support/domain-events';
+import { eventFactory, EventFactory, foldInto, shaOf } from '../../support/domain-events';
+import { codeOf } from '../../support/results';
 
-function codeOf<T>(result: Result<T>): string {
-  if (result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result.value)}`);
-  return result.error.code;
-}
-
-function fold(events: readonly FerryEvent[]): Catalogue {
-  const catalogue = new Catalogue();
-  for (const event of events) catalogue.apply(event);
-  return catalogue;
-}
+const fold = (events: readonly FerryEvent[]): Catalogue => foldInto(new Catalogue(), events);
 
 function upload(f: EventFactory, actor: string, name: string, version: number, size: number): FerryEvent {
   return f.make('FileUploaded', { name, version, sha256: shaOf(`${name}#${version}`), size }, { actor });

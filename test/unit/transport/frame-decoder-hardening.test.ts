@@ -1,47 +1,10 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { FrameDecoder, FrameSink, MAX_LINE_BYTES } from '../../../src/transport/codec/frame-decoder';
+import { FrameDecoder, MAX_LINE_BYTES } from '../../../src/transport/codec/frame-decoder';
+import { feed, RecordingSink, SinkEvent, write } from '../../support/recording-sink';
 
-type Event = 'started' | 'tooLong' | { line: string } | { body: string } | 'end';
-
-/** A sink that records every callback in order, and declares a body when a line says `BODY <n>`. */
-function recorder(maxLine?: number): { decoder: FrameDecoder; events: Event[]; lines: Buffer[] } {
-  const events: Event[] = [];
-  const lines: Buffer[] = [];
-  const sink: FrameSink = {
-    lineStarted: () => {
-      events.push('started');
-    },
-    line: (bytes) => {
-      lines.push(bytes);
-      const text = bytes.toString('latin1');
-      events.push({ line: text.length > 40 ? `${text.slice(0, 20)}...(${text.length})` : text });
-      const declared = /^BODY (\d+)$/.exec(text);
-      if (declared) decoder.expectBody(Number(declared[1]));
-    },
-    body: (chunk) => {
-      events.push({ body: chunk.toString('latin1') });
-    },
-    bodyEnd: () => {
-      events.push('end');
-    },
-    lineTooLong: () => {
-      events.push('tooLong');
-    },
-  };
-  const decoder = new FrameDecoder(sink, maxLine);
-  return { decoder, events, lines };
-}
-
-function write(decoder: FrameDecoder, chunk: Buffer): Promise<void> {
-  return new Promise<void>((resolve, reject) =>
-    decoder.write(chunk, (error) => (error ? reject(error) : resolve())),
-  );
-}
-
-async function feed(decoder: FrameDecoder, chunks: Buffer[]): Promise<void> {
-  for (const chunk of chunks) await write(decoder, chunk);
-}
+/** Lines over 40 characters are recorded short, as `lineOf` gives them. */
+const recorder = (maxLine?: number) => new RecordingSink({ maxLine, abbreviateOver: 40 });
 
 const bytesOf = (text: string) => Buffer.from(text, 'latin1');
 const oneByteChunks = (text: string) => [...bytesOf(text)].map((byte) => Buffer.from([byte]));
@@ -190,7 +153,7 @@ describe('FrameDecoder line limit', () => {
 
 describe('FrameDecoder lineStarted', () => {
   const INPUT = 'LIST\r\n\n\r\nBODY 3\n\nabHELP\r\n\r\n\r\r\n';
-  const EXPECTED: Event[] = [
+  const EXPECTED: SinkEvent[] = [
     'started',
     { line: 'LIST' },
     'started',
@@ -207,23 +170,15 @@ describe('FrameDecoder lineStarted', () => {
     const input = bytesOf(INPUT);
     const whole = recorder();
     await feed(whole.decoder, [input]);
-    const merged = (events: Event[]) =>
-      events.reduce<Event[]>((out, event) => {
-        const last = out[out.length - 1];
-        if (typeof event === 'object' && 'body' in event && typeof last === 'object' && 'body' in last) {
-          out[out.length - 1] = { body: last.body + event.body };
-        } else out.push(event);
-        return out;
-      }, []);
-    expect(merged(whole.events)).toEqual(EXPECTED);
+    expect(whole.events).toEqual(EXPECTED);
     for (let cut = 0; cut <= input.length; cut++) {
       const { decoder, events } = recorder();
       await feed(decoder, [input.subarray(0, cut), input.subarray(cut)]);
-      expect({ cut, events: merged(events) }).toEqual({ cut, events: EXPECTED });
+      expect({ cut, events }).toEqual({ cut, events: EXPECTED });
     }
     const { decoder, events } = recorder();
     await feed(decoder, oneByteChunks(INPUT));
-    expect(merged(events)).toEqual(EXPECTED);
+    expect(events).toEqual(EXPECTED);
   });
 
   it('is called with the first byte of a line and not again until the line ends', async () => {
