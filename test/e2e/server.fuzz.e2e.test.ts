@@ -14,7 +14,7 @@ import { FerryError } from '../../src/transport/client/ferry-error';
 import { quoteWord, splitWords } from '../../src/transport/codec/words';
 import { addAccount, logIn, PASSWORD } from '../support/accounts';
 import { readEvents } from '../support/audit-db';
-import { anyRequestLine, fileNameText } from '../support/request-fuzz';
+import { anyRequestLine, chunked, fileNameText } from '../support/request-fuzz';
 import { chunksOf, collector } from '../support/streams';
 import { RawConnection } from '../support/raw-connection';
 import { removeDir, startTestServer, TestServer } from '../support/test-server';
@@ -163,16 +163,9 @@ const connection: fc.Arbitrary<Connection> = fc.record({
   ),
 });
 
+/** The stream in the chunks the cut points make, empty ones left out: each is one write to the socket. */
 function cut(wire: Buffer, cuts: readonly number[]): Buffer[] {
-  const points = [...new Set(cuts.map((point) => point % (wire.length + 1)))].sort((a, b) => a - b);
-  const chunks: Buffer[] = [];
-  let from = 0;
-  for (const point of points) {
-    chunks.push(wire.subarray(from, point));
-    from = point;
-  }
-  chunks.push(wire.subarray(from));
-  return chunks.filter((chunk) => chunk.length > 0);
+  return chunked(wire, cuts).filter((chunk) => chunk.length > 0);
 }
 
 interface Received {

@@ -277,3 +277,16 @@ export const anyRequestLine: fc.Arbitrary<Buffer> = fc.oneof(
   { weight: 2, arbitrary: requestLineText.map((text) => Buffer.from(text, 'utf8')) },
   { weight: 5, arbitrary: mutated(requestLineText) },
 );
+
+/** Cut points into a stream: chunks of any size, empty ones and single bytes included. */
+export function chunked(wire: Buffer, cuts: readonly number[]): Buffer[] {
+  const points = [...new Set(cuts.map((cut) => cut % (wire.length + 1)))].sort((a, b) => a - b);
+  const chunks: Buffer[] = [];
+  let from = 0;
+  for (const point of points) {
+    chunks.push(wire.subarray(from, point));
+    from = point;
+  }
+  chunks.push(wire.subarray(from));
+  return chunks;
+}

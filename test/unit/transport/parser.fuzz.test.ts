@@ -6,6 +6,7 @@ import { ParsedRequest, parseRequest, Request } from '../../../src/transport/cod
 import { splitWords, Word } from '../../../src/transport/codec/words';
 import {
   anyRequestLine,
+  chunked,
   mutated,
   mutation,
   mutate,
@@ -341,19 +342,6 @@ const bodyPiece: fc.Arbitrary<Piece> = fc
   });
 
 const stream = fc.array(fc.oneof(linePiece, bodyPiece), { minLength: 1, maxLength: 25 });
-
-/** Cut points into a stream: chunks of any size, empty ones and single bytes included. */
-function chunked(wire: Buffer, cuts: readonly number[]): Buffer[] {
-  const points = [...new Set(cuts.map((cut) => cut % (wire.length + 1)))].sort((a, b) => a - b);
-  const chunks: Buffer[] = [];
-  let from = 0;
-  for (const point of points) {
-    chunks.push(wire.subarray(from, point));
-    from = point;
-  }
-  chunks.push(wire.subarray(from));
-  return chunks;
-}
 
 describe('FrameDecoder under random chunking', () => {
   it('gives the same frames, lines and bodies, however the stream is cut, as the stream says', async () => {
