@@ -582,7 +582,7 @@ function reportMemory(s: Samples, listReplyBytes: number): void {
   );
   note(
     'The server answers until each connection has filled its kernel socket buffers (not in RSS) and its own ' +
-      'reply queue (at most 64 replies and 1 MiB of reply text per session); at 2 s and 4 s it is still ' +
+      'reply queue (at most 64 replies and 256 KiB of reply text per session); at 2 s and 4 s it is still ' +
       'answering, so these figures are on the way up, not a plateau. RSS also counts garbage the V8 heap has ' +
       'not collected yet.',
   );

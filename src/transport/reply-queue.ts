@@ -7,7 +7,7 @@ import { SocketWriter } from './socket-writer';
 const MAX_PENDING_REPLIES = 64;
 
 /** ...or while this much reply text waits to be taken by the socket: a peer that does not read pays, not us. */
-const MAX_QUEUED_REPLY_BYTES = 1024 * 1024;
+const MAX_QUEUED_REPLY_BYTES = 256 * 1024;
 
 /**
  * A session's replies, in request order: each goes out once the events recorded before it are durable,
