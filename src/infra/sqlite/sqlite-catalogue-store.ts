@@ -1,0 +1,366 @@
+import Database from 'better-sqlite3';
+import { assertNever, FileVersion, HistoryEntry, Usage } from '../../domain/catalogue';
+import { EventOf, FerryEvent } from '../../domain/events';
+import { CatalogueStore, PageRequest } from '../../domain/ports/catalogue-store.port';
+import { Outcome, OutcomeType, REQUEST_ID_WINDOW_MS } from '../../domain/request-memory';
+import { keyAfter, nameKey, nameOfKey, prefixRange } from './name-sort-key';
+
+interface NameRow {
+  readonly id: number;
+  readonly live_version: number | null;
+  readonly latest_version: number;
+}
+
+interface VersionRow {
+  readonly version: number;
+  readonly sha256: string;
+  readonly size: number;
+  readonly at: string;
+  readonly actor: string;
+  readonly seq: number;
+  readonly restored_from: number | null;
+}
+
+interface KeyedVersionRow extends VersionRow {
+  readonly key: Buffer;
+}
+
+interface HistoryRow extends VersionRow {
+  readonly deleted: 0 | 1;
+}
+
+interface RequestRow {
+  readonly seq: number;
+  readonly type: OutcomeType;
+  readonly at: string;
+  readonly version: number;
+  readonly key: Buffer;
+  readonly sha256: string | null;
+  readonly size: number | null;
+  readonly restored_from: number | null;
+}
+
+interface PageParams {
+  readonly low: Buffer;
+  readonly high: Buffer;
+  readonly limit: number;
+  readonly seq?: number;
+}
+
+const VERSION_COLUMNS = 'v.version, v.sha256, v.size, v.at, v.actor, v.seq, v.restored_from';
+
+/** How many of the oldest request ids one step of forgetting looks at. */
+const FORGET_CHUNK = 256;
+
+const NO_USAGE: Usage = { files: 0, bytes: 0 };
+
+/**
+ * The catalogue projection in SQLite tables (see sqlite-catalogue-schema.ts), on the audit log's own
+ * connection so that `apply` joins the transaction appending the same events. Every statement is prepared
+ * once, with bound parameters.
+ */
+export class SqliteCatalogueStore implements CatalogueStore {
+  private readonly statements: ReturnType<typeof prepare>;
+  private readonly applyAll: (events: readonly FerryEvent[]) => void;
+
+  constructor(db: Database.Database) {
+    this.statements = prepare(db);
+    // A nested better-sqlite3 transaction is a savepoint: inside the append's transaction, a failure here
+    // rolls back the whole append; called alone, it is a transaction of its own.
+    this.applyAll = db.transaction((events: readonly FerryEvent[]) => {
+      let position = this.position();
+      for (const event of events) {
+        if (event.seq <= position) {
+          throw new Error(`event ${event.seq} applied out of order after ${position}`);
+        }
+        this.fold(event);
+        position = event.seq;
+      }
+      this.statements.setPosition.run(position);
+    });
+  }
+
+  position(): number {
+    return this.statements.position.get() as number;
+  }
+
+  live(name: string): FileVersion | undefined {
+    const row = this.statements.live.get(nameKey(name)) as VersionRow | undefined;
+    return row && fileVersion(name, row);
+  }
+
+  version(name: string, version: number): FileVersion | undefined {
+    const row = this.statements.version.get(nameKey(name), version) as VersionRow | undefined;
+    return row && fileVersion(name, row);
+  }
+
+  latestVersion(name: string): number {
+    return (this.statements.latest.get(nameKey(name)) as number | undefined) ?? 0;
+  }
+
+  history(name: string): HistoryEntry[] {
+    const rows = this.statements.history.all({ key: nameKey(name) }) as HistoryRow[];
+    return rows.map((row): HistoryEntry => {
+      if (row.deleted) {
+        const { version, at, actor, seq } = row;
+        return { kind: 'deleted', deletion: { name, version, at, actor, seq } };
+      }
+      return { kind: row.restored_from === null ? 'uploaded' : 'restored', file: fileVersion(name, row) };
+    });
+  }
+
+  list(prefix: string, page: PageRequest): FileVersion[] {
+    return this.page(this.statements.list, pageParams(prefix, page));
+  }
+
+  listAt(prefix: string, seq: number, page: PageRequest): FileVersion[] {
+    return this.page(this.statements.listAt, { ...pageParams(prefix, page), seq });
+  }
+
+  usage(actor: string): Usage {
+    return (this.statements.usage.get(actor) as Usage | undefined) ?? NO_USAGE;
+  }
+
+  isCollected(sha256: string): boolean {
+    return this.statements.isCollected.get(sha256) !== undefined;
+  }
+
+  outcomeOf(actor: string, requestId: string): Outcome | undefined {
+    const row = this.statements.outcome.get(actor, requestId) as RequestRow | undefined;
+    if (!row) return undefined;
+    const { seq, type, at, version } = row;
+    const name = nameOfKey(row.key);
+    if (type === 'FileDeleted') return { seq, type, at, payload: { name, version, requestId } };
+    const sha256 = row.sha256!;
+    const size = row.size!;
+    if (type === 'FileRestored') {
+      const fromVersion = row.restored_from!;
+      return { seq, type, at, payload: { name, version, fromVersion, sha256, size, requestId } };
+    }
+    return { seq, type, at, payload: { name, version, sha256, size, requestId } };
+  }
+
+  apply(events: readonly FerryEvent[]): void {
+    if (events.length > 0) this.applyAll(events);
+  }
+
+  private page(statement: Database.Statement, params: PageParams): FileVersion[] {
+    if (params.limit <= 0) return [];
+    const rows = statement.all(params) as KeyedVersionRow[];
+    return rows.map((row) => fileVersion(nameOfKey(row.key), row));
+  }
+
+  /** The same rules as `Catalogue.apply`, as row changes. */
+  private fold(event: FerryEvent): void {
+    switch (event.type) {
+      case 'FileUploaded':
+      case 'FileRestored':
+        return this.addVersion(event);
+      case 'FileDeleted':
+        return this.delete(event);
+      case 'GarbageCollected':
+        for (const sha256 of event.payload.blobs) this.statements.collect.run(sha256);
+        return;
+      // Accounts and bans are folded elsewhere for now (see the port); the rest change no file.
+      case 'UserAdded':
+      case 'UserRoleChanged':
+      case 'UserPrefixChanged':
+      case 'UserPasswordChanged':
+      case 'UserDisabled':
+      case 'UserEnabled':
+      case 'UserQuotaChanged':
+      case 'LoginFailed':
+      case 'AddressBanned':
+      case 'AddressUnbanned':
+      case 'LoginSucceeded':
+      case 'UsersListed':
+      case 'AuditRead':
+      case 'ConnectionsRefused':
+      case 'SessionOpened':
+      case 'SessionClosed':
+      case 'HelpShown':
+      case 'FilesListed':
+      case 'FileStatShown':
+      case 'HistoryShown':
+      case 'FileDownloaded':
+      case 'RequestReplayed':
+      case 'CommandRejected':
+        return;
+      default:
+        return assertNever(event);
+    }
+  }
+
+  private addVersion(event: EventOf<'FileUploaded'> | EventOf<'FileRestored'>): void {
+    const { name, version, sha256, size } = event.payload;
+    const row = this.nameRow(name);
+    if (version !== row.latest_version + 1) {
+      throw new Error(
+        `${event.type} ${event.seq} makes version ${version} of a name at ${row.latest_version}`,
+      );
+    }
+    this.endLive(row, event.seq);
+    const restoredFrom = event.type === 'FileRestored' ? event.payload.fromVersion : null;
+    const s = this.statements;
+    s.insertVersion.run(row.id, version, sha256, size, event.at, event.actor, event.seq, restoredFrom);
+    s.setVersions.run(version, version, row.id);
+    this.addUsage(event.actor, 1, size);
+    if (event.type === 'FileUploaded') s.uncollect.run(sha256);
+    this.remember(event, row.id);
+  }
+
+  private delete(event: EventOf<'FileDeleted'>): void {
+    const { name, version } = event.payload;
+    const row = this.nameRow(name);
+    this.statements.insertDeletion.run(row.id, event.seq, version, event.at, event.actor);
+    this.endLive(row, event.seq);
+    this.statements.setVersions.run(null, row.latest_version, row.id);
+    this.remember(event, row.id);
+  }
+
+  /** The live version, if any, stops being live at `seq` and stops counting for its writer. */
+  private endLive(row: NameRow, seq: number): void {
+    if (row.live_version === null) return;
+    const live = this.statements.endVersion.get(seq, row.id, row.live_version) as {
+      actor: string;
+      size: number;
+    };
+    this.addUsage(live.actor, -1, -live.size);
+  }
+
+  private addUsage(actor: string, files: number, bytes: number): void {
+    this.statements.addUsage.run(actor, files, bytes);
+    this.statements.dropEmptyUsage.run(actor);
+  }
+
+  /** The name's row, created on first use. */
+  private nameRow(name: string): NameRow {
+    const key = nameKey(name);
+    const row = this.statements.nameRow.get(key) as NameRow | undefined;
+    if (row) return row;
+    const id = Number(this.statements.insertName.run(key).lastInsertRowid);
+    return { id, live_version: null, latest_version: 0 };
+  }
+
+  /** RequestMemory.remember: forget what fell out of the window, then remember this request's outcome. */
+  private remember(
+    event: EventOf<'FileUploaded'> | EventOf<'FileRestored'> | EventOf<'FileDeleted'>,
+    nameId: number,
+  ): void {
+    const cutoff = new Date(Date.parse(event.at) - REQUEST_ID_WINDOW_MS).toISOString();
+    // Usually the oldest is inside the window: one row read. Otherwise forget in chunks.
+    for (let chunk = 1; ; chunk = FORGET_CHUNK) {
+      const oldest = this.statements.oldestRequests.all(chunk) as { seq: number; at: string }[];
+      const keep = oldest.findIndex((entry) => entry.at >= cutoff);
+      const forget = keep === -1 ? oldest.length : keep;
+      if (forget > 0) this.statements.forgetRequests.run(oldest[forget - 1].seq);
+      if (keep !== -1 || oldest.length < chunk) break;
+    }
+    const requestId = event.payload.requestId;
+    if (requestId === undefined) return;
+    this.statements.rememberRequest.run(
+      event.actor,
+      requestId,
+      event.seq,
+      event.type,
+      nameId,
+      event.payload.version,
+      event.at,
+    );
+  }
+}
+
+function pageParams(prefix: string, page: PageRequest): PageParams {
+  const range = prefixRange(prefix);
+  let low = range.low;
+  if (page.after !== undefined) {
+    const after = keyAfter(nameKey(page.after));
+    if (Buffer.compare(after, low) > 0) low = after;
+  }
+  return { low, high: range.high, limit: page.limit };
+}
+
+function fileVersion(name: string, row: VersionRow): FileVersion {
+  const { version, sha256, size, at, actor, seq } = row;
+  const file = { name, version, sha256, size, at, actor, seq };
+  return row.restored_from === null ? file : { ...file, restoredFrom: row.restored_from };
+}
+
+function prepare(db: Database.Database) {
+  return {
+    position: db.prepare('SELECT seq FROM catalogue_position WHERE singleton = 1').pluck(),
+    setPosition: db.prepare('UPDATE catalogue_position SET seq = ? WHERE singleton = 1'),
+    live: db.prepare(
+      `SELECT ${VERSION_COLUMNS} FROM catalogue_names n
+       JOIN catalogue_versions v ON v.name_id = n.id AND v.version = n.live_version
+       WHERE n.key = ?`,
+    ),
+    version: db.prepare(
+      `SELECT ${VERSION_COLUMNS} FROM catalogue_names n
+       JOIN catalogue_versions v ON v.name_id = n.id
+       WHERE n.key = ? AND v.version = ?`,
+    ),
+    latest: db.prepare('SELECT latest_version FROM catalogue_names WHERE key = ?').pluck(),
+    history: db.prepare(
+      `SELECT ${VERSION_COLUMNS}, 0 AS deleted FROM catalogue_versions v
+       WHERE v.name_id = (SELECT id FROM catalogue_names WHERE key = @key)
+       UNION ALL
+       SELECT d.version, NULL, NULL, d.at, d.actor, d.seq, NULL, 1 FROM catalogue_deletions d
+       WHERE d.name_id = (SELECT id FROM catalogue_names WHERE key = @key)
+       ORDER BY seq`,
+    ),
+    list: db.prepare(
+      `SELECT n.key, ${VERSION_COLUMNS} FROM catalogue_names n
+       JOIN catalogue_versions v ON v.name_id = n.id AND v.version = n.live_version
+       WHERE n.live_version IS NOT NULL AND n.key >= @low AND n.key < @high
+       ORDER BY n.key LIMIT @limit`,
+    ),
+    listAt: db.prepare(
+      `SELECT n.key, ${VERSION_COLUMNS} FROM catalogue_names n
+       JOIN catalogue_versions v ON v.name_id = n.id
+       WHERE n.key >= @low AND n.key < @high
+         AND v.seq <= @seq AND (v.ended_seq IS NULL OR v.ended_seq > @seq)
+       ORDER BY n.key LIMIT @limit`,
+    ),
+    usage: db.prepare('SELECT files, bytes FROM catalogue_usage WHERE actor = ?'),
+    isCollected: db.prepare('SELECT 1 FROM catalogue_collected WHERE sha256 = ?').pluck(),
+    outcome: db.prepare(
+      `SELECT r.seq, r.type, r.at, r.version, n.key, v.sha256, v.size, v.restored_from
+       FROM catalogue_requests r
+       JOIN catalogue_names n ON n.id = r.name_id
+       LEFT JOIN catalogue_versions v ON v.name_id = r.name_id AND v.version = r.version
+       WHERE r.actor = ? AND r.request_id = ?`,
+    ),
+    nameRow: db.prepare('SELECT id, live_version, latest_version FROM catalogue_names WHERE key = ?'),
+    insertName: db.prepare(
+      'INSERT INTO catalogue_names (key, live_version, latest_version) VALUES (?, NULL, 0)',
+    ),
+    setVersions: db.prepare('UPDATE catalogue_names SET live_version = ?, latest_version = ? WHERE id = ?'),
+    insertVersion: db.prepare(
+      `INSERT INTO catalogue_versions (name_id, version, sha256, size, at, actor, seq, restored_from, ended_seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+    ),
+    endVersion: db.prepare(
+      `UPDATE catalogue_versions SET ended_seq = ? WHERE name_id = ? AND version = ? RETURNING actor, size`,
+    ),
+    insertDeletion: db.prepare(
+      'INSERT INTO catalogue_deletions (name_id, seq, version, at, actor) VALUES (?, ?, ?, ?, ?)',
+    ),
+    addUsage: db.prepare(
+      `INSERT INTO catalogue_usage (actor, files, bytes) VALUES (?, ?, ?)
+       ON CONFLICT (actor) DO UPDATE SET files = files + excluded.files, bytes = bytes + excluded.bytes`,
+    ),
+    dropEmptyUsage: db.prepare('DELETE FROM catalogue_usage WHERE actor = ? AND files = 0'),
+    collect: db.prepare('INSERT OR IGNORE INTO catalogue_collected (sha256) VALUES (?)'),
+    uncollect: db.prepare('DELETE FROM catalogue_collected WHERE sha256 = ?'),
+    oldestRequests: db.prepare('SELECT seq, at FROM catalogue_requests ORDER BY seq LIMIT ?'),
+    forgetRequests: db.prepare('DELETE FROM catalogue_requests WHERE seq <= ?'),
+    rememberRequest: db.prepare(
+      `INSERT INTO catalogue_requests (actor, request_id, seq, type, name_id, version, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (actor, request_id) DO UPDATE SET
+         seq = excluded.seq, type = excluded.type, name_id = excluded.name_id,
+         version = excluded.version, at = excluded.at`,
+    ),
+  };
+}
