@@ -85,6 +85,8 @@ export interface Application {
   readonly handlers: Handlers;
   readonly ledger: Ledger;
   readonly logger: Logger;
+  /** Records the connections refused since last time and lifts run-out bans; runs once a minute. */
+  upkeep(): void;
   /** Waits for pending appends, then closes the log. */
   close(): Promise<void>;
 }
@@ -210,11 +212,12 @@ export async function startApplication(
   const gate = container.get(ConnectionGate);
   const bans = container.get(BanKeeper);
   // Refused connections are recorded in aggregate, and run-out bans lifted, once a minute.
-  const upkeep = setInterval(() => {
+  const upkeep = () => {
     gate.flushRefusals();
     bans.sweep();
-  }, UPKEEP_INTERVAL_MS);
-  upkeep.unref();
+  };
+  const upkeepTimer = setInterval(upkeep, UPKEEP_INTERVAL_MS);
+  upkeepTimer.unref();
   return {
     ledger,
     logger: container.get<Logger>(TOKENS.Logger),
@@ -236,8 +239,9 @@ export async function startApplication(
       gate,
       access: container.get(AccessGuard),
     },
+    upkeep,
     close: async () => {
-      clearInterval(upkeep);
+      clearInterval(upkeepTimer);
       gate.flushRefusals();
       await ledger.snapshot();
       await container.get<CredentialStore>(TOKENS.CredentialStore).close();

@@ -5,6 +5,13 @@ export function parseWholeNumber(value: string): number {
   return Number(value);
 }
 
+export function parsePositiveInteger(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < 1)
+    throw new InvalidArgumentError('expected a whole number of at least 1');
+  return number;
+}
+
 export function parseVersionNumber(value: string): number {
   const version = parseWholeNumber(value);
   if (version < 1) throw new InvalidArgumentError('versions are numbered from 1');

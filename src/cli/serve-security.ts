@@ -4,7 +4,8 @@ import { DEFAULT_BAN_POLICY } from '../domain/address-bans';
 import { DEFAULT_CONNECTION_LIMITS } from '../app/connection-gate';
 import { FerryConfig } from '../app/config';
 import { DEFAULT_UPLOAD_LIMITS } from '../app/upload-limits';
-import { environmentFlag, parseByteSize } from './options';
+import { DEFAULT_SERVER_OPTIONS } from '../transport/ferry-server';
+import { environmentFlag, parseByteSize, parsePositiveInteger } from './options';
 
 /** The security settings of `ferry serve`, as commander hands them over. */
 export interface SecurityOptions {
@@ -20,17 +21,6 @@ export interface SecurityOptions {
   readonly banWindow: number;
   readonly banTime: number;
   readonly banSafelist: string[];
-}
-
-/** Deadlines the transport enforces, in seconds, before they become milliseconds. */
-export const DEFAULT_LOGIN_TIMEOUT_S = 30;
-export const DEFAULT_LINE_TIMEOUT_S = 30;
-
-function count(value: string): number {
-  const number = Number(value);
-  if (!/^\d{1,9}$/.test(value) || number < 1)
-    throw new InvalidArgumentError('expected a whole number of at least 1');
-  return number;
 }
 
 function addresses(value: string): string[] {
@@ -68,7 +58,7 @@ export function addSecurityOptions(command: Command): Command {
           'connections served at once',
           'FERRY_MAX_CONNECTIONS',
           DEFAULT_CONNECTION_LIMITS.maxConnections,
-          count,
+          parsePositiveInteger,
         ),
       )
       .addOption(
@@ -77,7 +67,7 @@ export function addSecurityOptions(command: Command): Command {
           'connections from one address at once',
           'FERRY_MAX_CONNECTIONS_PER_ADDRESS',
           DEFAULT_CONNECTION_LIMITS.maxConnectionsPerAddress,
-          count,
+          parsePositiveInteger,
         ),
       )
       .addOption(
@@ -85,8 +75,8 @@ export function addSecurityOptions(command: Command): Command {
           '--login-timeout <s>',
           'seconds from greeting to login',
           'FERRY_LOGIN_TIMEOUT',
-          DEFAULT_LOGIN_TIMEOUT_S,
-          count,
+          DEFAULT_SERVER_OPTIONS.loginTimeoutMs / 1000,
+          parsePositiveInteger,
         ),
       )
       .addOption(
@@ -94,8 +84,8 @@ export function addSecurityOptions(command: Command): Command {
           '--line-timeout <s>',
           'seconds a begun request line has to end',
           'FERRY_LINE_TIMEOUT',
-          DEFAULT_LINE_TIMEOUT_S,
-          count,
+          DEFAULT_SERVER_OPTIONS.lineTimeoutMs / 1000,
+          parsePositiveInteger,
         ),
       )
       .addOption(
@@ -122,7 +112,7 @@ export function addSecurityOptions(command: Command): Command {
           'failed logins from one address that ban it',
           'FERRY_BAN_FAILURES',
           DEFAULT_BAN_POLICY.maxFailures,
-          count,
+          parsePositiveInteger,
         ),
       )
       .addOption(
@@ -131,7 +121,7 @@ export function addSecurityOptions(command: Command): Command {
           'seconds within which those failures count',
           'FERRY_BAN_WINDOW',
           DEFAULT_BAN_POLICY.windowMs / 1000,
-          count,
+          parsePositiveInteger,
         ),
       )
       .addOption(
@@ -140,7 +130,7 @@ export function addSecurityOptions(command: Command): Command {
           'seconds of a first ban; each repeat doubles it (at most a day)',
           'FERRY_BAN_TIME',
           DEFAULT_BAN_POLICY.banMs / 1000,
-          count,
+          parsePositiveInteger,
         ),
       )
       .addOption(
@@ -173,9 +163,10 @@ export function allowances(
 export function securityConfig(
   host: string,
   options: SecurityOptions,
+  allowed: Pick<SecurityOptions, 'allowAnonymous'>,
 ): Pick<FerryConfig, 'allowAnonymous' | 'bans' | 'connections' | 'uploads'> {
   return {
-    allowAnonymous: isLoopback(host) || allowances(options).allowAnonymous === true,
+    allowAnonymous: isLoopback(host) || allowed.allowAnonymous === true,
     bans: {
       maxFailures: options.banFailures,
       windowMs: options.banWindow * 1000,

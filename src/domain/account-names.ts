@@ -1,4 +1,4 @@
-import { ANONYMOUS } from './accounts';
+import { ANONYMOUS, ROLES } from './accounts';
 import { fail, ok, Result } from './errors';
 import { Role } from './events';
 import { parseFileName } from './names';
@@ -20,9 +20,8 @@ export function parseUserName(raw: string): Result<UserName> {
 }
 
 export function parseRole(raw: string): Result<Role> {
-  return raw === 'read' || raw === 'write' || raw === 'admin'
-    ? ok(raw)
-    : fail('BAD_REQUEST', 'a role is read, write or admin');
+  const role = ROLES.find((known) => known === raw);
+  return role ? ok(role) : fail('BAD_REQUEST', 'a role is read, write or admin');
 }
 
 /** A home prefix is a folder: a valid name followed by "/". */

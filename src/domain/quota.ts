@@ -29,3 +29,15 @@ export function checkQuota(
   }
   return ok(undefined);
 }
+
+/** `checkQuota` with the quota the actor's account has now; actors without an account have none. */
+export function checkActorQuota(
+  catalogue: Catalogue,
+  actor: string,
+  name: string,
+  size: number,
+  pending?: Usage,
+): Result<void> {
+  const quota = catalogue.accounts.get(actor)?.quota ?? {};
+  return checkQuota(quota, catalogue, actor, name, size, pending);
+}

@@ -153,14 +153,13 @@ export class Session implements FrameSink {
     this.busy = true;
     if (!parsed.ok) {
       const refusal = () => this.refuse(parsed.command, parsed.error, parsed.name);
-      // What follows may be a body we cannot measure (reading it as requests would run what it says),
-      // or one too large to be worth reading only to drop it.
-      if (parsed.framingLost || parsed.bodyLength > MAX_DRAINED_BODY) {
+      // What follows may be a body we cannot measure: reading it as requests would run what it says.
+      if (parsed.framingLost) {
         await refusal();
         this.closing = 'protocol-error';
         return this.hangUp();
       }
-      if (parsed.bodyLength > 0) return this.expectBody(parsed.bodyLength, discardingConsumer(refusal));
+      if (parsed.bodyLength > 0) return this.refuseBody(parsed.bodyLength, discardingConsumer(refusal));
       await refusal();
       return this.idle();
     }
@@ -306,14 +305,20 @@ export class Session implements FrameSink {
       this.closing ??= 'disconnect';
       return this.hangUp();
     }
-    if (transfer.refused && request.size > MAX_DRAINED_BODY) {
-      // Not worth reading only to drop it: answer, then close (the client reads the refusal first).
-      const result = await transfer.finish();
-      if (!result.ok) this.respond(reply.error(result.error));
-      this.closing = 'protocol-error';
-      return this.hangUp();
-    }
-    this.expectBody(request.size, this.uploadConsumer(transfer));
+    const consumer = this.uploadConsumer(transfer);
+    if (transfer.refused) return this.refuseBody(request.size, consumer);
+    this.expectBody(request.size, consumer);
+  }
+
+  /**
+   * The body of a refused request: read and dropped when small, so the connection stays usable; a larger
+   * one is not worth reading, so the refusal is sent and the connection closed (the client reads it first).
+   */
+  private async refuseBody(length: number, consumer: BodyConsumer): Promise<void> {
+    if (length <= MAX_DRAINED_BODY) return this.expectBody(length, consumer);
+    await consumer.finish();
+    this.closing = 'protocol-error';
+    this.hangUp();
   }
 
   private uploadConsumer(transfer: UploadTransfer): BodyConsumer {

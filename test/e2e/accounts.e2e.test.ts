@@ -3,6 +3,7 @@ import { addAccount, logIn, OPERATOR, PASSWORD } from '../support/accounts';
 import { RawConnection } from '../support/raw-connection';
 import { chunksOf, collector } from '../support/streams';
 import { removeDir, serverPerTest, startTestServer } from '../support/test-server';
+import { CredentialStore } from '../../src/domain/ports/credential-store.port';
 import { FerryClient } from '../../src/transport/client/ferry-client';
 
 const text = (value: string) => chunksOf(Buffer.from(value));
@@ -165,7 +166,7 @@ describe('accounts and roles over TCP', () => {
     await root.changeUser('PASSWD', 'dave', {}, 'a brand new secret');
     await expect(logIn(servers.ferry, 'dave')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     const fresh = await logIn(servers.ferry, 'dave', 'a brand new secret');
-    await expect(open.list()).resolves.toBeDefined();
+    await expect(open.list()).resolves.toHaveLength(4);
     await Promise.all([open.logout(), fresh.logout(), root.logout()]);
   });
 
@@ -247,12 +248,6 @@ describe('accounts and roles over TCP', () => {
     await servers.ferry.app.ledger.drain();
     expect(JSON.stringify(readEvents(servers.ferry.dataDir))).not.toContain('s3cr3t');
   });
-
-  it('lets the operator act on the data folder as local:<user>', async () => {
-    await addAccount(servers.ferry.app, 'frank', 'read');
-    const event = readEvents(servers.ferry.dataDir).find((e) => e.type === 'UserAdded');
-    expect(event?.actor).toBe(OPERATOR.actor);
-  });
 });
 
 describe('accounts with memory storage', () => {
@@ -266,6 +261,43 @@ describe('accounts with memory storage', () => {
       await expect(mia.upload('b.txt', text('b'), 1)).rejects.toMatchObject({ code: 'FORBIDDEN' });
       expect((await mia.list()).map((f) => [f.name, f.by])).toEqual([['mia/a.txt', 'mia']]);
       await mia.logout();
+    } finally {
+      await ferry.stop();
+      removeDir(ferry.dataDir);
+    }
+  });
+});
+
+describe('accounts whose password could not be kept', () => {
+  it('reports STORAGE_FAILED, keeps the event, and refuses logins as no-password until a new one is set', async () => {
+    const failing: CredentialStore = {
+      save: () => Promise.reject(new Error('disk full')),
+      find: async () => undefined,
+      close: async () => undefined,
+    };
+    const ferry = await startTestServer({ overrides: { credentials: failing } });
+    try {
+      const added = await ferry.app.handlers.accounts.change(
+        OPERATOR,
+        { action: 'add', user: 'nina', role: 'read' },
+        PASSWORD,
+      );
+      expect(added).toMatchObject({ ok: false, error: { code: 'STORAGE_FAILED' } });
+      await ferry.app.ledger.drain();
+      expect(readEvents(ferry.dataDir).find((e) => e.type === 'UserAdded')?.payload).toMatchObject({
+        user: 'nina',
+        passwordSet: true,
+      });
+      await expect(logIn(ferry, 'nina')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+      // An account added without a password cannot log in either.
+      await ferry.app.handlers.accounts.change(OPERATOR, { action: 'add', user: 'omar', role: 'read' });
+      await expect(logIn(ferry, 'omar')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+      await ferry.app.ledger.drain();
+      const failed = readEvents(ferry.dataDir).filter((e) => e.type === 'LoginFailed');
+      expect(failed.map((e) => e.payload)).toEqual([
+        { user: 'nina', reason: 'no-password' },
+        { user: 'omar', reason: 'no-password' },
+      ]);
     } finally {
       await ferry.stop();
       removeDir(ferry.dataDir);

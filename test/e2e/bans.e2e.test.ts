@@ -66,6 +66,21 @@ describe('bans after failed logins, with an injected clock', () => {
     expect(events('AddressUnbanned').map((e) => e.payload)).toEqual([{ address: '127.0.0.1' }]);
   });
 
+  it('records the end of a ban that ran out at the next upkeep, without waiting for a connection', async () => {
+    await start();
+    await failLogins(3);
+    clock.advance(15 * MINUTE - 1);
+    ferry.app.upkeep();
+    await ferry.app.ledger.drain();
+    expect(events('AddressUnbanned')).toHaveLength(0);
+    clock.advance(1);
+    ferry.app.upkeep();
+    await ferry.app.ledger.drain();
+    expect(events('AddressUnbanned')).toMatchObject([
+      { actor: 'system:ferry', payload: { address: '127.0.0.1' } },
+    ]);
+  });
+
   it('doubles the ban for each repeat within a day', async () => {
     await start();
     await failLogins(3);
@@ -101,7 +116,7 @@ describe('bans after failed logins, with an injected clock', () => {
     for (let i = 0; i < 200; i++) await (await firstLine(ferry.address)).closed;
     await ferry.app.ledger.drain();
     expect(readEvents(ferry.dataDir)).toHaveLength(before);
-    ferry.app.handlers.gate.flushRefusals();
+    ferry.app.upkeep();
     await ferry.app.ledger.drain();
     expect(events('ConnectionsRefused').map((e) => e.payload)).toEqual([
       expect.objectContaining({ address: '127.0.0.1', reason: 'banned', count: 200 }),

@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { userInfo } from 'node:os';
+import { readEvents } from '../support/audit-db';
 import { runFerry, RunResult, startServerProcess } from '../support/ferry-binary';
 import { removeDir, tempDir } from '../support/test-server';
 
@@ -75,6 +77,15 @@ describe('ferry user and logins, through the binary', () => {
         { input: ALICE_PASSWORD, ...asRoot },
       );
       expect(remoteAdd).toMatchObject({ code: 0, stdout: 'added alice (write, home alice/)\n' });
+      // The new account's password on stdin is never taken for the admin's own.
+      const noAdminPassword = await ferry(
+        ['user', 'add', 'bea', '--role', 'read', '--password-stdin', ...at, '--user', 'root'],
+        { input: ALICE_PASSWORD },
+      );
+      expect(noAdminPassword.code).toBe(1);
+      expect(noAdminPassword.stderr).toMatch(/no password for root/);
+      // A bad role is a usage error before any login.
+      expect((await ferry(['user', 'role', 'alice', 'boss', ...at, '--user', 'root'])).code).toBe(2);
       const put = await ferry(
         ['put', 'note.txt', 'alice/note.txt', ...at, '--user', 'alice', '--password-stdin'],
         {
@@ -148,6 +159,15 @@ describe('ferry user and logins, through the binary', () => {
     expect(everythingSaid).not.toContain('$argon2');
     // The hashes are there, in the file of their own, readable by the owner alone.
     expect(statSync(join(data, 'credentials.db')).mode & 0o777).toBe(0o600);
+    // Accounts made on the data folder name the operator's OS account as the actor.
+    const userAdded = readEvents(data).filter((e) => e.type === 'UserAdded');
+    expect(userAdded.map((e) => [e.payload.user, e.actor])).toEqual([
+      ['root', `local:${userInfo().username}`],
+      ['alice', 'root'],
+    ]);
+    expect(
+      readEvents(data).filter((e) => e.type === 'LoginFailed' && e.payload.user === 'root'),
+    ).toHaveLength(1);
   });
 
   it('refuses to serve off loopback without TLS and accounts, saying what to do', async () => {
@@ -156,6 +176,11 @@ describe('ferry user and logins, through the binary', () => {
       const plain = await runFerry(['serve', '--host', '0.0.0.0', '--port', '0', '--data', empty]);
       expect(plain.code).toBe(2);
       expect(plain.stderr).toMatch(/without TLS: pass --tls-cert and --tls-key, or --allow-plaintext/);
+      const badFlag = await runFerry(['serve', '--port', '0', '--data', empty], {
+        env: { FERRY_ALLOW_PLAINTEXT: 'perhaps' },
+      });
+      expect(badFlag.code).toBe(2);
+      expect(badFlag.stderr).toMatch(/FERRY_ALLOW_PLAINTEXT must be 1, true, 0 or false/);
       const anonymous = await runFerry([
         'serve',
         '--host',

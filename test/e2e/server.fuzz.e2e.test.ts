@@ -7,7 +7,8 @@ import { DEFAULT_UPLOAD_LIMITS } from '../../src/app/upload-limits';
 import { DEFAULT_BAN_POLICY } from '../../src/domain/address-bans';
 import { isErrorCode } from '../../src/domain/errors';
 import { Role } from '../../src/domain/events';
-import { LogFields, Logger } from '../../src/domain/ports/logger.port';
+import { Logger } from '../../src/domain/ports/logger.port';
+import { recordingLogger } from '../support/recording-logger';
 import { FerryClient } from '../../src/transport/client/ferry-client';
 import { ListedFile } from '../../src/transport/client/listing';
 import { FerryError } from '../../src/transport/client/ferry-error';
@@ -58,18 +59,11 @@ afterAll(() => {
   }
 });
 
-/** A logger that keeps what the server reports at error level: a request that failed inside, say. */
-function recordingLogger(errors: string[]): Logger {
-  const logger: Logger = {
-    debug: () => undefined,
-    info: () => undefined,
-    warn: () => undefined,
-    error: (message: string, fields?: LogFields) => {
-      errors.push(`${message} ${JSON.stringify(fields ?? {})}`);
-    },
-    child: () => logger,
-  };
-  return logger;
+/** What the server reports at error level (a request that failed inside, say), as one string a line. */
+function errorsInto(errors: string[]): Logger {
+  return recordingLogger((line) => {
+    if (line.level === 'error') errors.push(`${line.message} ${JSON.stringify(line.fields ?? {})}`);
+  });
 }
 
 /** Takes what went wrong since the last call, so a failed run does not fail every run of its shrinking. */
@@ -334,7 +328,7 @@ async function restartAndCompare(ferry: TestServer, serverErrors: string[]): Pro
   const again = await startTestServer({
     dataDir: ferry.dataDir,
     config: LOOPBACK_SAFE,
-    overrides: { logger: recordingLogger(serverErrors) },
+    overrides: { logger: errorsInto(serverErrors) },
   });
   expect(again.app.ledger.catalogue.toSnapshot()).toEqual(before);
   return again;
@@ -349,7 +343,7 @@ describe('a live server fed random and damaged byte streams', () => {
       const serverErrors: string[] = [];
       let ferry = await startTestServer({
         config: LOOPBACK_SAFE,
-        overrides: { logger: recordingLogger(serverErrors) },
+        overrides: { logger: errorsInto(serverErrors) },
       });
       const checker = async () => (accounts ? logIn(ferry, 'checker') : ferry.connect());
       try {
@@ -832,7 +826,7 @@ describe('a live server driven by several accounts at random, against a model', 
         const serverErrors: string[] = [];
         let ferry = await startTestServer({
           config: LOOPBACK_SAFE,
-          overrides: { logger: recordingLogger(serverErrors) },
+          overrides: { logger: errorsInto(serverErrors) },
         });
         try {
           for (const [user, rights] of Object.entries(ACCOUNTS)) {
@@ -877,7 +871,7 @@ describe('odd names through the client', () => {
     const serverErrors: string[] = [];
     const ferry = await startTestServer({
       config: LOOPBACK_SAFE,
-      overrides: { logger: recordingLogger(serverErrors) },
+      overrides: { logger: errorsInto(serverErrors) },
     });
     try {
       const client = await ferry.connect();

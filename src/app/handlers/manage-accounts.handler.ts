@@ -12,15 +12,15 @@ import { AccessGuard } from '../access-guard';
 import { Ledger } from '../ledger';
 import { TOKENS } from '../tokens';
 
-/**
- * Account management, by an admin over the wire or by the operator on the data folder. Every change is
- * one event; a password is hashed first and its hash filed, outside the log, under the event's id.
- */
 export interface AccountWithUsage {
   readonly account: Account;
   readonly usage: Usage;
 }
 
+/**
+ * Account management, by an admin over the wire or by the operator on the data folder. Every change is
+ * one event; a password is hashed first and its hash filed, outside the log, under the event's id.
+ */
 @injectable()
 export class ManageAccounts {
   constructor(

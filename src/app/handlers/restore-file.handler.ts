@@ -5,7 +5,7 @@ import { domainError, fail, ok, Result } from '../../domain/errors';
 import { EventOrigin } from '../../domain/events';
 import { FileStore } from '../../domain/ports/file-store.port';
 import { AccessGuard } from '../access-guard';
-import { checkQuota } from '../../domain/quota';
+import { checkActorQuota } from '../../domain/quota';
 import { Ledger } from '../ledger';
 import { TOKENS } from '../tokens';
 import { replayIfRepeated } from './request-replay';
@@ -46,8 +46,7 @@ export class RestoreFile {
       return decision;
     }
     // The restored version is the restorer's, so it counts against the restorer's quota.
-    const quota = this.ledger.catalogue.accounts.get(origin.actor)?.quota ?? {};
-    const fits = checkQuota(quota, this.ledger.catalogue, origin.actor, command.name, decision.value.size);
+    const fits = checkActorQuota(this.ledger.catalogue, origin.actor, command.name, decision.value.size);
     if (!fits.ok) {
       this.ledger.reject(origin, 'RESTORE', fits.error, command.name);
       return fits;

@@ -7,7 +7,7 @@ import { FileName } from '../../domain/names';
 import { BlobWriter, FileStore } from '../../domain/ports/file-store.port';
 import { FreeSpace } from '../../domain/ports/free-space.port';
 import { Logger } from '../../domain/ports/logger.port';
-import { checkQuota } from '../../domain/quota';
+import { checkActorQuota } from '../../domain/quota';
 import { AccessGuard } from '../access-guard';
 import { Ledger } from '../ledger';
 import { TOKENS } from '../tokens';
@@ -79,18 +79,8 @@ export class UploadFile {
     const precondition = checkExpectedVersion(request.name, request.ifVersion, this.ledger.catalogue);
     if (!precondition.ok) return precondition.error;
     const pending = this.reservations.of(origin.actor);
-    const quota = this.quotaCheck(origin, request.name, request.size, pending);
+    const quota = checkActorQuota(this.ledger.catalogue, origin.actor, request.name, request.size, pending);
     return quota.ok ? undefined : quota.error;
-  }
-
-  private quotaCheck(
-    origin: EventOrigin,
-    name: string,
-    size: number,
-    pending?: { files: number; bytes: number },
-  ) {
-    const quota = this.ledger.catalogue.accounts.get(origin.actor)?.quota ?? {};
-    return checkQuota(quota, this.ledger.catalogue, origin.actor, name, size, pending);
   }
 
   /** Uploads under way have claimed their declared size already; the reserve is never touched. */
@@ -146,18 +136,15 @@ export class UploadFile {
           }
           release();
           // Checked before the bytes become a blob, so a refusal stores nothing.
-          const quota = this.quotaCheck(
-            origin,
-            request.name,
-            digest.size,
-            this.reservations.of(origin.actor),
-          );
+          const catalogue = this.ledger.catalogue;
+          const pending = this.reservations.of(origin.actor);
+          const quota = checkActorQuota(catalogue, origin.actor, request.name, digest.size, pending);
           if (!quota.ok) return reject(quota.error);
           await writer.commit();
           // Decide only now, with no await before the record, so concurrent uploads get distinct versions.
           const decision = decideUpload({ ...request, sha256: digest.sha256 }, this.ledger.catalogue);
           if (!decision.ok) return reject(decision.error);
-          const exact = this.quotaCheck(origin, request.name, digest.size);
+          const exact = checkActorQuota(this.ledger.catalogue, origin.actor, request.name, digest.size);
           if (!exact.ok) return reject(exact.error);
           return ok(
             this.ledger.record<'FileUploaded'>({

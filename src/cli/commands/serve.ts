@@ -5,6 +5,7 @@ import { DEFAULT_CONFIG, FerryConfig, StoreKind } from '../../app/config';
 import { DEFAULT_SERVER_OPTIONS, FerryServer } from '../../transport/ferry-server';
 import { Logger } from '../../domain/ports/logger.port';
 import { applyConfigFile } from '../config-file';
+import { parsePositiveInteger } from '../options';
 import {
   addSecurityOptions,
   allowances,
@@ -32,13 +33,6 @@ function parsePort(value: string): number {
   if (!/^\d{1,5}$/.test(value) || port > 65535)
     throw new InvalidArgumentError('a port is a number from 0 to 65535');
   return port;
-}
-
-function parsePositiveInteger(value: string): number {
-  const number = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < 1)
-    throw new InvalidArgumentError('expected a whole number of at least 1');
-  return number;
 }
 
 export function registerServe(program: Command): void {
@@ -99,6 +93,12 @@ export function registerServe(program: Command): void {
   addSecurityOptions(serve).action(async (given: ServeOptions, command: Command) => {
     if (given.config !== undefined) applyConfigFile(command, given.config);
     const options = command.opts<ServeOptions>();
+    let allowed: ReturnType<typeof allowances>;
+    try {
+      allowed = allowances(options);
+    } catch (error) {
+      return command.error(`error: ${(error as Error).message}`, { exitCode: 2 });
+    }
     const config: FerryConfig = {
       host: options.host,
       port: options.port,
@@ -108,7 +108,7 @@ export function registerServe(program: Command): void {
       snapshotEvery: DEFAULT_CONFIG.snapshotEvery,
       checkpointEvents: options.checkpointEvents,
       checkpointSeconds: options.checkpointSeconds,
-      ...securityConfig(options.host, options),
+      ...securityConfig(options.host, options, allowed),
     };
     if ((options.tlsCert === undefined) !== (options.tlsKey === undefined))
       command.error('error: --tls-cert and --tls-key go together: give both or neither', { exitCode: 2 });
@@ -118,7 +118,7 @@ export function registerServe(program: Command): void {
         : undefined;
     const app = await startApplication(config);
     const accounts = app.ledger.catalogue.accounts.count;
-    const exposure = checkExposure(config.host, tls !== undefined, accounts, allowances(options));
+    const exposure = checkExposure(config.host, tls !== undefined, accounts, allowed);
     if (exposure.refusal !== undefined) {
       await app.close();
       process.stderr.write(`ferry: ${exposure.refusal}\n`);

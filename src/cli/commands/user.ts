@@ -50,16 +50,17 @@ export function registerUserCommands(program: Command): void {
     },
   ).option('--password-stdin', 'read the password from stdin (else prompt twice on a terminal)');
 
+  // Arguments are parsed by commander, so a typo is a usage error before any login or data folder.
   change(user, 'role', 'change the role', ([name, newRole]) => ({
     action: 'role',
     user: name,
-    role: role(newRole),
-  })).argument('<role>', 'read, write or admin');
+    role: newRole as Role,
+  })).argument('<role>', 'read, write or admin', role);
   change(user, 'prefix', 'confine to a home prefix, or "-" for none', ([name, prefix]) => ({
     action: 'prefix',
     user: name,
-    prefix: homePrefix(prefix),
-  })).argument('<prefix>', 'e.g. alice/, or - to lift the confinement');
+    prefix: prefix as string | null,
+  })).argument('<prefix>', 'e.g. alice/, or - to lift the confinement', homePrefix);
   change(user, 'disable', 'refuse its logins; its open sessions lose their rights', ([name]) => ({
     action: 'disable',
     user: name,
@@ -144,7 +145,9 @@ function subcommand(
     const remote = self.getOptionValueSource('server') !== 'default';
     let admin: AccountAdmin | undefined;
     try {
-      admin = remote ? remoteAdmin(await connectAs(flags)) : await openLocalAdmin(flags.data);
+      // --password-stdin is the account's new password here; the admin's comes from FERRY_PASSWORD or a prompt.
+      const login = { ...flags, passwordStdin: false };
+      admin = remote ? remoteAdmin(await connectAs(login)) : await openLocalAdmin(flags.data);
       process.stdout.write(`${await work(admin, self.processedArgs as string[], flags)}\n`);
     } catch (error) {
       if (error instanceof InvalidArgumentError) {

@@ -4,6 +4,7 @@ import { connect as connectTls, TLSSocket } from 'node:tls';
 import { Writable } from 'node:stream';
 import { FrameDecoder } from '../codec/frame-decoder';
 import { SocketWriter } from '../socket-writer';
+import { TLS_MIN_VERSION } from '../tls-listener';
 import { option, quoteWord } from '../codec/words';
 import {
   HistoryRecord,
@@ -79,7 +80,6 @@ export class FerryClient {
 
   private sessionId = '';
   private mustLogIn = false;
-  private loggedInAs: string | undefined;
 
   private constructor(private readonly socket: Socket) {
     this.writer = new SocketWriter(socket);
@@ -122,15 +122,9 @@ export class FerryClient {
     return this.mustLogIn;
   }
 
-  /** The account this session acts as, once logged in. */
-  get user(): string | undefined {
-    return this.loggedInAs;
-  }
-
   /** Logs in; every later request of this connection acts as `user`. Returns the account's role. */
   async login(user: string, password: string): Promise<string> {
     const reply = await this.request(`LOGIN ${quoteWord(user)} ${quoteWord(password)}`, new LineReader());
-    this.loggedInAs = reply.fields.get('user') ?? user;
     return reply.fields.get('role') ?? '';
   }
 
@@ -350,7 +344,7 @@ export async function openTls(address: ServerAddress, options: ConnectionOptions
     ca: options.ca,
     // Name indication is for host names only; an address is checked against the certificate's IP entries.
     servername: isIP(address.host) === 0 ? address.host : undefined,
-    minVersion: 'TLSv1.2',
+    minVersion: TLS_MIN_VERSION,
   });
   socket.setNoDelay(true);
   let reached = false;

@@ -1,12 +1,8 @@
 import { Account, Accounts, AccountTuple } from '../../../src/domain/accounts';
 import { FerryEvent } from '../../../src/domain/events';
-import { eventFactory, EventFactory } from '../../support/domain-events';
+import { eventFactory, EventFactory, foldInto } from '../../support/domain-events';
 
-function fold(events: readonly FerryEvent[]): Accounts {
-  const accounts = new Accounts();
-  for (const event of events) accounts.apply(event);
-  return accounts;
-}
+const fold = (events: readonly FerryEvent[]) => foldInto(new Accounts(), events);
 
 function added(f: EventFactory, user: string, options: { prefix?: string; passwordSet?: boolean } = {}) {
   const prefix = options.prefix === undefined ? {} : { prefix: options.prefix };

@@ -9,7 +9,7 @@ import {
   REPEAT_WINDOW_MS,
 } from '../../../src/domain/address-bans';
 import { FerryEvent } from '../../../src/domain/events';
-import { eventFactory, EventFactory } from '../../support/domain-events';
+import { eventFactory, EventFactory, foldInto } from '../../support/domain-events';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -46,11 +46,7 @@ function timed(f: EventFactory) {
   };
 }
 
-function fold(events: readonly FerryEvent[]): AddressBans {
-  const bans = new AddressBans();
-  for (const event of events) bans.apply(event);
-  return bans;
-}
+const fold = (events: readonly FerryEvent[]) => foldInto(new AddressBans(), events);
 
 const ADDRESS = '203.0.113.9';
 const WINDOW = 10 * MINUTE;
