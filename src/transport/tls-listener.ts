@@ -75,7 +75,6 @@ function message(error: unknown): string {
  */
 export class TlsListener {
   readonly server: Server;
-  private current: TlsCertificateInfo;
 
   /** Throws if the files are unusable. */
   constructor(
@@ -84,15 +83,10 @@ export class TlsListener {
     onSecureConnection: (socket: TLSSocket) => void,
   ) {
     const loaded = loadCredentials(files);
-    this.current = loaded.info;
     this.server = createServer(
       { ...loaded.options, allowHalfOpen: options.allowHalfOpen },
       onSecureConnection,
     );
-  }
-
-  get certificate(): TlsCertificateInfo {
-    return this.current;
   }
 
   /**
@@ -102,7 +96,6 @@ export class TlsListener {
   reload(): TlsCertificateInfo {
     const loaded = loadCredentials(this.files);
     this.server.setSecureContext(loaded.options);
-    this.current = loaded.info;
     return loaded.info;
   }
 }
