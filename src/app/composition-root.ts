@@ -13,7 +13,6 @@ import { IdGenerator } from '../domain/ports/id-generator.port';
 import { Logger } from '../domain/ports/logger.port';
 import { PasswordHasher } from '../domain/ports/password-hasher.port';
 import { SignatureVerifier } from '../domain/ports/signature-verifier.port';
-import { SnapshotStore } from '../domain/ports/snapshot-store.port';
 import { sha256, sha256Stream } from '../infra/crypto/sha256';
 import {
   loadOrCreateSigningKey,
@@ -22,7 +21,6 @@ import {
 } from '../infra/crypto/signing-key-files';
 import { DataDirLock } from '../infra/data-dir-lock';
 import { MemoryEventLog } from '../infra/memory-event-log';
-import { MemorySnapshotStore } from '../infra/memory-snapshot-store';
 import { RandomIds } from '../infra/random-ids';
 import { Argon2PasswordHasher } from '../infra/security/argon2-password-hasher';
 import { MemoryCredentialStore } from '../infra/security/memory-credential-store';
@@ -31,7 +29,6 @@ import { CheckpointSettings } from '../infra/sqlite/checkpointer';
 import { SqliteAuditReader } from '../infra/sqlite/sqlite-audit-reader';
 import { SqliteEventLog } from '../infra/sqlite/sqlite-event-log';
 import { SqliteEventQuery } from '../infra/sqlite/sqlite-event-query';
-import { SqliteSnapshotStore } from '../infra/sqlite/sqlite-snapshot-store';
 import { DiskFileStore } from '../infra/storage/disk-file-store';
 import { FileSystemFreeSpace } from '../infra/storage/file-system-free-space';
 import { MemoryFileStore } from '../infra/storage/memory-file-store';
@@ -40,7 +37,6 @@ import { createWinstonLogger } from '../infra/winston-logger';
 import { AccessGuard } from './access-guard';
 import { AuditToolkit, ProofChecker } from './audit/audit-toolkit';
 import { BanKeeper } from './ban-keeper';
-import { CatalogueHistory } from './catalogue-history';
 import { FerryConfig } from './config';
 import { ConnectionGate } from './connection-gate';
 import { CollectGarbage } from './handlers/collect-garbage.handler';
@@ -57,7 +53,7 @@ import { ShowHelp } from './handlers/show-help.handler';
 import { ShowHistory } from './handlers/show-history.handler';
 import { StatFile } from './handlers/stat-file.handler';
 import { UploadFile } from './handlers/upload-file.handler';
-import { Ledger, LedgerOptions } from './ledger';
+import { Ledger } from './ledger';
 import { TOKENS } from './tokens';
 
 /** What the transports drive: one object per use case. */
@@ -98,7 +94,6 @@ export interface PortOverrides {
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
   readonly logger?: Logger;
-  readonly snapshots?: SnapshotStore;
   readonly credentials?: CredentialStore;
   readonly passwordHasher?: PasswordHasher;
   readonly freeSpace?: FreeSpace;
@@ -138,13 +133,6 @@ function buildContainer(config: FerryConfig, overrides: PortOverrides = {}): Con
           })
         : new MemoryEventLog()),
   );
-  container.bind<SnapshotStore>(TOKENS.SnapshotStore).toDynamicValue((context) => {
-    if (overrides.snapshots) return overrides.snapshots;
-    if (config.store !== 'disk') return new MemorySnapshotStore();
-    // The event log migrates the schema, snapshots table included, so it must be open first.
-    context.get<EventLog>(TOKENS.EventLog);
-    return new SqliteSnapshotStore(join(config.dataDir, 'audit.db'));
-  });
   container
     .bind<CredentialStore>(TOKENS.CredentialStore)
     .toConstantValue(
@@ -163,9 +151,6 @@ function buildContainer(config: FerryConfig, overrides: PortOverrides = {}): Con
   container.bind(TOKENS.BanPolicy).toConstantValue(config.bans);
   container.bind(TOKENS.ConnectionLimits).toConstantValue(config.connections);
   container.bind(TOKENS.UploadLimits).toConstantValue(config.uploads);
-  container
-    .bind<LedgerOptions>(TOKENS.LedgerOptions)
-    .toConstantValue({ snapshotEvery: config.snapshotEvery });
   for (const handler of [
     Ledger,
     SessionLifecycle,
@@ -178,7 +163,6 @@ function buildContainer(config: FerryConfig, overrides: PortOverrides = {}): Con
     RestoreFile,
     StatFile,
     ShowHistory,
-    CatalogueHistory,
     CollectGarbage,
     AccessGuard,
     BanKeeper,
@@ -192,7 +176,7 @@ function buildContainer(config: FerryConfig, overrides: PortOverrides = {}): Con
   return container;
 }
 
-/** Builds the container, sweeps storage and folds the log into the catalogue: ready to serve. */
+/** Builds the container, sweeps storage and brings the catalogue up to the log: ready to serve. */
 export async function startApplication(
   config: FerryConfig,
   overrides: PortOverrides = {},
@@ -243,9 +227,8 @@ export async function startApplication(
     close: async () => {
       clearInterval(upkeepTimer);
       gate.flushRefusals();
-      await ledger.snapshot();
+      await ledger.drain();
       await container.get<CredentialStore>(TOKENS.CredentialStore).close();
-      await container.get<SnapshotStore>(TOKENS.SnapshotStore).close();
       await eventLog.close();
       lock?.release();
     },

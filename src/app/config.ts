@@ -11,8 +11,6 @@ export interface FerryConfig {
   readonly dataDir: string;
   readonly store: StoreKind;
   readonly logLevel: string;
-  /** A snapshot of the catalogue is saved every this many events, so start-up replays only the tail. */
-  readonly snapshotEvery: number;
   /** The audit log signs a checkpoint of its Merkle tree after this many events... */
   readonly checkpointEvents: number;
   /** ...or this many seconds, whichever comes first, and always at shutdown. */
@@ -33,7 +31,6 @@ export const DEFAULT_CONFIG: FerryConfig = {
   dataDir: './ferry-data',
   store: 'disk',
   logLevel: 'info',
-  snapshotEvery: 50_000,
   checkpointEvents: 1000,
   checkpointSeconds: 60,
   allowAnonymous: true,

@@ -1,18 +1,12 @@
 import { inject, injectable } from 'inversify';
-import { Catalogue } from '../domain/catalogue';
 import { DomainError } from '../domain/errors';
-import { EventOf, EventOrigin, EventType, FerryEvent, NewEventOf } from '../domain/events';
+import { EventOf, EventOrigin, EventType, NewEventOf } from '../domain/events';
+import { CatalogueStore } from '../domain/ports/catalogue-store.port';
 import { Clock } from '../domain/ports/clock.port';
 import { EventLog } from '../domain/ports/event-log.port';
 import { IdGenerator } from '../domain/ports/id-generator.port';
-import { SnapshotStore } from '../domain/ports/snapshot-store.port';
-import { restoreCatalogue } from './restore-catalogue';
+import { Logger } from '../domain/ports/logger.port';
 import { TOKENS } from './tokens';
-
-export interface LedgerOptions {
-  /** Save a catalogue snapshot whenever this many events were appended since the last one. */
-  readonly snapshotEvery: number;
-}
 
 interface DurabilityWaiter {
   /** Every event up to this seq must be durable. */
@@ -22,19 +16,19 @@ interface DurabilityWaiter {
 }
 
 /**
- * The one writer of the audit log. `record` positions an event and applies it to the catalogue at once,
- * so the next decision already sees it; appends are batched with whatever else is recorded in the same
- * turn of the event loop (group commit). `drain` says when everything recorded so far is durable: a
- * transport replies only after that, so no reply announces something the log could lose, while the next
- * request (of this session or another) is already being decided and joins the same batch.
+ * The one writer of the audit log. `record` positions an event and stages it, which folds it into the
+ * catalogue at once, so the next decision already sees it; the staged events are committed together with
+ * whatever else is recorded in the same turn of the event loop (group commit). `drain` says when
+ * everything recorded so far is durable: a transport replies only after that, so no reply announces
+ * something the log could lose, while the next request (of this session or another) is already being
+ * decided and joins the same batch.
  */
 @injectable()
 export class Ledger {
-  private current = new Catalogue();
   private nextSeq = 1;
-  private lastSnapshot = 0;
-  private lastAppendedAt = '';
-  private batch: FerryEvent[] = [];
+  /** The time of the last event recorded: no event is stamped earlier, so times never decrease. */
+  private lastAt = '';
+  private staged = 0;
   private durableSeq = 0;
   private waiters: DurabilityWaiter[] = [];
   private flushScheduled = false;
@@ -45,36 +39,38 @@ export class Ledger {
     @inject(TOKENS.EventLog) private readonly log: EventLog,
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.IdGenerator) private readonly ids: IdGenerator,
-    @inject(TOKENS.SnapshotStore) private readonly snapshots: SnapshotStore,
-    @inject(TOKENS.LedgerOptions) private readonly options: LedgerOptions,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
   ) {}
 
   /** The catalogue as of every event recorded so far. */
-  get catalogue(): Catalogue {
-    return this.current;
+  get catalogue(): CatalogueStore {
+    return this.log.catalogue;
   }
 
-  /** Folds the log into the catalogue, starting from the newest usable snapshot; called once before serving. */
+  /**
+   * Positions the ledger at the end of the log; called once before serving. A catalogue behind its log
+   * (a data folder from an older version, or a projection emptied on purpose) catches up first.
+   */
   async load(): Promise<void> {
-    this.current = await restoreCatalogue(this.log, this.snapshots, {});
-    this.nextSeq = this.current.position + 1;
-    this.durableSeq = this.current.position;
-    this.lastSnapshot = this.current.position;
+    const folded = await this.log.catchUp((done, behind) =>
+      this.logger.info('catalogue catching up with the audit log', { folded: done, of: behind }),
+    );
+    if (folded > 0) this.logger.info('catalogue caught up', { folded });
+    this.durableSeq = await this.log.lastSeq();
+    this.nextSeq = this.durableSeq + 1;
+    this.lastAt = (await this.log.lastTime()) ?? '';
   }
 
-  /** Saves a snapshot if anything happened since the last one; at shutdown, so the next start is quick. */
-  async snapshot(): Promise<void> {
-    await this.drain();
-    if (this.current.position > this.lastSnapshot) await this.saveSnapshot();
-  }
-
-  /** Applies the event now and queues its append; it is durable once `drain()` resolves. */
+  /** Stages the event, which the catalogue reflects at once; it is durable once `drain()` resolves. */
   record<T extends EventType>(draft: NewEventOf<T>): EventOf<T> {
     if (this.failure !== undefined) throw this.failure;
-    const at = this.clock.now().toISOString();
-    const event = { ...draft, seq: this.nextSeq++, id: this.ids.next(), at } as unknown as EventOf<T>;
-    this.catalogue.apply(event);
-    this.batch.push(event);
+    const now = this.clock.now().toISOString();
+    const at = now > this.lastAt ? now : this.lastAt;
+    const event = { ...draft, seq: this.nextSeq, id: this.ids.next(), at } as unknown as EventOf<T>;
+    this.log.stage(event);
+    this.nextSeq++;
+    this.lastAt = at;
+    this.staged++;
     this.scheduleFlush();
     return event;
   }
@@ -102,11 +98,6 @@ export class Ledger {
     return new Promise((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
   }
 
-  private async saveSnapshot(): Promise<void> {
-    this.lastSnapshot = this.current.position;
-    await this.snapshots.save(this.current.toSnapshot(), this.lastAppendedAt);
-  }
-
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
@@ -117,27 +108,23 @@ export class Ledger {
 
   private async flush(): Promise<void> {
     this.flushScheduled = false;
-    const batch = this.batch;
-    this.batch = [];
-    if (batch.length === 0) return;
+    if (this.staged === 0) return;
+    this.staged = 0;
+    const committing = this.nextSeq - 1;
     try {
-      await this.log.append(batch);
+      await this.log.commit();
     } catch (error) {
-      // The catalogue already holds these events; serving on would let it drift from the log.
+      // Decisions were taken on these events and may have been acted on; serving on would build on sand.
       this.failure = error;
       for (const waiter of this.waiters.splice(0)) waiter.reject(error);
       return;
     }
-    this.durableSeq = batch[batch.length - 1].seq;
-    this.lastAppendedAt = batch[batch.length - 1].at;
+    this.durableSeq = committing;
     const stillWaiting: DurabilityWaiter[] = [];
     for (const waiter of this.waiters) {
       if (waiter.seq <= this.durableSeq) waiter.resolve();
       else stillWaiting.push(waiter);
     }
     this.waiters = stillWaiting;
-    // Only when nothing newer is waiting does the catalogue match the durable log exactly.
-    const due = this.current.position - this.lastSnapshot >= this.options.snapshotEvery;
-    if (due && this.batch.length === 0) await this.saveSnapshot();
   }
 }

@@ -5,8 +5,6 @@ export const TOKENS = {
   Clock: Symbol.for('ferry.Clock'),
   IdGenerator: Symbol.for('ferry.IdGenerator'),
   Logger: Symbol.for('ferry.Logger'),
-  SnapshotStore: Symbol.for('ferry.SnapshotStore'),
-  LedgerOptions: Symbol.for('ferry.LedgerOptions'),
   CredentialStore: Symbol.for('ferry.CredentialStore'),
   PasswordHasher: Symbol.for('ferry.PasswordHasher'),
   FreeSpace: Symbol.for('ferry.FreeSpace'),

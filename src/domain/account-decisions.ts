@@ -1,4 +1,4 @@
-import { Accounts } from './accounts';
+import { AccountsReader } from './ports/catalogue-store.port';
 import { fail, ok, Result } from './errors';
 import { EventPayloads, Role } from './events';
 
@@ -31,7 +31,7 @@ export type AccountEvent =
 /** `passwordSet` says whether the change comes with a new password (add may, passwd must). */
 export function decideAccountChange(
   change: AccountChange,
-  accounts: Accounts,
+  accounts: AccountsReader,
   passwordSet: boolean,
 ): Result<AccountEvent> {
   const { user } = change;

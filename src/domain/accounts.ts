@@ -1,4 +1,5 @@
 import { FerryEvent, Role } from './events';
+import { AccountsReader } from './ports/catalogue-store.port';
 
 /** Limits on what one account's live files may take; undefined means no limit. */
 export interface Quota {
@@ -24,12 +25,16 @@ export const ROLES: readonly Role[] = ['read', 'write', 'admin'];
 /** The actor of a session that has not logged in, and a name no account may take. */
 export const ANONYMOUS = 'anonymous';
 
-/** [name, role, prefix or '', disabled, passwordEvent or '', quota bytes or -1, quota files or -1, createdAt] */
-export type AccountTuple = [string, Role, string, boolean, string, number, number, string];
-
 /** The projection of account events: who exists, with which role, home and limits. */
-export class Accounts {
+export class Accounts implements AccountsReader {
   private readonly byName = new Map<string, Account>();
+
+  /** Accounts as an earlier fold left them (stored by a catalogue adapter). */
+  static of(accounts: Iterable<Account>): Accounts {
+    const folded = new Accounts();
+    for (const account of accounts) folded.byName.set(account.name, account);
+    return folded;
+  }
 
   get count(): number {
     return this.byName.size;
@@ -44,8 +49,8 @@ export class Accounts {
     return [...this.byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  /** Folds one event; events about anything else are ignored. */
-  apply(event: FerryEvent): void {
+  /** Folds one event; events about anything else are ignored. Returns the name of the account it changed. */
+  apply(event: FerryEvent): string | undefined {
     switch (event.type) {
       case 'UserAdded': {
         const { user, role, prefix, passwordSet } = event.payload;
@@ -58,7 +63,7 @@ export class Accounts {
           quota: {},
           createdAt: event.at,
         });
-        return;
+        return user;
       }
       case 'UserRoleChanged':
         return this.change(event.payload.user, { role: event.payload.role });
@@ -76,41 +81,13 @@ export class Accounts {
         return this.change(event.payload.user, { quota });
       }
       default:
-        return;
+        return undefined;
     }
   }
 
-  toTuples(): AccountTuple[] {
-    return [...this.byName.values()].map((a) => [
-      a.name,
-      a.role,
-      a.prefix ?? '',
-      a.disabled,
-      a.passwordEvent ?? '',
-      a.quota.bytes ?? -1,
-      a.quota.files ?? -1,
-      a.createdAt,
-    ]);
-  }
-
-  static fromTuples(tuples: readonly AccountTuple[]): Accounts {
-    const accounts = new Accounts();
-    for (const [name, role, prefix, disabled, passwordEvent, bytes, files, createdAt] of tuples) {
-      accounts.byName.set(name, {
-        name,
-        role,
-        ...(prefix === '' ? {} : { prefix }),
-        disabled,
-        ...(passwordEvent === '' ? {} : { passwordEvent }),
-        quota: { ...(bytes < 0 ? {} : { bytes }), ...(files < 0 ? {} : { files }) },
-        createdAt,
-      });
-    }
-    return accounts;
-  }
-
-  private change(name: string, change: Partial<Account>): void {
+  private change(name: string, change: Partial<Account>): string {
     const account = this.byName.get(name);
     if (account) this.byName.set(name, { ...account, ...change });
+    return name;
   }
 }

@@ -1,4 +1,5 @@
 import { FerryEvent } from './events';
+import { BansReader } from './ports/catalogue-store.port';
 
 /** How failed logins turn into bans; every field is an operator setting (docs/SECURITY.md). */
 export interface BanPolicy {
@@ -42,19 +43,20 @@ export type AddressTuple = [string, number[], number, number, number];
  * The projection of failed logins and bans per remote address. Folded from events, so a restart keeps
  * both the bans in force and the failures counting towards the next one.
  */
-export class AddressBans {
+export class AddressBans implements BansReader {
   private readonly records = new Map<string, AddressRecord>();
 
-  apply(event: FerryEvent): void {
+  /** Folds one event; returns the addresses whose record it changed or forgot. */
+  apply(event: FerryEvent): string[] {
     switch (event.type) {
       case 'LoginFailed': {
         const address = addressOf(event.remote);
         const at = Date.parse(event.at);
-        this.forgetBefore(at - FAILURE_MEMORY_MS);
+        const forgotten = this.forgetBefore(at - FAILURE_MEMORY_MS);
         const record = this.touch(address);
         record.failures.push(at);
         if (record.failures.length > MAX_REMEMBERED_FAILURES) record.failures.shift();
-        return;
+        return [...forgotten, address];
       }
       case 'AddressBanned': {
         const record = this.touch(event.payload.address);
@@ -62,15 +64,15 @@ export class AddressBans {
         record.streak = event.payload.ban;
         record.lastBanEnd = record.banUntil;
         record.failures = [];
-        return;
+        return [event.payload.address];
       }
       case 'AddressUnbanned': {
         const record = this.records.get(event.payload.address);
         if (record) record.banUntil = undefined;
-        return;
+        return [event.payload.address];
       }
       default:
-        return;
+        return [];
     }
   }
 
@@ -102,17 +104,14 @@ export class AddressBans {
     return record.streak + 1;
   }
 
-  toTuples(): AddressTuple[] {
-    return [...this.records].map(([address, r]) => [
-      address,
-      [...r.failures],
-      r.banUntil ?? -1,
-      r.streak,
-      r.lastBanEnd ?? -1,
-    ]);
+  /** What is kept of one address, if anything; the inverse of `fromTuples`. */
+  stateOf(address: string): AddressTuple | undefined {
+    const r = this.records.get(address);
+    return r && [address, [...r.failures], r.banUntil ?? -1, r.streak, r.lastBanEnd ?? -1];
   }
 
-  static fromTuples(tuples: readonly AddressTuple[]): AddressBans {
+  /** Records as an earlier fold left them, given in order of last activity, least recent first. */
+  static fromTuples(tuples: Iterable<AddressTuple>): AddressBans {
     const bans = new AddressBans();
     for (const [address, failures, banUntil, streak, lastBanEnd] of tuples) {
       bans.records.set(address, {
@@ -133,12 +132,15 @@ export class AddressBans {
     return record;
   }
 
-  private forgetBefore(cutoff: number): void {
+  private forgetBefore(cutoff: number): string[] {
+    const forgotten: string[] = [];
     for (const [address, record] of this.records) {
       const newest = Math.max(record.failures.at(-1) ?? 0, record.banUntil ?? 0, record.lastBanEnd ?? 0);
       if (newest >= cutoff) break;
       this.records.delete(address);
+      forgotten.push(address);
     }
+    return forgotten;
   }
 }
 

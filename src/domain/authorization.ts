@@ -1,4 +1,5 @@
-import { Account, Accounts, ANONYMOUS } from './accounts';
+import { Account, ANONYMOUS } from './accounts';
+import { AccountsReader } from './ports/catalogue-store.port';
 import { fail, ok, Result } from './errors';
 import { Role } from './events';
 
@@ -27,7 +28,11 @@ export interface AnonymousPolicy {
 }
 
 /** Who the actor of a command is, and what it may do, as of the accounts now. */
-export function resolveRights(actor: string, accounts: Accounts, anonymous: AnonymousPolicy): Result<Rights> {
+export function resolveRights(
+  actor: string,
+  accounts: AccountsReader,
+  anonymous: AnonymousPolicy,
+): Result<Rights> {
   if (actor.startsWith(LOCAL_ACTOR_PREFIX)) return ok({ role: 'admin' });
   if (actor === ANONYMOUS) {
     if (anonymous.allowed && accounts.count === 0) return ok({ role: 'write' });

@@ -1,7 +1,8 @@
-import { AccountTuple, Accounts } from './accounts';
-import { AddressBans, AddressTuple } from './address-bans';
+import { Accounts } from './accounts';
+import { AddressBans } from './address-bans';
 import { FerryEvent } from './events';
-import { Outcome, OutcomeType, RequestMemory, RequestTuple } from './request-memory';
+import { CatalogueStore, PageRequest, StoredVersion } from './ports/catalogue-store.port';
+import { Outcome, RequestMemory } from './request-memory';
 
 /** One stored version of a name: immutable once recorded. */
 export interface FileVersion {
@@ -39,26 +40,33 @@ interface NameRecord {
 /**
  * The projection of the audit log into "which names exist, with which versions". It only ever changes by
  * applying events in log order, so replaying the same events always yields the same catalogue.
+ *
+ * Held whole in memory: the catalogue store of the memory-storage variant, and the reference the SQLite
+ * projection is checked against. A server on disk keeps its catalogue in SQLite tables instead.
  */
-export class Catalogue {
+export class Catalogue implements CatalogueStore {
   private readonly names = new Map<string, NameRecord>();
   /** Every name ever used, sorted, so a prefix LIST visits only the names under the prefix. */
   private sortedNames: string[] = [];
   /** Names added since the last LIST; sorted in at the next one, so a replay sorts once, not per name. */
   private unsortedNames: string[] = [];
-  private requests = new RequestMemory();
+  private readonly requests = new RequestMemory();
   private readonly collected = new Set<string>();
   /** Live files and bytes per actor who wrote their live version: what quotas are measured against. */
   private readonly usageByActor = new Map<string, Usage>();
   private lastSeq = 0;
   /** Accounts, folded from account events in the same order as everything else. */
-  accounts = new Accounts();
+  readonly accounts = new Accounts();
   /** Failed logins and bans per remote address. */
-  bans = new AddressBans();
+  readonly bans = new AddressBans();
 
   /** The seq of the last event applied: the catalogue is exactly the log up to here. */
-  get position(): number {
+  position(): number {
     return this.lastSeq;
+  }
+
+  fold(events: readonly FerryEvent[]): void {
+    for (const event of events) this.apply(event);
   }
 
   apply(event: FerryEvent): void {
@@ -110,11 +118,13 @@ export class Catalogue {
       case 'UserDisabled':
       case 'UserEnabled':
       case 'UserQuotaChanged':
-        return this.accounts.apply(event);
+        this.accounts.apply(event);
+        return;
       case 'LoginFailed':
       case 'AddressBanned':
       case 'AddressUnbanned':
-        return this.bans.apply(event);
+        this.bans.apply(event);
+        return;
       case 'LoginSucceeded':
       case 'UsersListed':
       case 'AuditRead':
@@ -153,31 +163,28 @@ export class Catalogue {
     return this.names.get(name)?.versions.length ?? 0;
   }
 
-  history(name: string): readonly HistoryEntry[] {
-    return this.names.get(name)?.history ?? [];
+  history(name: string): HistoryEntry[] {
+    return [...(this.names.get(name)?.history ?? [])];
   }
 
-  /** Live files whose name starts with the prefix, sorted by name. */
-  list(prefix = ''): FileVersion[] {
-    const files: FileVersion[] = [];
-    const sorted = this.sortNames();
-    for (let i = lowerBound(sorted, prefix); i < sorted.length; i++) {
-      const name = sorted[i];
-      if (!name.startsWith(prefix)) break;
-      const live = this.names.get(name)?.live;
-      if (live) files.push(live);
+  /** Live files whose name starts with the prefix, sorted by name; all of them unless a page is asked for. */
+  list(prefix = '', page: PageRequest = WHOLE): FileVersion[] {
+    return this.page(prefix, page, (record) => record.live);
+  }
+
+  listAt(prefix: string, seq: number, page: PageRequest = WHOLE): FileVersion[] {
+    return this.page(prefix, page, (record) => liveAt(record.history, seq));
+  }
+
+  *allVersions(): Iterable<StoredVersion> {
+    for (const { history } of this.names.values()) {
+      for (let i = 0; i < history.length; i++) {
+        const entry = history[i];
+        if (entry.kind === 'deleted') continue;
+        const next = history[i + 1];
+        yield next ? { ...entry.file, endedAt: timeOf(next) } : entry.file;
+      }
     }
-    return files;
-  }
-
-  /** Every name ever used, with its whole history: for garbage collection and verification. */
-  *allNames(): Iterable<{
-    readonly name: string;
-    readonly versions: readonly FileVersion[];
-    readonly history: readonly HistoryEntry[];
-  }> {
-    for (const [name, record] of this.names)
-      yield { name, versions: record.versions, history: record.history };
   }
 
   /** Whether garbage collection removed these bytes (a later upload of the same content brings them back). */
@@ -188,92 +195,6 @@ export class Catalogue {
   /** What a request with this id from this actor already did, if it succeeded before. */
   outcomeOf(actor: string, requestId: string): Outcome | undefined {
     return this.requests.outcomeOf(actor, requestId);
-  }
-
-  /** A compact copy of the whole state, so start-up can skip replaying the log up to `position`. */
-  toSnapshot(): CatalogueSnapshot {
-    const names: SnapshotName[] = [];
-    for (const [name, record] of this.names) {
-      const versions = record.versions.map((f): VersionTuple => [
-        f.version,
-        f.sha256,
-        f.size,
-        f.at,
-        f.actor,
-        f.seq,
-        f.restoredFrom ?? 0,
-      ]);
-      const deletions = record.history.flatMap((entry): DeletionTuple[] =>
-        entry.kind === 'deleted'
-          ? [[entry.deletion.version, entry.deletion.at, entry.deletion.actor, entry.deletion.seq]]
-          : [],
-      );
-      names.push([name, record.live?.version ?? 0, versions, deletions]);
-    }
-    return {
-      format: SNAPSHOT_FORMAT,
-      position: this.lastSeq,
-      names,
-      requests: this.requests.toTuples(),
-      collected: [...this.collected],
-      accounts: this.accounts.toTuples(),
-      addresses: this.bans.toTuples(),
-    };
-  }
-
-  /** Rebuilds a catalogue from a snapshot; undefined if the snapshot is of another format. */
-  static fromSnapshot(snapshot: CatalogueSnapshot): Catalogue | undefined {
-    if (snapshot.format !== SNAPSHOT_FORMAT) return undefined;
-    const catalogue = new Catalogue();
-    catalogue.lastSeq = snapshot.position;
-    for (const [name, liveVersion, versionTuples, deletionTuples] of snapshot.names) {
-      const versions = versionTuples.map(([version, sha256, size, at, actor, seq, from]): FileVersion => ({
-        name,
-        version,
-        sha256,
-        size,
-        at,
-        actor,
-        seq,
-        ...(from > 0 ? { restoredFrom: from } : {}),
-      }));
-      const history: HistoryEntry[] = [
-        ...versions.map((file): HistoryEntry => ({
-          kind: file.restoredFrom ? 'restored' : 'uploaded',
-          file,
-        })),
-        ...deletionTuples.map(([version, at, actor, seq]): HistoryEntry => ({
-          kind: 'deleted',
-          deletion: { name, version, at, actor, seq },
-        })),
-      ].sort((a, b) => seqOf(a) - seqOf(b));
-      const record: NameRecord = { versions, history, live: undefined };
-      catalogue.names.set(name, record);
-      catalogue.setLive(record, liveVersion > 0 ? versions[liveVersion - 1] : undefined);
-    }
-    catalogue.accounts = Accounts.fromTuples(snapshot.accounts);
-    catalogue.bans = AddressBans.fromTuples(snapshot.addresses);
-    for (const sha256 of snapshot.collected) catalogue.collected.add(sha256);
-    catalogue.unsortedNames = [...catalogue.names.keys()];
-    catalogue.requests = RequestMemory.fromTuples(snapshot.requests, (type, name, version, requestId) =>
-      catalogue.outcomePayload(type, name, version, requestId),
-    );
-    return catalogue;
-  }
-
-  /** What the event of a remembered request said, rebuilt from the version it made or deleted. */
-  private outcomePayload(
-    type: OutcomeType,
-    name: string,
-    version: number,
-    requestId: string,
-  ): Outcome['payload'] {
-    if (type === 'FileDeleted') return { name, version, requestId };
-    const file = this.version(name, version)!;
-    const { sha256, size, restoredFrom } = file;
-    return type === 'FileRestored'
-      ? { name, version, fromVersion: restoredFrom ?? 0, sha256, size, requestId }
-      : { name, version, sha256, size, requestId };
   }
 
   /** Moves a name's live version, keeping every actor's usage exact. */
@@ -288,6 +209,24 @@ export class Catalogue {
     const next = { files: now.files + files, bytes: now.bytes + bytes };
     if (next.files === 0) this.usageByActor.delete(actor);
     else this.usageByActor.set(actor, next);
+  }
+
+  private page(
+    prefix: string,
+    page: PageRequest,
+    fileOf: (record: NameRecord) => FileVersion | undefined,
+  ): FileVersion[] {
+    const files: FileVersion[] = [];
+    const sorted = this.sortNames();
+    const from = page.after !== undefined && page.after >= prefix ? upperBound(sorted, page.after) : 0;
+    for (let i = Math.max(from, lowerBound(sorted, prefix)); i < sorted.length; i++) {
+      if (files.length >= page.limit) break;
+      const name = sorted[i];
+      if (!name.startsWith(prefix)) break;
+      const file = fileOf(this.names.get(name)!);
+      if (file) files.push(file);
+    }
+    return files;
   }
 
   private sortNames(): readonly string[] {
@@ -309,8 +248,21 @@ export class Catalogue {
   }
 }
 
-/** Bumped whenever the catalogue's shape changes, so old snapshots are ignored rather than misread. */
-export const SNAPSHOT_FORMAT = 3;
+const WHOLE: PageRequest = { limit: Infinity };
+
+function timeOf(entry: HistoryEntry): string {
+  return entry.kind === 'deleted' ? entry.deletion.at : entry.file.at;
+}
+
+/** The version live just after event `seq`, from a name's history (which is in seq order). */
+function liveAt(history: readonly HistoryEntry[], seq: number): FileVersion | undefined {
+  let live: FileVersion | undefined;
+  for (const entry of history) {
+    if ((entry.kind === 'deleted' ? entry.deletion.seq : entry.file.seq) > seq) break;
+    live = entry.kind === 'deleted' ? undefined : entry.file;
+  }
+  return live;
+}
 
 export interface Usage {
   readonly files: number;
@@ -318,28 +270,6 @@ export interface Usage {
 }
 
 const NO_USAGE: Usage = { files: 0, bytes: 0 };
-
-/** [version, sha256, size, at, actor, seq, restoredFrom or 0] */
-type VersionTuple = [number, string, number, string, string, number, number];
-/** [version, at, actor, seq] */
-type DeletionTuple = [number, string, string, number];
-/** [name, live version or 0, versions, deletions] */
-type SnapshotName = [string, number, VersionTuple[], DeletionTuple[]];
-
-/** Tuples rather than objects: a snapshot of a large catalogue is parsed at every start. */
-export interface CatalogueSnapshot {
-  readonly format: number;
-  readonly position: number;
-  readonly names: readonly SnapshotName[];
-  readonly requests: readonly RequestTuple[];
-  readonly collected: readonly string[];
-  readonly accounts: readonly AccountTuple[];
-  readonly addresses: readonly AddressTuple[];
-}
-
-function seqOf(entry: HistoryEntry): number {
-  return entry.kind === 'deleted' ? entry.deletion.seq : entry.file.seq;
-}
 
 function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
   const merged: string[] = [];
@@ -349,6 +279,12 @@ function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
   while (i < a.length) merged.push(a[i++]);
   while (j < b.length) merged.push(b[j++]);
   return merged;
+}
+
+/** The first index whose name is above `name`. */
+function upperBound(sorted: readonly string[], name: string): number {
+  const index = lowerBound(sorted, name);
+  return sorted[index] === name ? index + 1 : index;
 }
 
 /** The first index whose name is not below `name`, by the same ordering as `Array.prototype.sort`. */

@@ -1,4 +1,5 @@
-import { Catalogue, FileVersion } from './catalogue';
+import { FileVersion } from './catalogue';
+import { CatalogueReader } from './ports/catalogue-store.port';
 import { fail, ok, Result } from './errors';
 import { EventPayloads } from './events';
 import { FileName } from './names';
@@ -29,7 +30,7 @@ export interface RestoreCommand extends WriteGuards {
 
 export function decideUpload(
   command: UploadCommand,
-  catalogue: Catalogue,
+  catalogue: CatalogueReader,
 ): Result<EventPayloads['FileUploaded']> {
   const precondition = checkExpectedVersion(command.name, command.ifVersion, catalogue);
   if (!precondition.ok) return precondition;
@@ -44,7 +45,7 @@ export function decideUpload(
 
 export function decideDelete(
   command: DeleteCommand,
-  catalogue: Catalogue,
+  catalogue: CatalogueReader,
 ): Result<EventPayloads['FileDeleted']> {
   const precondition = checkExpectedVersion(command.name, command.ifVersion, catalogue);
   if (!precondition.ok) return precondition;
@@ -56,7 +57,7 @@ export function decideDelete(
 /** A restore appends a new version with an old version's bytes; it also brings a deleted name back. */
 export function decideRestore(
   command: RestoreCommand,
-  catalogue: Catalogue,
+  catalogue: CatalogueReader,
 ): Result<EventPayloads['FileRestored']> {
   const precondition = checkExpectedVersion(command.name, command.ifVersion, catalogue);
   if (!precondition.ok) return precondition;
@@ -85,7 +86,7 @@ function withRequestId(command: WriteGuards): { requestId?: string } {
 export function checkExpectedVersion(
   name: string,
   expected: number | undefined,
-  catalogue: Catalogue,
+  catalogue: CatalogueReader,
 ): Result<FileVersion | undefined> {
   const live = catalogue.live(name);
   if (expected === undefined || expected === (live?.version ?? 0)) return ok(live);

@@ -23,8 +23,16 @@ export interface EventPayloads {
   SessionOpened: { readonly protocol: number; readonly transport?: string; readonly tls?: boolean };
   SessionClosed: { readonly reason: SessionCloseReason };
   HelpShown: Record<string, never>;
-  /** `at` is set when the listing was of a past moment (an event seq or an ISO time, as asked). */
-  FilesListed: { readonly prefix: string; readonly count: number; readonly at?: string };
+  /**
+   * One page of a listing: `after` is set for a page after the first, `at` when the listing was of a past
+   * moment (an event seq or an ISO time, as asked).
+   */
+  FilesListed: {
+    readonly prefix: string;
+    readonly count: number;
+    readonly after?: string;
+    readonly at?: string;
+  };
   FileStatShown: { readonly name: string; readonly version: number };
   HistoryShown: { readonly name: string; readonly count: number };
   FileUploaded: {

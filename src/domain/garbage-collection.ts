@@ -1,4 +1,4 @@
-import { Catalogue } from './catalogue';
+import { CatalogueStore } from './ports/catalogue-store.port';
 
 export interface CollectionPlan {
   /** Stored blobs that no retained version needs, orphans from crashes included. */
@@ -15,7 +15,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * retained version of any name has its content.
  */
 export function planGarbageCollection(
-  catalogue: Catalogue,
+  catalogue: Pick<CatalogueStore, 'allVersions'>,
   storedBlobs: Iterable<string>,
   now: Date,
   retentionDays: number,
@@ -23,23 +23,15 @@ export function planGarbageCollection(
   const keepAfter = new Date(now.getTime() - retentionDays * DAY_MS).toISOString();
   const retained = new Set<string>();
   const expired: Array<{ name: string; version: number; sha256: string }> = [];
-  for (const { name, history } of catalogue.allNames()) {
-    for (let i = 0; i < history.length; i++) {
-      const entry = history[i];
-      if (entry.kind === 'deleted') continue;
-      const endedAt = history[i + 1] ? timeOf(history[i + 1]) : undefined;
-      if (endedAt === undefined || endedAt > keepAfter) retained.add(entry.file.sha256);
-      else expired.push({ name, version: entry.file.version, sha256: entry.file.sha256 });
-    }
+  for (const { name, version, sha256, endedAt } of catalogue.allVersions()) {
+    if (endedAt === undefined || endedAt > keepAfter) retained.add(sha256);
+    else expired.push({ name, version, sha256 });
   }
   const blobs = [...storedBlobs].filter((sha256) => !retained.has(sha256)).sort();
   const going = new Set(blobs);
   const versions = expired
     .filter((version) => going.has(version.sha256))
-    .map(({ name, version }) => ({ name, version }));
+    .map(({ name, version }) => ({ name, version }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.version - b.version));
   return { blobs, versions };
-}
-
-function timeOf(entry: ReturnType<Catalogue['history']>[number]): string {
-  return entry.kind === 'deleted' ? entry.deletion.at : entry.file.at;
 }

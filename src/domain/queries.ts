@@ -1,8 +1,13 @@
-import { Catalogue, FileVersion, HistoryEntry } from './catalogue';
+import { FileVersion, HistoryEntry } from './catalogue';
+import { CatalogueReader } from './ports/catalogue-store.port';
 import { fail, ok, Result } from './errors';
 
 /** Which stored version a DOWNLOAD names: the live one, or an explicit earlier one. */
-export function resolveDownload(catalogue: Catalogue, name: string, version?: number): Result<FileVersion> {
+export function resolveDownload(
+  catalogue: CatalogueReader,
+  name: string,
+  version?: number,
+): Result<FileVersion> {
   if (version === undefined) {
     const live = catalogue.live(name);
     return live ? ok(live) : fail('NOT_FOUND', `no such file: ${name}`);
@@ -13,12 +18,12 @@ export function resolveDownload(catalogue: Catalogue, name: string, version?: nu
 }
 
 /** A version whose bytes were garbage-collected is history only: it can be listed, not fetched. */
-export function withBytes(catalogue: Catalogue, file: FileVersion): Result<FileVersion> {
+export function withBytes(catalogue: CatalogueReader, file: FileVersion): Result<FileVersion> {
   if (!catalogue.isCollected(file.sha256)) return ok(file);
   return fail('NOT_FOUND', `the bytes of ${file.name} version ${file.version} were garbage-collected`);
 }
 
-export function resolveStat(catalogue: Catalogue, name: string): Result<FileVersion> {
+export function resolveStat(catalogue: CatalogueReader, name: string): Result<FileVersion> {
   const live = catalogue.live(name);
   if (live) return ok(live);
   const deleted = catalogue.latestVersion(name) > 0;
@@ -28,7 +33,7 @@ export function resolveStat(catalogue: Catalogue, name: string): Result<FileVers
   );
 }
 
-export function resolveHistory(catalogue: Catalogue, name: string): Result<readonly HistoryEntry[]> {
+export function resolveHistory(catalogue: CatalogueReader, name: string): Result<readonly HistoryEntry[]> {
   const history = catalogue.history(name);
   return history.length > 0 ? ok(history) : fail('NOT_FOUND', `no such file: ${name}`);
 }

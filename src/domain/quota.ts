@@ -1,5 +1,6 @@
 import { Quota } from './accounts';
-import { Catalogue, Usage } from './catalogue';
+import { Usage } from './catalogue';
+import { CatalogueReader } from './ports/catalogue-store.port';
 import { fail, ok, Result } from './errors';
 
 /**
@@ -9,7 +10,7 @@ import { fail, ok, Result } from './errors';
  */
 export function checkQuota(
   quota: Quota,
-  catalogue: Catalogue,
+  catalogue: CatalogueReader,
   actor: string,
   name: string,
   size: number,
@@ -32,7 +33,7 @@ export function checkQuota(
 
 /** `checkQuota` with the quota the actor's account has now; actors without an account have none. */
 export function checkActorQuota(
-  catalogue: Catalogue,
+  catalogue: CatalogueReader,
   actor: string,
   name: string,
   size: number,

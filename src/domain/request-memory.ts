@@ -15,9 +15,6 @@ export type Outcome<T extends OutcomeType = OutcomeType> = {
 /** How long a request id is remembered: a retry within a day of the first attempt never acts twice. */
 export const REQUEST_ID_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-/** [actor and request id, seq, type, name, version, at]: the payload is rebuilt from the catalogue. */
-export type RequestTuple = [string, number, OutcomeType, string, number, string];
-
 /**
  * The outcomes of requests that carried an id, for the request-id window. Entries arrive in log order, so
  * the oldest is always first and forgetting is a matter of dropping from the front; the window is
@@ -47,35 +44,6 @@ export class RequestMemory {
 
   outcomeOf(actor: string, requestId: string): Outcome | undefined {
     return this.outcomes.get(requestKey(actor, requestId));
-  }
-
-  toTuples(): RequestTuple[] {
-    return [...this.outcomes].map(([key, o]): RequestTuple => [
-      key,
-      o.seq,
-      o.type,
-      o.payload.name,
-      o.payload.version,
-      o.at,
-    ]);
-  }
-
-  /** `payloadOf` rebuilds what the event said from the catalogue's versions and deletions. */
-  static fromTuples(
-    tuples: readonly RequestTuple[],
-    payloadOf: (type: OutcomeType, name: string, version: number, requestId: string) => Outcome['payload'],
-  ): RequestMemory {
-    const memory = new RequestMemory();
-    for (const [key, seq, type, name, version, at] of tuples) {
-      const requestId = key.slice(key.indexOf(KEY_SEPARATOR) + 1);
-      memory.outcomes.set(key, {
-        seq,
-        type,
-        at,
-        payload: payloadOf(type, name, version, requestId),
-      } as Outcome);
-    }
-    return memory;
   }
 }
 

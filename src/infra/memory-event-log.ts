@@ -1,16 +1,32 @@
+import { Catalogue } from '../domain/catalogue';
 import { FerryEvent } from '../domain/events';
 import { EventLog } from '../domain/ports/event-log.port';
 
-/** An event log held in memory, for tests and demos; it keeps the same ordering rule as SQLite. */
+/**
+ * An event log held in memory, for tests and demos, with the in-memory catalogue as its projection. It
+ * keeps the same ordering rule as SQLite; a failed commit is not simulated, so nothing is ever rolled back.
+ */
 export class MemoryEventLog implements EventLog {
+  readonly catalogue = new Catalogue();
   private readonly events: FerryEvent[] = [];
+  private staged: FerryEvent[] = [];
+
+  stage(event: FerryEvent): void {
+    const expected = this.events.length + this.staged.length + 1;
+    if (event.seq !== expected) throw new Error(`event seq ${event.seq} does not follow ${expected - 1}`);
+    const copy = structuredClone(event);
+    this.catalogue.apply(copy);
+    this.staged.push(copy);
+  }
+
+  async commit(): Promise<void> {
+    this.events.push(...this.staged);
+    this.staged = [];
+  }
 
   async append(events: readonly FerryEvent[]): Promise<void> {
-    events.forEach((event, i) => {
-      const expected = this.events.length + i + 1;
-      if (event.seq !== expected) throw new Error(`event seq ${event.seq} does not follow ${expected - 1}`);
-    });
-    this.events.push(...structuredClone(events));
+    for (const event of events) this.stage(event);
+    await this.commit();
   }
 
   async *read(afterSeq = 0): AsyncIterable<FerryEvent> {
@@ -18,7 +34,21 @@ export class MemoryEventLog implements EventLog {
   }
 
   async lastSeq(): Promise<number> {
-    return this.events.length;
+    return this.events.length + this.staged.length;
+  }
+
+  async lastTime(): Promise<string | undefined> {
+    return (this.staged.at(-1) ?? this.events.at(-1))?.at;
+  }
+
+  async seqAt(time: string): Promise<number> {
+    const all = [...this.events, ...this.staged];
+    const after = all.findIndex((event) => event.at > time);
+    return after === -1 ? all.length : after;
+  }
+
+  async catchUp(): Promise<number> {
+    return 0;
   }
 
   async close(): Promise<void> {}

@@ -194,10 +194,13 @@ export class Session implements FrameSink {
         this.respond(reply.withLines('lines', HELP_LINES));
         return this.idle();
       case 'LIST': {
-        const files = await this.handlers.list.execute(origin, request.prefix, request.at);
-        this.respond(
-          files.ok ? reply.withLines('count', files.value.map(versionLine)) : reply.error(files.error),
-        );
+        const { prefix, at, after, limit } = request;
+        const listed = await this.handlers.list.execute(origin, { prefix, at, after, limit });
+        if (!listed.ok) this.respond(reply.error(listed.error));
+        else {
+          const next = listed.value.next === undefined ? [] : [option('next', listed.value.next)];
+          this.respond(reply.withLines('count', listed.value.files.map(versionLine), ...next));
+        }
         return this.idle();
       }
       case 'LOGIN':

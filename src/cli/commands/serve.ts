@@ -105,7 +105,6 @@ export function registerServe(program: Command): void {
       dataDir: options.data,
       store: options.store,
       logLevel: options.logLevel,
-      snapshotEvery: DEFAULT_CONFIG.snapshotEvery,
       checkpointEvents: options.checkpointEvents,
       checkpointSeconds: options.checkpointSeconds,
       ...securityConfig(options.host, options, allowed),

@@ -1,4 +1,5 @@
-import { Catalogue } from '../catalogue';
+import { FileVersion } from '../catalogue';
+import { CatalogueStore } from '../ports/catalogue-store.port';
 
 /** A blob the log says must exist, with the first file version that put it there, to name in a failure. */
 export interface BlobReference {
@@ -14,16 +15,16 @@ export interface BlobReference {
  * its bytes for the history), once each, in the order the log first referred to them. Blobs the log
  * itself records as garbage-collected are left out: their absence is accounted for.
  */
-export function blobReferences(catalogue: Catalogue): BlobReference[] {
-  const versions: BlobReference[] = [];
-  for (const { name, versions: stored } of catalogue.allNames()) {
-    for (const file of stored) {
-      if (!catalogue.isCollected(file.sha256)) {
-        versions.push({ sha256: file.sha256, size: file.size, name, version: file.version, seq: file.seq });
-      }
-    }
+export function blobReferences(
+  catalogue: Pick<CatalogueStore, 'allVersions' | 'isCollected'>,
+): BlobReference[] {
+  const first = new Map<string, FileVersion>();
+  for (const file of catalogue.allVersions()) {
+    const known = first.get(file.sha256);
+    if (!known || file.seq < known.seq) first.set(file.sha256, file);
   }
-  versions.sort((a, b) => a.seq - b.seq);
-  const seen = new Set<string>();
-  return versions.filter((reference) => !seen.has(reference.sha256) && seen.add(reference.sha256));
+  return [...first.values()]
+    .filter((file) => !catalogue.isCollected(file.sha256))
+    .sort((a, b) => a.seq - b.seq)
+    .map(({ sha256, size, name, version, seq }) => ({ sha256, size, name, version, seq }));
 }

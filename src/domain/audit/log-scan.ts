@@ -1,10 +1,9 @@
 import { AuditResult, failed, passed } from './audit-failure';
 import { checkCheckpointSignature, SignedCheckpoint } from './checkpoint';
 import { parseEventRecord } from './event-record';
-import { canonicalJson, JsonValue } from './canonical-json';
 import { bytesEqual, HashFn } from './hash';
 import { leafHash, MerkleFrontier, MerkleNodeReader, PerfectNode } from './merkle';
-import { Catalogue, SNAPSHOT_FORMAT } from '../catalogue';
+import { Catalogue } from '../catalogue';
 import { AuditLogReader, StoredEventRecord } from '../ports/audit-log-reader.port';
 import { SignatureVerifier } from '../ports/signature-verifier.port';
 
@@ -69,25 +68,11 @@ class LogScan {
       return PASS;
     };
 
-    const snapshots = this.reader
-      .catalogueSnapshots()
-      .filter((snapshot) => snapshot.format === SNAPSHOT_FORMAT);
-    let nextSnapshot = 0;
-    const checkReachedSnapshots = (): AuditResult<void> => {
-      while (nextSnapshot < snapshots.length && snapshots[nextSnapshot].seq <= this.frontier.size) {
-        const checked = this.checkSnapshot(snapshots[nextSnapshot++].seq);
-        if (!checked.ok) return checked;
-      }
-      return PASS;
-    };
-
     let step = checkReachedCheckpoints();
-    if (step.ok) step = checkReachedSnapshots();
     if (!step.ok) return step;
     for (const row of this.reader.records()) {
       step = this.addRecord(row);
       if (step.ok) step = checkReachedCheckpoints();
-      if (step.ok) step = checkReachedSnapshots();
       if (!step.ok) return step;
     }
     if (!pending.done) return this.checkpointPastTheEnd(pending.value);
@@ -98,16 +83,6 @@ class LogScan {
         'LOG_TRUNCATED',
         `the log ends at seq ${size} but leaf hashes are stored up to seq ${leaves}: ` +
           `events ${size + 1} to ${leaves} were removed`,
-        { seq: size + 1 },
-      );
-    }
-    if (nextSnapshot < snapshots.length) {
-      const size = this.frontier.size;
-      const claimed = snapshots[snapshots.length - 1].seq;
-      return failed(
-        'LOG_TRUNCATED',
-        `the log ends at seq ${size} but a catalogue snapshot covers ${claimed} events: ` +
-          `events ${size + 1} to ${claimed} were removed`,
         { seq: size + 1 },
       );
     }
@@ -165,21 +140,6 @@ class LogScan {
     return PASS;
   }
 
-  /**
-   * Start-up trusts the newest snapshot instead of replaying the log before it, so each must be exactly
-   * the log folded up to its seq.
-   */
-  private checkSnapshot(seq: number): AuditResult<void> {
-    const stored = this.reader.catalogueSnapshotState(seq);
-    if (stored !== undefined && sameJson(stored, this.catalogue.toSnapshot())) return PASS;
-    return failed(
-      'SNAPSHOT_MISMATCH',
-      `the catalogue snapshot at seq ${seq} does not match the log folded up to it; ` +
-        'delete it (DELETE FROM snapshots) and restart to rebuild from the log',
-      { seq },
-    );
-  }
-
   /** Proofs are built from stored nodes, so each must be the hash the records give. */
   private checkStoredNode(node: PerfectNode): AuditResult<void> {
     const stored = this.reader.storedNode(node.level, node.index);
@@ -229,14 +189,5 @@ class LogScan {
       );
     }
     return checkCheckpointSignature(this.trustedKey, checkpoint);
-  }
-}
-
-/** Equal as JSON values: key order aside, which differs between live payloads and canonical records. */
-function sameJson(text: string, value: unknown): boolean {
-  try {
-    return canonicalJson(JSON.parse(text) as JsonValue) === canonicalJson(value as JsonValue);
-  } catch {
-    return false;
   }
 }

@@ -6,12 +6,6 @@ export interface StoredEventRecord {
   readonly record: string;
 }
 
-/** Where a saved catalogue snapshot stands: it folds events 1 to `seq`. */
-export interface StoredSnapshot {
-  readonly seq: number;
-  readonly format: number;
-}
-
 /**
  * A read-only view of an audit log, its Merkle nodes and its checkpoints, for verifiers and provers. It
  * reports what is stored and judges nothing: deciding whether that is sound is the caller's job.
@@ -29,9 +23,5 @@ export interface AuditLogReader {
   checkpoints(): Iterable<SignedCheckpoint>;
   latestCheckpoint(): SignedCheckpoint | undefined;
   checkpointOfSize(size: number): SignedCheckpoint | undefined;
-  /** Every saved catalogue snapshot, lowest seq first. */
-  catalogueSnapshots(): readonly StoredSnapshot[];
-  /** A snapshot's JSON text, exactly as start-up would read it; read one at a time, they can be large. */
-  catalogueSnapshotState(seq: number): string | undefined;
   close(): void;
 }

@@ -1,3 +1,4 @@
+import { Account } from '../accounts';
 import { FileVersion, HistoryEntry, Usage } from '../catalogue';
 import { FerryEvent } from '../events';
 import { Outcome } from '../request-memory';
@@ -10,23 +11,28 @@ export interface PageRequest {
   readonly limit: number;
 }
 
-/**
- * The catalogue projection kept outside the heap, in indexed storage written in the same commit as the
- * events it folds (an inline projection). Every read touches only what it returns (by index); nothing
- * loads the whole catalogue. Reads answer exactly what `Catalogue` answers after the same events, in the
- * same order: names compare as JavaScript strings compare (UTF-16 code units).
- *
- * Accounts and address bans are not part of this port yet: their events advance `position()` but are
- * otherwise ignored here, and they stay folded in memory (`Accounts`, `AddressBans`) until they get
- * their own tables.
- *
- * The read side is synchronous, which fits SQLite (better-sqlite3) and lets `decide` stay a synchronous
- * function; an adapter over an asynchronous client (PostgreSQL) needs the handlers to load the state of
- * the names a decision touches first.
- */
-export interface CatalogueStore {
-  /** The seq of the last event folded in; 0 for an empty projection. */
-  position(): number;
+/** The accounts as folded so far: few (one per person), so every adapter keeps them at hand. */
+export interface AccountsReader {
+  readonly count: number;
+  get(name: string): Account | undefined;
+  /** Every account, sorted by name. */
+  list(): Account[];
+}
+
+/** Failed logins and bans per remote address, as folded so far. */
+export interface BansReader {
+  /** Failed logins from `address` in the window ending at `now`. */
+  failuresWithin(address: string, windowMs: number, now: Date): number;
+  /** The end of the ban in force on `address`, if any (it may have passed without being lifted yet). */
+  bannedUntil(address: string): Date | undefined;
+  /** Addresses whose ban has run out at `now` and still waits for its AddressUnbanned. */
+  expired(now: Date): string[];
+  /** The number of the next ban of `address` at `now`: its streak continues if the last ended recently. */
+  nextBanNumber(address: string, now: Date): number;
+}
+
+/** What decisions read: each question touches one name, one actor or one blob. */
+export interface CatalogueReader {
   /** The live version of a name, if it exists now. */
   live(name: string): FileVersion | undefined;
   version(name: string, version: number): FileVersion | undefined;
@@ -34,19 +40,44 @@ export interface CatalogueStore {
   latestVersion(name: string): number;
   /** Uploads, restores and deletions of one name, in log order. */
   history(name: string): HistoryEntry[];
-  /** One page of the live files whose name starts with `prefix`, in name order. */
-  list(prefix: string, page: PageRequest): FileVersion[];
-  /** One page of the files that were live just after event `seq`, whose name starts with `prefix`. */
-  listAt(prefix: string, seq: number, page: PageRequest): FileVersion[];
   /** The live files, and their bytes, whose live version `actor` wrote. */
   usage(actor: string): Usage;
   /** Whether garbage collection removed these bytes (a later upload of the same content brings them back). */
   isCollected(sha256: string): boolean;
   /** What a request with this id from this actor already did, while it is remembered. */
   outcomeOf(actor: string, requestId: string): Outcome | undefined;
+  readonly accounts: AccountsReader;
+  readonly bans: BansReader;
+}
+
+/** A version with, once it stopped being live, when: what garbage collection and verification weigh. */
+export interface StoredVersion extends FileVersion {
+  /** The time of the upload, restore or delete that ended it; absent while it is live. */
+  readonly endedAt?: string;
+}
+
+/**
+ * The catalogue projection, written in the same commit as the events it folds (an inline projection).
+ * Every read touches only what it returns (by index); nothing loads the whole catalogue. Every adapter
+ * answers exactly what `Catalogue` (the in-memory one) answers after the same events: names compare as
+ * JavaScript strings compare (UTF-16 code units).
+ *
+ * The read side is synchronous, which fits SQLite (better-sqlite3) and lets `decide` stay a synchronous
+ * function; an adapter over an asynchronous client (PostgreSQL) needs the handlers to load the state of
+ * the names a decision touches first.
+ */
+export interface CatalogueStore extends CatalogueReader {
+  /** The seq of the last event folded in; 0 for an empty projection. */
+  position(): number;
+  /** One page of the live files whose name starts with `prefix`, in name order. */
+  list(prefix: string, page: PageRequest): FileVersion[];
+  /** One page of the files that were live just after event `seq`, whose name starts with `prefix`. */
+  listAt(prefix: string, seq: number, page: PageRequest): FileVersion[];
+  /** Every version of every name, in no particular order, read as it is iterated. */
+  allVersions(): Iterable<StoredVersion>;
   /**
    * Folds events, in order, each after `position()`. All or none: the caller runs it inside the transaction
    * that appends the same events to the log, so the log and the projection never disagree.
    */
-  apply(events: readonly FerryEvent[]): void;
+  fold(events: readonly FerryEvent[]): void;
 }

@@ -1,11 +1,34 @@
 import { FerryEvent } from '../events';
+import { CatalogueStore } from './catalogue-store.port';
 
-/** The append-only audit log: the single source of truth from which the catalogue is folded. */
+/**
+ * The append-only audit log, the single source of truth, with the catalogue folded from it in the same
+ * transactions. Events are staged one by one, each folded into the catalogue at once (reads see it), and
+ * committed in batches: the group commit that makes pipelined requests cheap.
+ */
 export interface EventLog {
-  /** Appends events whose seqs continue the log without a gap, all or none, durably. */
+  /** The projection of this log; its reads include staged events. */
+  readonly catalogue: CatalogueStore;
+  /**
+   * Appends an event that continues the log without a gap, and folds it into the catalogue, all or
+   * nothing. It is durable once the next `commit` resolves.
+   */
+  stage(event: FerryEvent): void;
+  /** Makes every staged event durable, all or none; after a failure none of them is in the log or the catalogue. */
+  commit(): Promise<void>;
+  /** Stages the events and commits them. */
   append(events: readonly FerryEvent[]): Promise<void>;
   /** Events with seq greater than `afterSeq`, in order. */
   read(afterSeq?: number): AsyncIterable<FerryEvent>;
   lastSeq(): Promise<number>;
+  /** The time of the last event, or undefined for an empty log. */
+  lastTime(): Promise<string | undefined>;
+  /** The seq of the last event recorded at or before `time` (0 if none): event times never decrease. */
+  seqAt(time: string): Promise<number>;
+  /**
+   * Folds into the catalogue the events it does not reflect yet (an older data folder, or a projection
+   * emptied on purpose), in bounded batches, reporting progress; resolves with how many were folded.
+   */
+  catchUp(progress: (folded: number, behind: number) => void): Promise<number>;
   close(): Promise<void>;
 }

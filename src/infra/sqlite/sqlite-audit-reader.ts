@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { AuditResult, failed, passed } from '../../domain/audit/audit-failure';
 import { SignedCheckpoint } from '../../domain/audit/checkpoint';
-import { AuditLogReader, StoredEventRecord, StoredSnapshot } from '../../domain/ports/audit-log-reader.port';
+import { AuditLogReader, StoredEventRecord } from '../../domain/ports/audit-log-reader.port';
 import { CheckpointTable } from './checkpoint-table';
 import { MerkleNodeTable } from './merkle-node-table';
 
@@ -18,21 +18,12 @@ export class SqliteAuditReader implements AuditLogReader {
   private readonly checkpointTable: CheckpointTable;
   private readonly page: Database.Statement<[number, number], StoredEventRecord>;
   private readonly one: Database.Statement<[number], StoredEventRecord | undefined>;
-  private readonly snapshots: Database.Statement<[], StoredSnapshot> | undefined;
-  private readonly snapshotState: Database.Statement<[number], string | undefined> | undefined;
 
   private constructor(private readonly db: Database.Database) {
     this.nodes = new MerkleNodeTable(db);
     this.checkpointTable = new CheckpointTable(db);
     this.page = db.prepare('SELECT seq, record FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
     this.one = db.prepare('SELECT seq, record FROM events WHERE seq = ?');
-    const hasSnapshots = db
-      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'snapshots'")
-      .get();
-    this.snapshots = hasSnapshots ? db.prepare('SELECT seq, format FROM snapshots ORDER BY seq') : undefined;
-    this.snapshotState = hasSnapshots
-      ? db.prepare<[number], string | undefined>('SELECT state FROM snapshots WHERE seq = ?').pluck()
-      : undefined;
   }
 
   static open(file: string): AuditResult<SqliteAuditReader> {
@@ -100,14 +91,6 @@ export class SqliteAuditReader implements AuditLogReader {
 
   checkpointOfSize(size: number): SignedCheckpoint | undefined {
     return this.checkpointTable.ofSize(size);
-  }
-
-  catalogueSnapshots(): readonly StoredSnapshot[] {
-    return this.snapshots?.all() ?? [];
-  }
-
-  catalogueSnapshotState(seq: number): string | undefined {
-    return this.snapshotState?.get(seq);
   }
 
   close(): void {

@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
+import { Account, Accounts } from '../../domain/accounts';
+import { AddressBans, AddressTuple } from '../../domain/address-bans';
 import { assertNever, FileVersion, HistoryEntry, Usage } from '../../domain/catalogue';
-import { EventOf, FerryEvent } from '../../domain/events';
-import { CatalogueStore, PageRequest } from '../../domain/ports/catalogue-store.port';
+import { EventOf, FerryEvent, Role } from '../../domain/events';
+import { CatalogueStore, PageRequest, StoredVersion } from '../../domain/ports/catalogue-store.port';
 import { Outcome, OutcomeType, REQUEST_ID_WINDOW_MS } from '../../domain/request-memory';
 import { keyAfter, nameKey, nameOfKey, prefixRange } from './name-sort-key';
 
@@ -23,6 +25,29 @@ interface VersionRow {
 
 interface KeyedVersionRow extends VersionRow {
   readonly key: Buffer;
+}
+
+interface StoredVersionRow extends KeyedVersionRow {
+  readonly ended_at: string | null;
+}
+
+interface AccountRow {
+  readonly name: string;
+  readonly role: Role;
+  readonly prefix: string | null;
+  readonly disabled: 0 | 1;
+  readonly password_event: string | null;
+  readonly quota_bytes: number | null;
+  readonly quota_files: number | null;
+  readonly created_at: string;
+}
+
+interface AddressRow {
+  readonly address: string;
+  readonly failures: string;
+  readonly ban_until: number;
+  readonly streak: number;
+  readonly last_ban_end: number;
 }
 
 interface HistoryRow extends VersionRow {
@@ -55,29 +80,51 @@ const FORGET_CHUNK = 256;
 const NO_USAGE: Usage = { files: 0, bytes: 0 };
 
 /**
- * The catalogue projection in SQLite tables (see sqlite-catalogue-schema.ts), on the audit log's own
- * connection so that `apply` joins the transaction appending the same events. Every statement is prepared
- * once, with bound parameters.
+ * The catalogue projection in SQLite tables (migrations/004_catalogue.sql), on the audit log's own
+ * connection so that `fold` joins the transaction appending the same events, and reads on that connection
+ * see events staged but not yet committed. Every statement is prepared once, with bound parameters.
+ *
+ * Accounts and address bans are few (one per person, one per recently failing address), so besides their
+ * rows they are kept in memory, read back from the rows at open and after a rollback.
  */
 export class SqliteCatalogueStore implements CatalogueStore {
   private readonly statements: ReturnType<typeof prepare>;
-  private readonly applyAll: (events: readonly FerryEvent[]) => void;
+  private readonly foldAll: (events: readonly FerryEvent[]) => void;
+  private accountsFolded = new Accounts();
+  private bansFolded = new AddressBans();
 
   constructor(db: Database.Database) {
     this.statements = prepare(db);
     // A nested better-sqlite3 transaction is a savepoint: inside the append's transaction, a failure here
     // rolls back the whole append; called alone, it is a transaction of its own.
-    this.applyAll = db.transaction((events: readonly FerryEvent[]) => {
+    this.foldAll = db.transaction((events: readonly FerryEvent[]) => {
       let position = this.position();
       for (const event of events) {
         if (event.seq <= position) {
           throw new Error(`event ${event.seq} applied out of order after ${position}`);
         }
-        this.fold(event);
+        this.foldEvent(event);
         position = event.seq;
       }
       this.statements.setPosition.run(position);
     });
+    this.reload();
+  }
+
+  get accounts(): Accounts {
+    return this.accountsFolded;
+  }
+
+  get bans(): AddressBans {
+    return this.bansFolded;
+  }
+
+  /** Reads accounts and bans back from their rows: after a rollback undid what the memory copy holds. */
+  reload(): void {
+    const accounts = this.statements.accounts.all() as AccountRow[];
+    this.accountsFolded = Accounts.of(accounts.map(accountOf));
+    const addresses = this.statements.addresses.all() as AddressRow[];
+    this.bansFolded = AddressBans.fromTuples(addresses.map(addressTuple));
   }
 
   position(): number {
@@ -140,8 +187,15 @@ export class SqliteCatalogueStore implements CatalogueStore {
     return { seq, type, at, payload: { name, version, sha256, size, requestId } };
   }
 
-  apply(events: readonly FerryEvent[]): void {
-    if (events.length > 0) this.applyAll(events);
+  *allVersions(): Iterable<StoredVersion> {
+    for (const row of this.statements.allVersions.iterate() as Iterable<StoredVersionRow>) {
+      const file = fileVersion(nameOfKey(row.key), row);
+      yield row.ended_at === null ? file : { ...file, endedAt: row.ended_at };
+    }
+  }
+
+  fold(events: readonly FerryEvent[]): void {
+    if (events.length > 0) this.foldAll(events);
   }
 
   private page(statement: Database.Statement, params: PageParams): FileVersion[] {
@@ -151,7 +205,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
   }
 
   /** The same rules as `Catalogue.apply`, as row changes. */
-  private fold(event: FerryEvent): void {
+  private foldEvent(event: FerryEvent): void {
     switch (event.type) {
       case 'FileUploaded':
       case 'FileRestored':
@@ -161,7 +215,6 @@ export class SqliteCatalogueStore implements CatalogueStore {
       case 'GarbageCollected':
         for (const sha256 of event.payload.blobs) this.statements.collect.run(sha256);
         return;
-      // Accounts and bans are folded elsewhere for now (see the port); the rest change no file.
       case 'UserAdded':
       case 'UserRoleChanged':
       case 'UserPrefixChanged':
@@ -169,9 +222,16 @@ export class SqliteCatalogueStore implements CatalogueStore {
       case 'UserDisabled':
       case 'UserEnabled':
       case 'UserQuotaChanged':
+        return this.saveAccount(this.accountsFolded.apply(event));
       case 'LoginFailed':
       case 'AddressBanned':
       case 'AddressUnbanned':
+        // Lifting a ban is no activity: it leaves the address where it was in the order of forgetting.
+        for (const address of this.bansFolded.apply(event)) {
+          this.saveAddress(address, event.type === 'AddressUnbanned' ? null : event.seq);
+        }
+        return;
+      // The rest change no file.
       case 'LoginSucceeded':
       case 'UsersListed':
       case 'AuditRead':
@@ -199,7 +259,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
         `${event.type} ${event.seq} makes version ${version} of a name at ${row.latest_version}`,
       );
     }
-    this.endLive(row, event.seq);
+    this.endLive(row, event);
     const restoredFrom = event.type === 'FileRestored' ? event.payload.fromVersion : null;
     const s = this.statements;
     s.insertVersion.run(row.id, version, sha256, size, event.at, event.actor, event.seq, restoredFrom);
@@ -213,15 +273,42 @@ export class SqliteCatalogueStore implements CatalogueStore {
     const { name, version } = event.payload;
     const row = this.nameRow(name);
     this.statements.insertDeletion.run(row.id, event.seq, version, event.at, event.actor);
-    this.endLive(row, event.seq);
+    this.endLive(row, event);
     this.statements.setVersions.run(null, row.latest_version, row.id);
     this.remember(event, row.id);
   }
 
-  /** The live version, if any, stops being live at `seq` and stops counting for its writer. */
-  private endLive(row: NameRow, seq: number): void {
+  private saveAccount(name: string | undefined): void {
+    const account = name === undefined ? undefined : this.accountsFolded.get(name);
+    if (!account) return;
+    const { role, prefix, disabled, passwordEvent, quota, createdAt } = account;
+    this.statements.saveAccount.run(
+      account.name,
+      role,
+      prefix ?? null,
+      disabled ? 1 : 0,
+      passwordEvent ?? null,
+      quota.bytes ?? null,
+      quota.files ?? null,
+      createdAt,
+    );
+  }
+
+  private saveAddress(address: string, touchedSeq: number | null): void {
+    const state = this.bansFolded.stateOf(address);
+    if (!state) {
+      this.statements.forgetAddress.run(address);
+      return;
+    }
+    const [, failures, banUntil, streak, lastBanEnd] = state;
+    const row = [address, JSON.stringify(failures), banUntil, streak, lastBanEnd, touchedSeq];
+    this.statements.saveAddress.run(...row);
+  }
+
+  /** The live version, if any, stops being live at `event` and stops counting for its writer. */
+  private endLive(row: NameRow, event: FerryEvent): void {
     if (row.live_version === null) return;
-    const live = this.statements.endVersion.get(seq, row.id, row.live_version) as {
+    const live = this.statements.endVersion.get(event.seq, event.at, row.id, row.live_version) as {
       actor: string;
       size: number;
     };
@@ -278,6 +365,26 @@ function pageParams(prefix: string, page: PageRequest): PageParams {
     if (Buffer.compare(after, low) > 0) low = after;
   }
   return { low, high: range.high, limit: page.limit };
+}
+
+function accountOf(row: AccountRow): Account {
+  return {
+    name: row.name,
+    role: row.role,
+    ...(row.prefix === null ? {} : { prefix: row.prefix }),
+    disabled: row.disabled === 1,
+    ...(row.password_event === null ? {} : { passwordEvent: row.password_event }),
+    quota: {
+      ...(row.quota_bytes === null ? {} : { bytes: row.quota_bytes }),
+      ...(row.quota_files === null ? {} : { files: row.quota_files }),
+    },
+    createdAt: row.created_at,
+  };
+}
+
+function addressTuple(row: AddressRow): AddressTuple {
+  const failures = JSON.parse(row.failures) as number[];
+  return [row.address, failures, row.ban_until, row.streak, row.last_ban_end];
 }
 
 function fileVersion(name: string, row: VersionRow): FileVersion {
@@ -337,12 +444,32 @@ function prepare(db: Database.Database) {
     ),
     setVersions: db.prepare('UPDATE catalogue_names SET live_version = ?, latest_version = ? WHERE id = ?'),
     insertVersion: db.prepare(
-      `INSERT INTO catalogue_versions (name_id, version, sha256, size, at, actor, seq, restored_from, ended_seq)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+      `INSERT INTO catalogue_versions (name_id, version, sha256, size, at, actor, seq, restored_from)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     endVersion: db.prepare(
-      `UPDATE catalogue_versions SET ended_seq = ? WHERE name_id = ? AND version = ? RETURNING actor, size`,
+      `UPDATE catalogue_versions SET ended_seq = ?, ended_at = ? WHERE name_id = ? AND version = ?
+       RETURNING actor, size`,
     ),
+    allVersions: db.prepare(
+      `SELECT n.key, ${VERSION_COLUMNS}, v.ended_at FROM catalogue_versions v
+       JOIN catalogue_names n ON n.id = v.name_id`,
+    ),
+    accounts: db.prepare('SELECT * FROM catalogue_accounts'),
+    saveAccount: db.prepare(
+      `INSERT OR REPLACE INTO catalogue_accounts
+       (name, role, prefix, disabled, password_event, quota_bytes, quota_files, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    addresses: db.prepare('SELECT * FROM catalogue_addresses ORDER BY touched_seq'),
+    saveAddress: db.prepare(
+      `INSERT INTO catalogue_addresses (address, failures, ban_until, streak, last_ban_end, touched_seq)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (address) DO UPDATE SET failures = excluded.failures, ban_until = excluded.ban_until,
+         streak = excluded.streak, last_ban_end = excluded.last_ban_end,
+         touched_seq = coalesce(excluded.touched_seq, touched_seq)`,
+    ),
+    forgetAddress: db.prepare('DELETE FROM catalogue_addresses WHERE address = ?'),
     insertDeletion: db.prepare(
       'INSERT INTO catalogue_deletions (name_id, seq, version, at, actor) VALUES (?, ?, ?, ?, ?)',
     ),

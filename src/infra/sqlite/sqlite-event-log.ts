@@ -4,11 +4,15 @@ import { isCheckpointPolicy } from '../../domain/audit/checkpoint-policy';
 import { FerryEvent } from '../../domain/events';
 import { EventLog } from '../../domain/ports/event-log.port';
 import { CheckpointTable } from './checkpoint-table';
+import { CATALOGUE_TABLES } from './sqlite-catalogue-schema';
+import { SqliteCatalogueStore } from './sqlite-catalogue-store';
 import { Checkpointer, CheckpointSettings } from './checkpointer';
 import { migrate } from './migrations';
 import { SqliteMerkleTree } from './sqlite-merkle-tree';
 
 const READ_PAGE_SIZE = 5000;
+/** Events folded per transaction while the catalogue catches up with the log. */
+const CATCH_UP_BATCH = 5000;
 
 export interface SqliteEventLogOptions {
   readonly file: string;
@@ -19,16 +23,21 @@ export interface SqliteEventLogOptions {
 }
 
 /**
- * The audit log in SQLite (WAL). Rows are only ever inserted; each holds the canonical bytes of one event.
- * synchronous=FULL makes an acknowledged append survive power loss, not just a process kill; the caller
- * batches appends so that costs one fsync per batch, not per event.
+ * The audit log in SQLite (WAL), with the catalogue's tables in the same database. Rows are only ever
+ * inserted; each holds the canonical bytes of one event. `stage` opens a transaction if none is open and
+ * writes the event, its Merkle leaf and its catalogue changes at once; `commit` ends it. synchronous=FULL
+ * makes a committed batch survive power loss, not just a process kill, at one fsync per batch.
  */
 export class SqliteEventLog implements EventLog {
+  readonly catalogue: SqliteCatalogueStore;
   private readonly db: Database.Database;
   private readonly insert: Database.Statement<[number, string]>;
   private readonly last: Database.Statement<[], number | null>;
+  private readonly timeOf: Database.Statement<[number], string | undefined>;
   private readonly page: Database.Statement<[number, number], { seq: number; record: string }>;
-  private readonly appendAll: (events: readonly FerryEvent[]) => void;
+  private readonly stageOne: (event: FerryEvent) => void;
+  /** The seq the next staged event must have. */
+  private nextSeq: number;
   /** Every event is a leaf, appended in the same transaction as its row. */
   private readonly tree: SqliteMerkleTree;
   private readonly checkpointer: Checkpointer | undefined;
@@ -42,22 +51,31 @@ export class SqliteEventLog implements EventLog {
     migrate(this.db, options.now);
     this.insert = this.db.prepare('INSERT INTO events (seq, record) VALUES (?, ?)');
     this.last = this.db.prepare<[], number | null>('SELECT max(seq) FROM events').pluck();
+    this.timeOf = this.db
+      .prepare<[number], string | undefined>('SELECT at FROM events WHERE seq = ?')
+      .pluck();
     this.page = this.db.prepare('SELECT seq, record FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
-    this.appendAll = this.db.transaction((events: readonly FerryEvent[]) => {
-      let expected = (this.last.get() ?? 0) + 1;
-      for (const event of events) {
-        if (event.seq !== expected) throw new Error(`event seq ${event.seq} does not follow ${expected - 1}`);
-        const record = canonicalJson(event as unknown as JsonValue);
-        this.insert.run(event.seq, record);
-        this.tree.append(record);
-        expected++;
-      }
-      if (this.checkpointer?.dueByCount(this.tree)) this.checkpointer.write(this.tree);
+    // Inside the batch's transaction this is a savepoint: an event that cannot be written in full leaves
+    // the batch as it was.
+    this.stageOne = this.db.transaction((event: FerryEvent) => {
+      if (event.seq !== this.nextSeq)
+        throw new Error(`event seq ${event.seq} does not follow ${this.nextSeq - 1}`);
+      const record = canonicalJson(event as unknown as JsonValue);
+      this.insert.run(event.seq, record);
+      this.tree.append(record);
+      this.catalogue.fold([event]);
     });
+    this.nextSeq = (this.last.get() ?? 0) + 1;
     try {
+      this.catalogue = new SqliteCatalogueStore(this.db);
       this.tree = new SqliteMerkleTree(this.db);
-      this.tree.catchUp(this.last.get() ?? 0);
+      this.tree.catchUp(this.nextSeq - 1);
       this.checkpointer = options.checkpoints && this.openCheckpointer(options.checkpoints, options.now);
+      if (this.catalogue.position() > this.nextSeq - 1) {
+        throw new Error(
+          `audit log damaged: the catalogue reflects ${this.catalogue.position()} events, the log has ${this.nextSeq - 1}`,
+        );
+      }
     } catch (error) {
       // A log that refuses to open must not keep its file open either.
       this.db.close();
@@ -69,13 +87,83 @@ export class SqliteEventLog implements EventLog {
     this.checkpointTimer = options.checkpoints && this.startCheckpointTimer(options.checkpoints);
   }
 
-  async append(events: readonly FerryEvent[]): Promise<void> {
+  stage(event: FerryEvent): void {
+    if (!this.db.inTransaction) this.db.exec('BEGIN IMMEDIATE');
     try {
-      this.appendAll(events);
+      this.stageOne(event);
     } catch (error) {
       this.forgetRolledBack();
       throw error;
     }
+    this.nextSeq++;
+  }
+
+  async commit(): Promise<void> {
+    if (!this.db.inTransaction) return;
+    try {
+      if (this.checkpointer?.dueByCount(this.tree)) this.checkpointer.write(this.tree);
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.rollBack();
+      throw error;
+    }
+  }
+
+  async append(events: readonly FerryEvent[]): Promise<void> {
+    try {
+      for (const event of events) this.stage(event);
+    } catch (error) {
+      this.rollBack();
+      throw error;
+    }
+    await this.commit();
+  }
+
+  async lastTime(): Promise<string | undefined> {
+    return this.timeOf.get(this.nextSeq - 1);
+  }
+
+  /** A binary search over seq: times never decrease along the log, and there is no index on them. */
+  async seqAt(time: string): Promise<number> {
+    let low = 0;
+    let high = this.nextSeq - 1;
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if (this.timeOf.get(middle)! <= time) low = middle;
+      else high = middle - 1;
+    }
+    return low;
+  }
+
+  async catchUp(progress: (folded: number, behind: number) => void): Promise<number> {
+    const behind = this.nextSeq - 1 - this.catalogue.position();
+    let folded = 0;
+    const foldBatch = this.db.transaction((events: FerryEvent[]) => this.catalogue.fold(events));
+    while (folded < behind) {
+      const rows = this.page.all(this.catalogue.position(), CATCH_UP_BATCH);
+      if (rows.length === 0) break;
+      foldBatch(rows.map((row) => JSON.parse(row.record) as FerryEvent));
+      folded += rows.length;
+      progress(folded, behind);
+      // Lets timers and signals through between batches.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return folded;
+  }
+
+  /** Empties the catalogue's tables, so that the next `catchUp` folds the whole log again. */
+  dropCatalogue(): void {
+    this.db.transaction(() => {
+      for (const table of CATALOGUE_TABLES) this.db.prepare(`DELETE FROM ${table}`).run();
+      this.db.prepare('UPDATE catalogue_position SET seq = 0').run();
+    })();
+    this.catalogue.reload();
+  }
+
+  private rollBack(): void {
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    this.nextSeq = (this.last.get() ?? 0) + 1;
+    this.forgetRolledBack();
   }
 
   private openCheckpointer(settings: CheckpointSettings, now: () => string): Checkpointer {
@@ -108,6 +196,7 @@ export class SqliteEventLog implements EventLog {
   private forgetRolledBack(): void {
     this.tree.reload();
     this.checkpointer?.reload();
+    this.catalogue.reload();
   }
 
   /** Reads in pages so that appends may interleave with a long read on the same connection. */
@@ -125,11 +214,12 @@ export class SqliteEventLog implements EventLog {
     return this.last.get() ?? 0;
   }
 
-  /** Signs whatever was appended since the last checkpoint, then closes. */
+  /** Signs whatever was appended since the last checkpoint, then closes; a batch never committed is dropped. */
   async close(): Promise<void> {
     clearInterval(this.checkpointTimer);
     if (!this.db.open) return;
     try {
+      this.rollBack();
       this.signTail();
     } catch (error) {
       this.forgetRolledBack();

@@ -72,6 +72,13 @@ export interface DownloadOptions {
  * The promise API over one connection. Requests may be issued without waiting (pipelining): they go out
  * in call order and each promise settles with its own reply.
  */
+export interface ListOptions {
+  /** An event seq or an ISO 8601 time: the listing as it was then. */
+  readonly at?: string;
+  /** Files per page (the server caps it at 1000). */
+  readonly pageSize?: number;
+}
+
 export class FerryClient {
   private readonly pending: ReplyReader[] = [];
   private sending: Promise<void> = Promise.resolve();
@@ -164,13 +171,29 @@ export class FerryClient {
     return this.request('HELP', new LinesReader('lines'));
   }
 
-  /** Live files, now or as they were at `at` (an event seq or an ISO 8601 time). */
-  async list(prefix = '', options: { at?: string } = {}): Promise<ListedFile[]> {
-    const words = ['LIST'];
-    if (prefix !== '' || options.at !== undefined) words.push(quoteWord(prefix));
-    if (options.at !== undefined) words.push(option('at', options.at));
-    const lines = await this.request(words.join(' '), new LinesReader('count'));
-    return lines.map(parseListing);
+  /** Every live file under `prefix`, now or as at `at`, gathered from all the pages: for short listings. */
+  async list(prefix = '', options: ListOptions = {}): Promise<ListedFile[]> {
+    const files: ListedFile[] = [];
+    for await (const page of this.listPages(prefix, options)) files.push(...page);
+    return files;
+  }
+
+  /**
+   * Live files, now or as they were at `at` (an event seq or an ISO 8601 time), one page (one LIST
+   * request) at a time, so a listing of any length takes the memory of one page.
+   */
+  async *listPages(prefix = '', options: ListOptions = {}): AsyncGenerator<ListedFile[]> {
+    let after: string | undefined;
+    do {
+      const words = ['LIST', quoteWord(prefix)];
+      if (options.at !== undefined) words.push(option('at', options.at));
+      if (after !== undefined) words.push(option('after', after));
+      if (options.pageSize !== undefined) words.push(option('limit', options.pageSize));
+      after = undefined;
+      const reader = new LinesReader('count', (reply) => (after = reply.fields.get('next')));
+      const lines = await this.request(words.join(' '), reader);
+      yield lines.map(parseListing);
+    } while (after !== undefined);
   }
 
   async stat(name: string): Promise<ListedFile> {

@@ -80,12 +80,15 @@ export class LineReader extends BaseReader<OkReply> {
   }
 }
 
-/** "OK <key>=N" then N lines. */
+/** "OK <key>=N" then N lines; `onStatus` sees the OK line's other fields. */
 export class LinesReader extends BaseReader<string[]> {
   private remaining: number | undefined;
   private readonly lines: string[] = [];
 
-  constructor(private readonly countKey: string) {
+  constructor(
+    private readonly countKey: string,
+    private readonly onStatus?: (reply: OkReply) => void,
+  ) {
     super();
   }
 
@@ -93,6 +96,7 @@ export class LinesReader extends BaseReader<string[]> {
     if (this.remaining === undefined) {
       const reply = this.status(text);
       if (!reply) return true;
+      this.onStatus?.(reply);
       this.remaining = Number(reply.fields.get(this.countKey) ?? NaN);
       if (!Number.isSafeInteger(this.remaining) || this.remaining < 0) {
         this.fail(new FerryError('PROTOCOL_ERROR', `bad ${this.countKey} in ${JSON.stringify(text)}`));

@@ -12,9 +12,9 @@ export const reply = {
     ),
   ok: (...words: string[]) => line(['OK', ...words].join(' ')),
   error: (error: DomainError) => line(`ERR ${error.code} ${oneLine(error.message)}`),
-  /** A reply followed by `lines.length` text lines, e.g. HELP and LIST. */
-  withLines: (key: string, lines: readonly string[]) =>
-    [`OK ${option(key, lines.length)}`, ...lines].map(line).join(''),
+  /** A reply followed by `lines.length` text lines, e.g. HELP and LIST; `fields` go on the OK line. */
+  withLines: (key: string, lines: readonly string[], ...fields: string[]) =>
+    [['OK', option(key, lines.length), ...fields].join(' '), ...lines].map(line).join(''),
 };
 
 export type Fields = ReadonlyMap<string, string>;

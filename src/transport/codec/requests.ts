@@ -7,7 +7,14 @@ import { splitWords, Word, WordSyntaxError } from './words';
 
 export type Request =
   | { readonly command: 'HELP' }
-  | { readonly command: 'LIST'; readonly prefix: string; readonly at?: PointInTime }
+  | {
+      readonly command: 'LIST';
+      readonly prefix: string;
+      readonly at?: PointInTime;
+      /** The page starts after this name. */
+      readonly after?: string;
+      readonly limit?: number;
+    }
   | {
       readonly command: 'UPLOAD';
       readonly name: FileName;
@@ -171,8 +178,10 @@ function readRequest(command: string, args: ArgumentReader): Request {
     case 'LIST': {
       const prefix = args.optionalText() ?? '';
       const at = args.option('at', parsePoint);
+      const after = args.option('after', (value) => value);
+      const limit = args.option('limit', parseVersion);
       args.done();
-      return { command, prefix: normalisePrefix(prefix), at };
+      return { command, prefix: normalisePrefix(prefix), at, after, limit };
     }
     case 'UPLOAD': {
       const rawName = args.text('name');
