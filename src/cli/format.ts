@@ -1,6 +1,6 @@
 import { HistoryRecord, ListedFile } from '../transport/client/listing';
 
-/** A listing a person can read: size, version, time, name. */
+/** A listing (one page of it) a person can read: size, version, time, name. */
 export function formatListing(files: readonly ListedFile[]): string {
   if (files.length === 0) return '';
   const width = Math.max(...files.map((f) => String(f.size).length));

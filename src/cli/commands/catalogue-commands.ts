@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { once } from 'node:events';
 import { ServerAddress } from '../../transport/client/ferry-client';
 import { formatHistory, formatListing, formatStat } from '../format';
 import { withServerOption } from '../server-option';
@@ -18,8 +19,11 @@ export function registerCatalogueCommands(program: Command): void {
     .option('--json', 'one JSON object per file, one per line')
     .action((prefix: string, options: ReadOptions & { at?: string }) =>
       withClient(options, async (client) => {
-        const files = await client.list(prefix, { at: options.at });
-        process.stdout.write(options.json ? jsonLines(files) : formatListing(files));
+        // Page by page, so a listing of millions of names takes the memory of one page.
+        for await (const files of client.listPages(prefix, { at: options.at })) {
+          const text = options.json ? jsonLines(files) : formatListing(files);
+          if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+        }
       }),
     );
 
