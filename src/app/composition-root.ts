@@ -1,5 +1,5 @@
 import { Container } from 'inversify';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditResult, passed } from '../domain/audit/audit-failure';
 import { AnonymousPolicy } from '../domain/authorization';
@@ -29,12 +29,14 @@ import { CheckpointSettings } from '../infra/sqlite/checkpointer';
 import { SqliteAuditReader } from '../infra/sqlite/sqlite-audit-reader';
 import { SqliteEventLog } from '../infra/sqlite/sqlite-event-log';
 import { SqliteEventQuery } from '../infra/sqlite/sqlite-event-query';
+import { SqliteScratchProjection } from '../infra/sqlite/sqlite-scratch-projection';
 import { DiskFileStore } from '../infra/storage/disk-file-store';
 import { FileSystemFreeSpace } from '../infra/storage/file-system-free-space';
 import { MemoryFileStore } from '../infra/storage/memory-file-store';
 import { SystemClock } from '../infra/system-clock';
 import { createWinstonLogger } from '../infra/winston-logger';
 import { AccessGuard } from './access-guard';
+import { RebuildToolkit } from './admin/rebuild-catalogue';
 import { AuditToolkit, ProofChecker } from './audit/audit-toolkit';
 import { BanKeeper } from './ban-keeper';
 import { FerryConfig } from './config';
@@ -252,6 +254,7 @@ function checkpointSettings(config: FerryConfig, logger: Logger): CheckpointSett
 /**
  * A data folder opened for `ferry audit verify` and `prove`: the database read-only, blobs only read.
  * Checkpoints are checked with the key in `keyFile` if given, else with the data folder's own public key.
+ * The log is folded afresh into a scratch database outside the data folder (SQLite's temporary one).
  */
 export function openAuditToolkit(dataDir: string, keyFile?: string): AuditResult<AuditToolkit> {
   const key = keyFile === undefined ? readDataFolderPublicKey(dataDir) : readPublicKeyFile(keyFile);
@@ -264,8 +267,43 @@ export function openAuditToolkit(dataDir: string, keyFile?: string): AuditResult
     hash: sha256,
     hashStream: sha256Stream,
     trustedKey: key.value,
+    openScratchProjection: () => {
+      const stored = reader.value.catalogueTables();
+      return stored.ok ? SqliteScratchProjection.open(stored.value) : stored;
+    },
     close: () => reader.value.close(),
   });
+}
+
+/**
+ * A data folder opened for `ferry admin rebuild`: locked first, as `ferry gc` and a server lock it, so that
+ * it refuses while a server runs there. Throws when there is no log, the folder is in use, or the log
+ * cannot be opened (a catalogue ahead of its log, evidence of a removed tail, is one such case).
+ */
+export function openCatalogueRebuild(dataDir: string): RebuildToolkit {
+  const file = join(dataDir, 'audit.db');
+  if (!existsSync(file)) throw new Error(`no audit log at ${file}`);
+  const lock = DataDirLock.acquire(dataDir);
+  const clock = new SystemClock();
+  let log: SqliteEventLog;
+  try {
+    // No checkpoint settings: a rebuild appends no event, so there is nothing to sign.
+    log = new SqliteEventLog({ file, now: () => clock.now().toISOString() });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  return {
+    catalogue: log,
+    clock,
+    close: async () => {
+      try {
+        await log.close();
+      } finally {
+        lock.release();
+      }
+    },
+  };
 }
 
 /** The public key a data folder's checkpoints are signed with. */

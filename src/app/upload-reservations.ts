@@ -1,4 +1,4 @@
-import { Usage } from '../domain/catalogue';
+import { Usage } from '../domain/file-versions';
 
 /**
  * Uploads under way, by declared size: counted against free space and quotas from the moment they are

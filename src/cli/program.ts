@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAdmin } from './commands/admin';
 import { registerAudit } from './commands/audit';
 import { registerCatalogueCommands } from './commands/catalogue-commands';
 import { registerChangeCommands } from './commands/change-commands';
@@ -25,5 +26,6 @@ export function buildProgram(): Command {
   registerGc(program);
   registerAudit(program);
   registerUserCommands(program);
+  registerAdmin(program);
   return program;
 }

@@ -1,4 +1,4 @@
-import { AccountsReader } from './ports/catalogue-store.port';
+import { AccountsReader } from './accounts';
 import { fail, ok, Result } from './errors';
 import { EventPayloads, Role } from './events';
 

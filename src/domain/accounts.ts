@@ -1,5 +1,4 @@
 import { FerryEvent, Role } from './events';
-import { AccountsReader } from './ports/catalogue-store.port';
 
 /** Limits on what one account's live files may take; undefined means no limit. */
 export interface Quota {
@@ -24,6 +23,14 @@ export const ROLES: readonly Role[] = ['read', 'write', 'admin'];
 
 /** The actor of a session that has not logged in, and a name no account may take. */
 export const ANONYMOUS = 'anonymous';
+
+/** The accounts as folded so far: few (one per person), so every adapter keeps them at hand. */
+export interface AccountsReader {
+  readonly count: number;
+  get(name: string): Account | undefined;
+  /** Every account, sorted by name. */
+  list(): Account[];
+}
 
 /** The projection of account events: who exists, with which role, home and limits. */
 export class Accounts implements AccountsReader {
@@ -87,7 +94,11 @@ export class Accounts implements AccountsReader {
 
   private change(name: string, change: Partial<Account>): string {
     const account = this.byName.get(name);
-    if (account) this.byName.set(name, { ...account, ...change });
+    if (account) {
+      // No home is no `prefix` key at all, as an account read back from storage has none.
+      const { prefix, ...rest } = { ...account, ...change };
+      this.byName.set(name, prefix === undefined ? rest : { ...rest, prefix });
+    }
     return name;
   }
 }

@@ -1,5 +1,4 @@
 import { FerryEvent } from './events';
-import { BansReader } from './ports/catalogue-store.port';
 
 /** How failed logins turn into bans; every field is an operator setting (docs/SECURITY.md). */
 export interface BanPolicy {
@@ -38,6 +37,18 @@ interface AddressRecord {
 
 /** [address, failure times (ms), ban until or -1, streak, last ban end or -1] */
 export type AddressTuple = [string, number[], number, number, number];
+
+/** Failed logins and bans per remote address, as folded so far. */
+export interface BansReader {
+  /** Failed logins from `address` in the window ending at `now`. */
+  failuresWithin(address: string, windowMs: number, now: Date): number;
+  /** The end of the ban in force on `address`, if any (it may have passed without being lifted yet). */
+  bannedUntil(address: string): Date | undefined;
+  /** Addresses whose ban has run out at `now` and still waits for its AddressUnbanned. */
+  expired(now: Date): string[];
+  /** The number of the next ban of `address` at `now`: its streak continues if the last ended recently. */
+  nextBanNumber(address: string, now: Date): number;
+}
 
 /**
  * The projection of failed logins and bans per remote address. Folded from events, so a restart keeps

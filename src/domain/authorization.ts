@@ -1,5 +1,4 @@
-import { Account, ANONYMOUS } from './accounts';
-import { AccountsReader } from './ports/catalogue-store.port';
+import { Account, AccountsReader, ANONYMOUS } from './accounts';
 import { fail, ok, Result } from './errors';
 import { Role } from './events';
 

@@ -1,4 +1,4 @@
-import { FileVersion } from './catalogue';
+import { FileVersion } from './file-versions';
 import { CatalogueReader } from './ports/catalogue-store.port';
 import { fail, ok, Result } from './errors';
 import { EventPayloads } from './events';

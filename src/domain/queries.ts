@@ -1,4 +1,4 @@
-import { FileVersion, HistoryEntry } from './catalogue';
+import { FileVersion, HistoryEntry } from './file-versions';
 import { CatalogueReader } from './ports/catalogue-store.port';
 import { fail, ok, Result } from './errors';
 

@@ -1,5 +1,5 @@
 import { Quota } from './accounts';
-import { Usage } from './catalogue';
+import { Usage } from './file-versions';
 import { CatalogueReader } from './ports/catalogue-store.port';
 import { fail, ok, Result } from './errors';
 

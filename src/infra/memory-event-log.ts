@@ -24,7 +24,12 @@ export class MemoryEventLog implements EventLog {
     this.staged = [];
   }
 
+  /** All or none: the batch is checked whole before any of it is staged. */
   async append(events: readonly FerryEvent[]): Promise<void> {
+    const next = this.events.length + this.staged.length + 1;
+    events.forEach((event, i) => {
+      if (event.seq !== next + i) throw new Error(`event seq ${event.seq} does not follow ${next + i - 1}`);
+    });
     for (const event of events) this.stage(event);
     await this.commit();
   }

@@ -1,5 +1,5 @@
 import { Account } from '../domain/accounts';
-import { FileVersion, HistoryEntry, Usage } from '../domain/catalogue';
+import { FileVersion, HistoryEntry, Usage } from '../domain/file-versions';
 import { fileLine } from './codec/replies';
 import { option } from './codec/words';
 

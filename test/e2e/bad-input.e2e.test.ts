@@ -134,7 +134,7 @@ describe('a server whose audit log fails', () => {
     const eventLog = new MemoryEventLog();
     const ferry = await startTestServer({ store: 'memory', overrides: { eventLog } });
     const raw = await RawConnection.open(ferry.address);
-    eventLog.append = async () => {
+    eventLog.commit = async () => {
       throw new Error('disk full');
     };
     raw.send('LIST\n');

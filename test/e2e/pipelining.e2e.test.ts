@@ -1,4 +1,3 @@
-import { FerryEvent } from '../../src/domain/events';
 import { MemoryEventLog } from '../../src/infra/memory-event-log';
 import { RawConnection } from '../support/raw-connection';
 import { startTestServer } from '../support/test-server';
@@ -17,10 +16,10 @@ class GatedEventLog extends MemoryEventLog {
     this.open();
   }
 
-  override async append(events: readonly FerryEvent[]): Promise<void> {
+  override async commit(): Promise<void> {
     await this.gate;
     this.commits++;
-    await super.append(events);
+    await super.commit();
   }
 }
 

@@ -1,10 +1,13 @@
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { Catalogue, FileVersion } from '../../src/domain/catalogue';
-import { FerryEvent } from '../../src/domain/events';
-import { PageRequest } from '../../src/domain/ports/catalogue-store.port';
+import { addressOf } from '../../src/domain/address-bans';
+import { Catalogue } from '../../src/domain/catalogue';
+import { FileVersion } from '../../src/domain/file-versions';
+import { FerryEvent, Role } from '../../src/domain/events';
+import { PageRequest, StoredVersion } from '../../src/domain/ports/catalogue-store.port';
+import { migrate } from '../../src/infra/sqlite/migrations';
 import { keyAfter, nameKey, nameOfKey, prefixRange } from '../../src/infra/sqlite/name-sort-key';
-import { CATALOGUE_TABLES, createCatalogueTables } from '../../src/infra/sqlite/sqlite-catalogue-schema';
+import { CATALOGUE_TABLES } from '../../src/infra/sqlite/sqlite-catalogue-schema';
 import { SqliteCatalogueStore } from '../../src/infra/sqlite/sqlite-catalogue-store';
 import { shaOf } from '../support/domain-events';
 
@@ -30,7 +33,15 @@ const PIECES = [
 const ACTORS = ['alice', 'bob', 'carol'];
 const REQUEST_IDS = ['r1', 'r2', 'r3'];
 const CONTENTS = 6;
-const HOUR = 3_600_000;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** Account names: three that may be added, and one only ever changed (the domain refuses that; folds ignore it). */
+const USERS = ['alice', 'bob', 'dave', 'ghost'];
+const ROLES: Role[] = ['read', 'write', 'admin'];
+/** Where failed logins come from, as `remote` holds them; an IPv4 client over IPv6 counts as the IPv4 address. */
+const REMOTES = ['203.0.113.9:1', '203.0.113.9:2', '198.51.100.7:9', '::1:5', '::ffff:192.0.2.1:7'];
+const ADDRESSES = [...new Set(REMOTES.map(addressOf)), '192.0.2.99'];
 const START = Date.UTC(2026, 0, 1);
 
 type Intent =
@@ -38,7 +49,18 @@ type Intent =
   | { op: 'restore'; name: number; actor: number; from: number; requestId?: string; dt: number }
   | { op: 'delete'; name: number; actor: number; requestId?: string; dt: number }
   | { op: 'gc'; contents: number[]; dt: number }
-  | { op: 'other'; actor: number; dt: number };
+  | { op: 'other'; actor: number; dt: number }
+  | { op: 'account'; change: AccountIntent; user: number; dt: number }
+  | { op: 'loginFailed'; remote: number; dt: number }
+  | { op: 'ban'; address: number; minutes: number; ban: number; dt: number }
+  | { op: 'unban'; address: number; dt: number };
+
+type AccountIntent =
+  | { kind: 'add'; role: number; prefix?: string; passwordSet: boolean }
+  | { kind: 'role'; role: number }
+  | { kind: 'prefix'; prefix: string | null }
+  | { kind: 'passwd' | 'disable' | 'enable' }
+  | { kind: 'quota'; bytes: number | null; files: number | null };
 
 const nameArb = fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 4 }).map((p) => p.join(''));
 const actor = fc.nat({ max: ACTORS.length - 1 });
@@ -48,6 +70,18 @@ const dt = fc.oneof(
   { arbitrary: fc.integer({ min: 0, max: HOUR }), weight: 8 },
   { arbitrary: fc.integer({ min: 20 * HOUR, max: 30 * HOUR }), weight: 1 },
   { arbitrary: fc.integer({ min: -5000, max: -1 }), weight: 1 },
+);
+const limit = fc.option(fc.constantFrom(0, 1, 100, 5000), { nil: null });
+const prefix = fc.constantFrom('a', 'alice/', 'b/', '😀');
+const accountIntent: fc.Arbitrary<AccountIntent> = fc.oneof(
+  fc.record(
+    { kind: fc.constant('add' as const), role: fc.nat(), prefix, passwordSet: fc.boolean() },
+    { requiredKeys: ['kind', 'role', 'passwordSet'] },
+  ),
+  fc.record({ kind: fc.constant('role' as const), role: fc.nat() }),
+  fc.record({ kind: fc.constant('prefix' as const), prefix: fc.option(prefix, { nil: null }) }),
+  fc.record({ kind: fc.constantFrom('passwd' as const, 'disable' as const, 'enable' as const) }),
+  fc.record({ kind: fc.constant('quota' as const), bytes: limit, files: limit }),
 );
 const intent: fc.Arbitrary<Intent> = fc.oneof(
   {
@@ -85,6 +119,22 @@ const intent: fc.Arbitrary<Intent> = fc.oneof(
     weight: 1,
   },
   { arbitrary: fc.record({ op: fc.constant('other' as const), actor, dt }), weight: 1 },
+  {
+    arbitrary: fc.record({ op: fc.constant('account' as const), change: accountIntent, user: fc.nat(), dt }),
+    weight: 3,
+  },
+  { arbitrary: fc.record({ op: fc.constant('loginFailed' as const), remote: fc.nat(), dt }), weight: 3 },
+  {
+    arbitrary: fc.record({
+      op: fc.constant('ban' as const),
+      address: fc.nat(),
+      minutes: fc.integer({ min: 1, max: 48 * 60 }),
+      ban: fc.integer({ min: 1, max: 4 }),
+      dt,
+    }),
+    weight: 1,
+  },
+  { arbitrary: fc.record({ op: fc.constant('unban' as const), address: fc.nat(), dt }), weight: 1 },
 );
 
 interface Scenario {
@@ -98,21 +148,80 @@ const scenario: fc.Arbitrary<Scenario> = fc
 
 const contentSha = (content: number): string => shaOf(`content-${content}`);
 
-/** Turns intents into a log the domain could have written: versions count up, deletes hit live names. */
+/**
+ * Turns intents into a log the domain could have written: versions count up, deletes hit live names, an
+ * account is added once. Account changes may name an account that does not exist, which the domain
+ * refuses; both projections ignore them, and they exercise that path.
+ */
 function eventsOf(names: readonly string[], intents: readonly Intent[]): FerryEvent[] {
   const versions = new Map<string, { sha256: string; size: number }[]>();
   const live = new Map<string, number>();
+  const users = new Set<string>();
   const events: FerryEvent[] = [];
   let time = START;
-  const push = (actor: number, type: FerryEvent['type'], payload: object, step: number): void => {
+  const push = (
+    actor: number | string,
+    type: FerryEvent['type'],
+    payload: object,
+    step: number,
+    remote = '127.0.0.1:1',
+  ): void => {
     time += step;
     const seq = events.length + 1;
     const at = new Date(time).toISOString();
-    const origin = { actor: ACTORS[actor], session: `s-${actor}`, remote: '127.0.0.1:1' };
+    const who = typeof actor === 'string' ? actor : ACTORS[actor];
+    const origin = { actor: who, session: `s-${who}`, remote };
     events.push({ seq, id: `e-${seq}`, type, at, payload, ...origin } as FerryEvent);
   };
   const withId = (id: string | undefined) => (id === undefined ? {} : { requestId: id });
   for (const i of intents) {
+    if (i.op === 'account') {
+      const user = USERS[i.user % USERS.length];
+      const change = i.change;
+      if (change.kind === 'add' && (users.has(user) || user === 'ghost')) {
+        push(
+          'admin',
+          'CommandRejected',
+          { command: 'USER ADD', name: user, code: 'CONFLICT', message: 'no' },
+          i.dt,
+        );
+      } else if (change.kind === 'add') {
+        users.add(user);
+        const home = change.prefix === undefined ? {} : { prefix: change.prefix };
+        const role = ROLES[change.role % ROLES.length];
+        push('admin', 'UserAdded', { user, role, ...home, passwordSet: change.passwordSet }, i.dt);
+      } else if (change.kind === 'role') {
+        push('admin', 'UserRoleChanged', { user, role: ROLES[change.role % ROLES.length] }, i.dt);
+      } else if (change.kind === 'prefix') {
+        push('admin', 'UserPrefixChanged', { user, prefix: change.prefix }, i.dt);
+      } else if (change.kind === 'quota') {
+        push('admin', 'UserQuotaChanged', { user, bytes: change.bytes, files: change.files }, i.dt);
+      } else {
+        const type = {
+          passwd: 'UserPasswordChanged',
+          disable: 'UserDisabled',
+          enable: 'UserEnabled',
+        } as const;
+        push('admin', type[change.kind], { user }, i.dt);
+      }
+      continue;
+    }
+    if (i.op === 'loginFailed') {
+      const remote = REMOTES[i.remote % REMOTES.length];
+      push('anonymous', 'LoginFailed', { user: 'alice', reason: 'bad-password' }, i.dt, remote);
+      continue;
+    }
+    if (i.op === 'ban') {
+      const address = ADDRESSES[i.address % ADDRESSES.length];
+      const until = new Date(time + Math.max(i.dt, 0) + i.minutes * MINUTE).toISOString();
+      push('anonymous', 'AddressBanned', { address, until, failures: 10, ban: i.ban }, i.dt, `${address}:1`);
+      continue;
+    }
+    if (i.op === 'unban') {
+      const address = ADDRESSES[i.address % ADDRESSES.length];
+      push('system:ferry', 'AddressUnbanned', { address }, i.dt, address);
+      continue;
+    }
     if (i.op === 'gc') {
       const blobs = i.contents.map(contentSha);
       push(0, 'GarbageCollected', { retentionDays: 0, blobs, versions: [] }, i.dt);
@@ -161,7 +270,7 @@ function eventsOf(names: readonly string[], intents: readonly Intent[]): FerryEv
 
 function openStore(): { db: Database.Database; store: SqliteCatalogueStore } {
   const db = new Database(':memory:');
-  createCatalogueTables(db);
+  migrate(db, () => new Date(START).toISOString());
   return { db, store: new SqliteCatalogueStore(db) };
 }
 
@@ -185,13 +294,47 @@ function allPages(read: (page: PageRequest) => FileVersion[], limit: number): Fi
   }
 }
 
+/** Every version, in one order whatever order an adapter yields them in. */
+function sortedVersions(versions: Iterable<StoredVersion>): StoredVersion[] {
+  const byNameThenVersion = (a: StoredVersion, b: StoredVersion) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : a.version - b.version;
+  return [...versions].sort(byNameThenVersion);
+}
+
+/** The time of the last event: the moment ban questions are asked at (the server asks at its clock's now). */
+function lastTime(catalogue: Catalogue, events: readonly FerryEvent[]): number {
+  return catalogue.position() === 0 ? START : Date.parse(events[catalogue.position() - 1].at);
+}
+
+function expectSameAccountsAndBans(store: SqliteCatalogueStore, catalogue: Catalogue, now: number): void {
+  expect(store.accounts.list()).toEqual(catalogue.accounts.list());
+  expect(store.accounts.count).toBe(catalogue.accounts.count);
+  for (const user of USERS) expect(store.accounts.get(user)).toEqual(catalogue.accounts.get(user));
+  const moments = [now - HOUR, now, now + 30 * MINUTE, now + 2 * DAY].map((ms) => new Date(ms));
+  for (const at of moments) expect(store.bans.expired(at)).toEqual(catalogue.bans.expired(at));
+  for (const address of ADDRESSES) {
+    // The state as kept, failure times and all; then every question a decision asks.
+    expect(store.bans.stateOf(address)).toEqual(catalogue.bans.stateOf(address));
+    expect(store.bans.bannedUntil(address)).toEqual(catalogue.bans.bannedUntil(address));
+    for (const at of moments) {
+      for (const windowMs of [10 * MINUTE, DAY]) {
+        expect(store.bans.failuresWithin(address, windowMs, at)).toBe(
+          catalogue.bans.failuresWithin(address, windowMs, at),
+        );
+      }
+      expect(store.bans.nextBanNumber(address, at)).toBe(catalogue.bans.nextBanNumber(address, at));
+    }
+  }
+}
+
 function expectSameReads(
   store: SqliteCatalogueStore,
   catalogue: Catalogue,
   names: readonly string[],
   pageSize: number,
+  now = START,
 ): void {
-  expect(store.position()).toBe(catalogue.position);
+  expect(store.position()).toBe(catalogue.position());
   for (const name of [...names, 'never-used']) {
     expect(store.live(name)).toEqual(catalogue.live(name));
     const latest = catalogue.latestVersion(name);
@@ -211,6 +354,8 @@ function expectSameReads(
   for (let c = 0; c <= CONTENTS; c++) {
     expect(store.isCollected(contentSha(c))).toBe(catalogue.isCollected(contentSha(c)));
   }
+  expect(sortedVersions(store.allVersions())).toEqual(sortedVersions(catalogue.allVersions()));
+  expectSameAccountsAndBans(store, catalogue, now);
 }
 
 /** Splits `events` into consecutive batches whose sizes cycle through `sizes`. */
@@ -236,7 +381,7 @@ function dump(db: Database.Database): Record<string, string[]> {
 const batchSizes = fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 5 });
 
 describe('the SQLite catalogue projection answers what the in-memory Catalogue answers', () => {
-  it('after every batch: live, version, latest, history, paged list, usage, collected, outcomes', () => {
+  it('after every batch: live, version, latest, history, paged list, usage, collected, outcomes, versions, accounts, bans', () => {
     fc.assert(
       fc.property(
         scenario,
@@ -248,9 +393,9 @@ describe('the SQLite catalogue projection answers what the in-memory Catalogue a
             const catalogue = new Catalogue();
             expectSameReads(store, catalogue, names, pageSize);
             for (const batch of batches(events, sizes)) {
-              store.apply(batch);
-              for (const event of batch) catalogue.apply(event);
-              expectSameReads(store, catalogue, names, pageSize);
+              store.fold(batch);
+              catalogue.fold(batch);
+              expectSameReads(store, catalogue, names, pageSize, lastTime(catalogue, events));
             }
           } finally {
             db.close();
@@ -261,16 +406,41 @@ describe('the SQLite catalogue projection answers what the in-memory Catalogue a
     );
   });
 
+  it('reopened on the same database (accounts and bans read back from their rows), answers the same and folds on the same', () => {
+    fc.assert(
+      fc.property(scenario, batchSizes, fc.integer({ min: 1, max: 3 }), ({ names, events }, sizes, every) => {
+        const { db } = openStore();
+        try {
+          let store = new SqliteCatalogueStore(db);
+          const catalogue = new Catalogue();
+          batches(events, sizes).forEach((batch, b) => {
+            store.fold(batch);
+            catalogue.fold(batch);
+            const reopened = new SqliteCatalogueStore(db);
+            expectSameReads(reopened, catalogue, names, 5, lastTime(catalogue, events));
+            // Sometimes the next batch is folded by the reopened store: what a restarted server does.
+            if (b % every === 0) store = reopened;
+          });
+          store.reload();
+          expectSameAccountsAndBans(store, catalogue, lastTime(catalogue, events));
+        } finally {
+          db.close();
+        }
+      }),
+      { numRuns: 50 },
+    );
+  });
+
   it('time travel: listAt(prefix, k) equals the list of a catalogue fed only the first k events', () => {
     fc.assert(
       fc.property(scenario, fc.integer({ min: 1, max: 7 }), ({ names, events }, pageSize) => {
         const { db, store } = openStore();
         try {
-          store.apply(events);
+          store.fold(events);
           const prefixes = prefixesOf(names);
           const firstK = new Catalogue();
           for (let k = 0; k <= events.length; k++) {
-            if (k > 0) firstK.apply(events[k - 1]);
+            if (k > 0) firstK.fold([events[k - 1]]);
             for (const prefix of prefixes) {
               const travelled = allPages((page) => store.listAt(prefix, k, page), pageSize);
               expect(travelled).toEqual(firstK.list(prefix));
@@ -290,8 +460,8 @@ describe('the SQLite catalogue projection answers what the in-memory Catalogue a
         const batched = openStore();
         const single = openStore();
         try {
-          for (const batch of batches(events, sizes)) batched.store.apply(batch);
-          for (const event of events) single.store.apply([event]);
+          for (const batch of batches(events, sizes)) batched.store.fold(batch);
+          for (const event of events) single.store.fold([event]);
           expect(dump(batched.db)).toEqual(dump(single.db));
         } finally {
           batched.db.close();
@@ -307,7 +477,7 @@ describe('the SQLite catalogue projection answers what the in-memory Catalogue a
     try {
       const names = fc.sample(nameArb, { numRuns: 400, seed: 7 });
       const unique = [...new Set(names)];
-      store.apply(
+      store.fold(
         eventsOf(
           unique,
           unique.map((_, i) => ({ op: 'upload', name: i, actor: i % 3, content: i % CONTENTS, dt: 1 })),
@@ -336,15 +506,15 @@ describe('the SQLite catalogue projection answers what the in-memory Catalogue a
           { op: 'delete', name: 0, actor: 0, dt: 1 },
         ],
       );
-      store.apply(events.slice(0, 1));
+      store.fold(events.slice(0, 1));
       const before = dump(db);
-      expect(() => store.apply(events.slice(0, 2))).toThrow('out of order');
+      expect(() => store.fold(events.slice(0, 2))).toThrow('out of order');
       expect(dump(db)).toEqual(before);
       // A version that does not follow the latest one is not a log the domain writes.
       const skipped = { ...events[1], payload: { ...events[1].payload, version: 3 } } as FerryEvent;
-      expect(() => store.apply([skipped])).toThrow('makes version 3');
+      expect(() => store.fold([skipped])).toThrow('makes version 3');
       expect(dump(db)).toEqual(before);
-      store.apply(events.slice(1));
+      store.fold(events.slice(1));
       expect(store.position()).toBe(3);
     } finally {
       db.close();
@@ -372,8 +542,8 @@ describe('the SQLite catalogue projection answers what the in-memory Catalogue a
       );
       const events = eventsOf(['a', 'b', 'c', 'd', 'e', 'f', 'g'], intents);
       const catalogue = new Catalogue();
-      for (const event of events) catalogue.apply(event);
-      store.apply(events);
+      catalogue.fold(events);
+      store.fold(events);
       for (let i = 0; i < 600; i++) {
         for (const who of ACTORS)
           expect(store.outcomeOf(who, `r${i}`)).toEqual(catalogue.outcomeOf(who, `r${i}`));
@@ -396,8 +566,9 @@ describe('the SQLite catalogue projection answers what the in-memory Catalogue a
           .all(...placeholdersOf(statement.source)) as { detail: string }[];
         const details = plan.map((step) => step.detail);
         const scans = details.filter((detail) => /^SCAN /.test(detail) && !detail.includes('CONSTANT ROW'));
-        // Forgetting request ids walks the oldest ones through the seq index, and stops early.
-        if (query !== 'oldestRequests') expect({ query, scans }).toEqual({ query, scans: [] });
+        // Forgetting request ids walks the oldest ones through the seq index, and stops early; accounts and
+        // addresses are read whole at open, and allVersions reads every version by design.
+        if (!WHOLE_TABLE_READS.includes(query)) expect({ query, scans }).toEqual({ query, scans: [] });
         if (query === 'list' || query === 'listAt') {
           expect({ query, sorts: details.filter((d) => d.includes('TEMP B-TREE')) }).toEqual({
             query,
@@ -410,6 +581,8 @@ describe('the SQLite catalogue projection answers what the in-memory Catalogue a
     }
   });
 });
+
+const WHOLE_TABLE_READS = ['oldestRequests', 'accounts', 'addresses', 'allVersions'];
 
 /** Null for every positional parameter, or an object with every named one. */
 function placeholdersOf(sql: string): unknown[] {

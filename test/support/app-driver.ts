@@ -5,11 +5,8 @@ import { FileName } from '../../src/domain/names';
 import { silentLogger } from './silent-logger';
 
 /** The application with memory adapters, driven through its handlers as a transport would. */
-export async function startMemoryApp(
-  overrides: PortOverrides = {},
-  snapshotEvery = 1_000_000,
-): Promise<Application> {
-  const config = { ...DEFAULT_CONFIG, store: 'memory' as const, snapshotEvery };
+export async function startMemoryApp(overrides: PortOverrides = {}): Promise<Application> {
+  const config = { ...DEFAULT_CONFIG, store: 'memory' as const };
   return startApplication(config, { logger: silentLogger, ...overrides });
 }
 

@@ -96,17 +96,22 @@ export function recordOf(dataDir: string, seq: number): string {
 }
 
 /**
- * Removes every event after `keep`, with the nodes over them and the checkpoints that cover them: a tail
- * cut as cleanly as database access allows. Without the private key, nothing can be re-signed.
+ * Removes every event after `keep`, with the nodes over them; a thorough attacker (`dropCheckpoints`) also
+ * removes the checkpoints that cover them. Without the private key, nothing can be re-signed. The catalogue
+ * tables are left as they were: they still reflect the removed events.
  */
-/** Removes the events after `keep`; a thorough attacker (`dropCheckpoints`) also removes what covered them. */
 export function cutTail(dataDir: string, keep: number, options: { dropCheckpoints: boolean }): void {
   tamper(
     dataDir,
     `DELETE FROM events WHERE seq > ${keep};
      DELETE FROM merkle_nodes WHERE (idx + 1) * (1 << level) > ${keep};
-     ${options.dropCheckpoints ? `DELETE FROM checkpoints WHERE tree_size > ${keep}; DELETE FROM snapshots WHERE seq > ${keep};` : ''}`,
+     ${options.dropCheckpoints ? `DELETE FROM checkpoints WHERE tree_size > ${keep};` : ''}`,
   );
+}
+
+/** `ferry admin rebuild` on the data folder: its catalogue tables emptied and folded again from the log. */
+export function rebuild(dataDir: string): Promise<RunResult> {
+  return runFerry(['admin', 'rebuild', '--data', dataDir]);
 }
 
 /** Appends forged records after the cut, with every Merkle node they need, computed as the server would. */

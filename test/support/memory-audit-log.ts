@@ -3,12 +3,7 @@ import { canonicalJson, JsonValue } from '../../src/domain/audit/canonical-json'
 import { signCheckpoint, SignedCheckpoint } from '../../src/domain/audit/checkpoint';
 import { leafHash, MerkleFrontier, rootAt } from '../../src/domain/audit/merkle';
 import { FerryEvent } from '../../src/domain/events';
-import { SNAPSHOT_FORMAT } from '../../src/domain/catalogue';
-import {
-  StoredSnapshot,
-  AuditLogReader,
-  StoredEventRecord,
-} from '../../src/domain/ports/audit-log-reader.port';
+import { AuditLogReader, StoredEventRecord } from '../../src/domain/ports/audit-log-reader.port';
 import { Ed25519Signer, Ed25519Verifier } from '../../src/infra/crypto/ed25519-keys';
 import { sha256 } from '../../src/infra/crypto/sha256';
 
@@ -32,8 +27,6 @@ export class MemoryAuditLog implements AuditLogReader {
   rows: StoredEventRecord[] = [];
   readonly nodes = new Map<string, Uint8Array>();
   checkpointList: SignedCheckpoint[] = [];
-  /** Saved catalogue snapshots by seq, as JSON text; tests put good or tampered ones here. */
-  snapshotStates = new Map<number, string>();
 
   static build(
     events: readonly FerryEvent[],
@@ -118,16 +111,6 @@ export class MemoryAuditLog implements AuditLogReader {
 
   checkpointOfSize(size: number): SignedCheckpoint | undefined {
     return this.checkpointList.find((checkpoint) => checkpoint.size === size);
-  }
-
-  catalogueSnapshots(): readonly StoredSnapshot[] {
-    return [...this.snapshotStates.keys()]
-      .sort((a, b) => a - b)
-      .map((seq) => ({ seq, format: SNAPSHOT_FORMAT }));
-  }
-
-  catalogueSnapshotState(seq: number): string | undefined {
-    return this.snapshotStates.get(seq);
   }
 
   close(): void {}

@@ -1,7 +1,9 @@
+import { AuditResult } from '../../domain/audit/audit-failure';
 import { HashFn } from '../../domain/audit/hash';
 import { AuditLogReader } from '../../domain/ports/audit-log-reader.port';
 import { FileStore } from '../../domain/ports/file-store.port';
 import { IncrementalHashFactory } from '../../domain/ports/incremental-hash.port';
+import { ScratchProjection } from '../../domain/ports/scratch-projection.port';
 import { SignatureVerifier } from '../../domain/ports/signature-verifier.port';
 
 /** Everything `ferry audit verify` and `prove` work with, built by the composition root from a data folder. */
@@ -14,6 +16,12 @@ export interface AuditToolkit {
   readonly hashStream: IncrementalHashFactory;
   /** The key checkpoints must be signed with: the one named on the command line, else the data folder's. */
   readonly trustedKey: SignatureVerifier | undefined;
+  /**
+   * An empty projection in a scratch store outside the data folder, to fold the log into afresh and hold
+   * the data folder's catalogue tables to (read through `reader`, in its snapshot). The caller closes it,
+   * which removes it. `UNREADABLE` when the data folder has no catalogue tables or no scratch can be made.
+   */
+  openScratchProjection(): AuditResult<ScratchProjection>;
   close(): void;
 }
 

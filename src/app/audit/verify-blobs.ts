@@ -4,17 +4,22 @@ import { toHex } from '../../domain/audit/hash';
 import { FileStore, StoreError } from '../../domain/ports/file-store.port';
 import { IncrementalHashFactory } from '../../domain/ports/incremental-hash.port';
 
-/** Streams every referenced blob through SHA-256, one at a time, stopping at the first one found wrong. */
+/**
+ * Streams every referenced blob through SHA-256, one at a time, stopping at the first one found wrong.
+ * The references are read as they are checked, so none is held longer than its own check.
+ */
 export async function verifyBlobs(
   store: FileStore,
   newHash: IncrementalHashFactory,
-  references: readonly BlobReference[],
+  references: Iterable<BlobReference>,
 ): Promise<AuditResult<number>> {
+  let checkedCount = 0;
   for (const reference of references) {
     const checked = await verifyBlob(store, newHash, reference);
     if (!checked.ok) return checked;
+    checkedCount++;
   }
-  return passed(references.length);
+  return passed(checkedCount);
 }
 
 async function verifyBlob(

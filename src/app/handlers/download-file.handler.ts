@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { FileVersion } from '../../domain/catalogue';
+import { FileVersion } from '../../domain/file-versions';
 import { domainError, ok, Result } from '../../domain/errors';
 import { EventOrigin } from '../../domain/events';
 import { FileStore, StoreError } from '../../domain/ports/file-store.port';

@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import { confinePrefix } from '../../domain/authorization';
-import { FileVersion } from '../../domain/catalogue';
+import { FileVersion } from '../../domain/file-versions';
 import { Result } from '../../domain/errors';
 import { EventOrigin } from '../../domain/events';
 import { EventLog } from '../../domain/ports/event-log.port';

@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import { Account } from '../../domain/accounts';
-import { Usage } from '../../domain/catalogue';
+import { Usage } from '../../domain/file-versions';
 import { checkPasswordStrength } from '../../domain/account-names';
 import { AccountChange, decideAccountChange } from '../../domain/account-decisions';
 import { DomainError, domainError, fail, ok, Result } from '../../domain/errors';

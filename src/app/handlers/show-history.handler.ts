@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { HistoryEntry } from '../../domain/catalogue';
+import { HistoryEntry } from '../../domain/file-versions';
 import { Result } from '../../domain/errors';
 import { EventOrigin } from '../../domain/events';
 import { resolveHistory } from '../../domain/queries';

@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import { FileVersion } from '../../domain/catalogue';
+import { FileVersion } from '../../domain/file-versions';
 import { Result } from '../../domain/errors';
 import { EventOrigin } from '../../domain/events';
 import { resolveStat } from '../../domain/queries';

@@ -56,7 +56,9 @@ export function registerAuditProofs(audit: Command): void {
 
   audit
     .command('verify')
-    .description('recompute the Merkle tree, check every checkpoint signature and every blob')
+    .description(
+      'recompute the Merkle tree, check every checkpoint signature, the catalogue tables against the log and every blob',
+    )
     .addOption(dataOption())
     .option('--against <checkpoint.json>', 'also prove the log extends this checkpoint, kept elsewhere')
     .option('--key <public-key.pem>', "trust this public key, not the data folder's own")

@@ -23,8 +23,11 @@ export const AUDIT_FAILURE_CODES = [
   'SIGNATURE_INVALID',
   /** The log today does not extend a checkpoint kept from earlier. */
   'INCONSISTENT',
-  /** A saved catalogue snapshot differs from the log folded up to its position: start-up would misread. */
-  'SNAPSHOT_MISMATCH',
+  /**
+   * The catalogue tables in the data folder (what the server answers from) differ from the log folded
+   * afresh, or reflect fewer events than the log holds.
+   */
+  'CATALOGUE_MISMATCH',
   /** There is no checkpoint of the asked size, or none yet covering the asked event. */
   'NO_CHECKPOINT',
   /** An event asked about is not in the log. */

@@ -1,10 +1,10 @@
 import { AuditResult, failed, passed } from './audit-failure';
-import { FerryEvent } from '../events';
+import { EVENT_TYPES, FerryEvent } from '../events';
 import { StoredEventRecord } from '../ports/audit-log-reader.port';
 
 /**
  * Reads a stored record back into an event, checking only what the verifier relies on: it is a JSON
- * object, of some type, that names the seq of the row it sits in. Anything deeper is the catalogue's fold.
+ * object, of a known type, that names the seq of the row it sits in. Anything deeper is the catalogue's fold.
  */
 export function parseEventRecord(row: StoredEventRecord): AuditResult<FerryEvent> {
   let parsed: unknown;
@@ -19,6 +19,11 @@ export function parseEventRecord(row: StoredEventRecord): AuditResult<FerryEvent
   const { seq, type } = parsed as { seq?: unknown; type?: unknown };
   if (typeof type !== 'string') {
     return failed('RECORD_INVALID', `event ${row.seq}: its record has no type`, { seq: row.seq });
+  }
+  if (!(EVENT_TYPES as readonly string[]).includes(type)) {
+    return failed('RECORD_INVALID', `event ${row.seq}: no event has the type ${JSON.stringify(type)}`, {
+      seq: row.seq,
+    });
   }
   if (seq !== row.seq) {
     return failed(

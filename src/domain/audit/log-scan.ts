@@ -3,7 +3,7 @@ import { checkCheckpointSignature, SignedCheckpoint } from './checkpoint';
 import { parseEventRecord } from './event-record';
 import { bytesEqual, HashFn } from './hash';
 import { leafHash, MerkleFrontier, MerkleNodeReader, PerfectNode } from './merkle';
-import { Catalogue } from '../catalogue';
+import { FerryEvent } from '../events';
 import { AuditLogReader, StoredEventRecord } from '../ports/audit-log-reader.port';
 import { SignatureVerifier } from '../ports/signature-verifier.port';
 
@@ -14,8 +14,12 @@ export interface ScannedLog {
   readonly root: Uint8Array;
   readonly checkpoints: number;
   readonly latestCheckpoint: SignedCheckpoint | undefined;
-  /** The log folded, for checking the blobs its versions refer to. */
-  readonly catalogue: Catalogue;
+}
+
+/** Where a scan hands each event it found sound, in log order: e.g. a catalogue being folded afresh. */
+export interface EventFold {
+  /** Throws for an event that cannot be folded: the scan reports it as `RECORD_INVALID`. */
+  fold(events: readonly FerryEvent[]): void;
 }
 
 /**
@@ -23,15 +27,17 @@ export interface ScannedLog {
  * that the first failure reported names the first event found wrong: a gap, a record that is not the
  * event of its row, a record that no longer hashes to its stored leaf, a stored node that is not the hash
  * of its children, a checkpoint not signed by the trusted key or whose root the records do not give, and
- * checkpoints or leaves that reach past the last event (a removed tail). One pass, O(n) time, O(log n)
- * memory besides the catalogue.
+ * checkpoints or leaves that reach past the last event (a removed tail). Each sound event goes to `fold`,
+ * if given, before the next is read; an event it cannot take fails the scan there. One pass, O(n) time,
+ * O(log n) memory: whatever the fold keeps, it keeps elsewhere.
  */
 export function scanAuditLog(
   reader: AuditLogReader,
   hash: HashFn,
   trustedKey: SignatureVerifier | undefined,
+  fold?: EventFold,
 ): AuditResult<ScannedLog> {
-  return new LogScan(reader, hash, trustedKey).run();
+  return new LogScan(reader, hash, trustedKey, fold).run();
 }
 
 const NOTHING_STORED: MerkleNodeReader = {
@@ -44,7 +50,6 @@ const PASS: AuditResult<void> = passed(undefined);
 
 class LogScan {
   private readonly frontier: MerkleFrontier;
-  private readonly catalogue = new Catalogue();
   private checkpointCount = 0;
   private latestCheckpoint: SignedCheckpoint | undefined;
 
@@ -52,6 +57,7 @@ class LogScan {
     private readonly reader: AuditLogReader,
     private readonly hash: HashFn,
     private readonly trustedKey: SignatureVerifier | undefined,
+    private readonly target: EventFold | undefined,
   ) {
     this.frontier = new MerkleFrontier(hash, 0, NOTHING_STORED);
   }
@@ -91,7 +97,6 @@ class LogScan {
       root: this.frontier.root(),
       checkpoints: this.checkpointCount,
       latestCheckpoint: this.latestCheckpoint,
-      catalogue: this.catalogue,
     });
   }
 
@@ -130,7 +135,7 @@ class LogScan {
     }
 
     try {
-      this.catalogue.apply(event.value);
+      this.target?.fold([event.value]);
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       return failed('RECORD_INVALID', `event ${row.seq} cannot be folded into the catalogue: ${why}`, {

@@ -1,5 +1,6 @@
-import { Account } from '../accounts';
-import { FileVersion, HistoryEntry, Usage } from '../catalogue';
+import { AccountsReader } from '../accounts';
+import { BansReader } from '../address-bans';
+import { FileVersion, HistoryEntry, Usage } from '../file-versions';
 import { FerryEvent } from '../events';
 import { Outcome } from '../request-memory';
 
@@ -7,28 +8,8 @@ import { Outcome } from '../request-memory';
 export interface PageRequest {
   /** Only names strictly after this one (in JavaScript string order): the last name of the previous page. */
   readonly after?: string;
-  /** At most this many files; a page shorter than this is the last one. */
+  /** At most this many files (a whole number); a page shorter than this is the last one. */
   readonly limit: number;
-}
-
-/** The accounts as folded so far: few (one per person), so every adapter keeps them at hand. */
-export interface AccountsReader {
-  readonly count: number;
-  get(name: string): Account | undefined;
-  /** Every account, sorted by name. */
-  list(): Account[];
-}
-
-/** Failed logins and bans per remote address, as folded so far. */
-export interface BansReader {
-  /** Failed logins from `address` in the window ending at `now`. */
-  failuresWithin(address: string, windowMs: number, now: Date): number;
-  /** The end of the ban in force on `address`, if any (it may have passed without being lifted yet). */
-  bannedUntil(address: string): Date | undefined;
-  /** Addresses whose ban has run out at `now` and still waits for its AddressUnbanned. */
-  expired(now: Date): string[];
-  /** The number of the next ban of `address` at `now`: its streak continues if the last ended recently. */
-  nextBanNumber(address: string, now: Date): number;
 }
 
 /** What decisions read: each question touches one name, one actor or one blob. */

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { AuditResult, failed, passed } from '../../domain/audit/audit-failure';
 import { SignedCheckpoint } from '../../domain/audit/checkpoint';
 import { AuditLogReader, StoredEventRecord } from '../../domain/ports/audit-log-reader.port';
+import { CatalogueTables } from './catalogue-tables';
 import { CheckpointTable } from './checkpoint-table';
 import { MerkleNodeTable } from './merkle-node-table';
 
@@ -19,7 +20,10 @@ export class SqliteAuditReader implements AuditLogReader {
   private readonly page: Database.Statement<[number, number], StoredEventRecord>;
   private readonly one: Database.Statement<[number], StoredEventRecord | undefined>;
 
-  private constructor(private readonly db: Database.Database) {
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly file: string,
+  ) {
     this.nodes = new MerkleNodeTable(db);
     this.checkpointTable = new CheckpointTable(db);
     this.page = db.prepare('SELECT seq, record FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
@@ -44,7 +48,7 @@ export class SqliteAuditReader implements AuditLogReader {
           `${file} has no ${missing.join(', ')} table: start a server of this version on it once`,
         );
       }
-      return passed(new SqliteAuditReader(db));
+      return passed(new SqliteAuditReader(db, file));
     } catch (error) {
       if (db?.open) db.close();
       return failed(
@@ -91,6 +95,19 @@ export class SqliteAuditReader implements AuditLogReader {
 
   checkpointOfSize(size: number): SignedCheckpoint | undefined {
     return this.checkpointTable.ofSize(size);
+  }
+
+  /**
+   * The data folder's catalogue tables, read on this connection, so inside `snapshot` they are read in the
+   * same snapshot as the log. `UNREADABLE` for a database no server of this version has opened yet.
+   */
+  catalogueTables(): AuditResult<CatalogueTables> {
+    const tables = CatalogueTables.of(this.db);
+    if (tables) return passed(tables);
+    return failed(
+      'UNREADABLE',
+      `${this.file} has no catalogue tables: start a server of this version on it once`,
+    );
   }
 
   close(): void {

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { Account, Accounts } from '../../domain/accounts';
 import { AddressBans, AddressTuple } from '../../domain/address-bans';
-import { assertNever, FileVersion, HistoryEntry, Usage } from '../../domain/catalogue';
+import { FileVersion, HistoryEntry, Usage } from '../../domain/file-versions';
 import { EventOf, FerryEvent, Role } from '../../domain/events';
 import { CatalogueStore, PageRequest, StoredVersion } from '../../domain/ports/catalogue-store.port';
 import { Outcome, OutcomeType, REQUEST_ID_WINDOW_MS } from '../../domain/request-memory';
@@ -13,13 +13,8 @@ interface NameRow {
   readonly latest_version: number;
 }
 
-interface VersionRow {
-  readonly version: number;
-  readonly sha256: string;
-  readonly size: number;
-  readonly at: string;
-  readonly actor: string;
-  readonly seq: number;
+/** A version as the columns give it: the name is the caller's, `restoredFrom` a nullable column. */
+interface VersionRow extends Omit<FileVersion, 'name' | 'restoredFrom'> {
   readonly restored_from: number | null;
 }
 
@@ -95,18 +90,10 @@ export class SqliteCatalogueStore implements CatalogueStore {
 
   constructor(db: Database.Database) {
     this.statements = prepare(db);
-    // A nested better-sqlite3 transaction is a savepoint: inside the append's transaction, a failure here
-    // rolls back the whole append; called alone, it is a transaction of its own.
+    // A nested better-sqlite3 transaction is a savepoint: called inside another transaction, a failure
+    // here undoes only this batch; called alone, it is a transaction of its own.
     this.foldAll = db.transaction((events: readonly FerryEvent[]) => {
-      let position = this.position();
-      for (const event of events) {
-        if (event.seq <= position) {
-          throw new Error(`event ${event.seq} applied out of order after ${position}`);
-        }
-        this.foldEvent(event);
-        position = event.seq;
-      }
-      this.statements.setPosition.run(position);
+      for (const event of events) this.foldWithin(event);
     });
     this.reload();
   }
@@ -195,7 +182,25 @@ export class SqliteCatalogueStore implements CatalogueStore {
   }
 
   fold(events: readonly FerryEvent[]): void {
-    if (events.length > 0) this.foldAll(events);
+    if (events.length === 0) return;
+    try {
+      this.foldAll(events);
+    } catch (error) {
+      // The rows went back; the accounts and bans held in memory must too.
+      this.reload();
+      throw error;
+    }
+  }
+
+  /**
+   * Folds one event inside a transaction (or savepoint) the caller holds and undoes, with `reload()`,
+   * should this throw: the event log's `stage` does, so an event costs it one savepoint, not two.
+   */
+  foldWithin(event: FerryEvent): void {
+    const position = this.position();
+    if (event.seq <= position) throw new Error(`event ${event.seq} applied out of order after ${position}`);
+    this.foldEvent(event);
+    this.statements.setPosition.run(event.seq);
   }
 
   private page(statement: Database.Statement, params: PageParams): FileVersion[] {
@@ -215,39 +220,13 @@ export class SqliteCatalogueStore implements CatalogueStore {
       case 'GarbageCollected':
         for (const sha256 of event.payload.blobs) this.statements.collect.run(sha256);
         return;
-      case 'UserAdded':
-      case 'UserRoleChanged':
-      case 'UserPrefixChanged':
-      case 'UserPasswordChanged':
-      case 'UserDisabled':
-      case 'UserEnabled':
-      case 'UserQuotaChanged':
-        return this.saveAccount(this.accountsFolded.apply(event));
-      case 'LoginFailed':
-      case 'AddressBanned':
-      case 'AddressUnbanned':
+      default: {
+        // Accounts and bans each fold what is theirs and ignore the rest; other events change nothing here.
+        this.saveAccount(this.accountsFolded.apply(event));
         // Lifting a ban is no activity: it leaves the address where it was in the order of forgetting.
-        for (const address of this.bansFolded.apply(event)) {
-          this.saveAddress(address, event.type === 'AddressUnbanned' ? null : event.seq);
-        }
-        return;
-      // The rest change no file.
-      case 'LoginSucceeded':
-      case 'UsersListed':
-      case 'AuditRead':
-      case 'ConnectionsRefused':
-      case 'SessionOpened':
-      case 'SessionClosed':
-      case 'HelpShown':
-      case 'FilesListed':
-      case 'FileStatShown':
-      case 'HistoryShown':
-      case 'FileDownloaded':
-      case 'RequestReplayed':
-      case 'CommandRejected':
-        return;
-      default:
-        return assertNever(event);
+        const touched = event.type === 'AddressUnbanned' ? null : event.seq;
+        for (const address of this.bansFolded.apply(event)) this.saveAddress(address, touched);
+      }
     }
   }
 
@@ -301,7 +280,8 @@ export class SqliteCatalogueStore implements CatalogueStore {
       return;
     }
     const [, failures, banUntil, streak, lastBanEnd] = state;
-    const row = [address, JSON.stringify(failures), banUntil, streak, lastBanEnd, touchedSeq];
+    // NOT NULL is checked before ON CONFLICT: a lift (no seq) must name the row's own touched_seq.
+    const row = [address, JSON.stringify(failures), banUntil, streak, lastBanEnd, touchedSeq, address];
     this.statements.saveAddress.run(...row);
   }
 
@@ -335,8 +315,9 @@ export class SqliteCatalogueStore implements CatalogueStore {
     nameId: number,
   ): void {
     const cutoff = new Date(Date.parse(event.at) - REQUEST_ID_WINDOW_MS).toISOString();
-    // Usually the oldest is inside the window: one row read. Otherwise forget in chunks.
-    for (let chunk = 1; ; chunk = FORGET_CHUNK) {
+    // Usually the oldest is inside the window: one row read. Otherwise forget in chunks that double, so
+    // the usual one or two entries past the window cost a few rows read, not a full chunk.
+    for (let chunk = 1; ; chunk = Math.min(2 * chunk, FORGET_CHUNK)) {
       const oldest = this.statements.oldestRequests.all(chunk) as { seq: number; at: string }[];
       const keep = oldest.findIndex((entry) => entry.at >= cutoff);
       const forget = keep === -1 ? oldest.length : keep;
@@ -464,7 +445,7 @@ function prepare(db: Database.Database) {
     addresses: db.prepare('SELECT * FROM catalogue_addresses ORDER BY touched_seq'),
     saveAddress: db.prepare(
       `INSERT INTO catalogue_addresses (address, failures, ban_until, streak, last_ban_end, touched_seq)
-       VALUES (?, ?, ?, ?, ?, ?)
+       VALUES (?, ?, ?, ?, ?, coalesce(?, (SELECT touched_seq FROM catalogue_addresses WHERE address = ?)))
        ON CONFLICT (address) DO UPDATE SET failures = excluded.failures, ban_until = excluded.ban_until,
          streak = excluded.streak, last_ban_end = excluded.last_ban_end,
          touched_seq = coalesce(excluded.touched_seq, touched_seq)`,

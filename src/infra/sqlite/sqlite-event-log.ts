@@ -63,7 +63,7 @@ export class SqliteEventLog implements EventLog {
       const record = canonicalJson(event as unknown as JsonValue);
       this.insert.run(event.seq, record);
       this.tree.append(record);
-      this.catalogue.fold([event]);
+      this.catalogue.foldWithin(event);
     });
     this.nextSeq = (this.last.get() ?? 0) + 1;
     try {

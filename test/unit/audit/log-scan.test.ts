@@ -1,4 +1,4 @@
-import { scanAuditLog } from '../../../src/domain/audit/log-scan';
+import { EventFold, scanAuditLog } from '../../../src/domain/audit/log-scan';
 import { toHex } from '../../../src/domain/audit/hash';
 import { Catalogue } from '../../../src/domain/catalogue';
 import { FerryEvent } from '../../../src/domain/events';
@@ -42,19 +42,14 @@ describe('scanAuditLog, the verifier of a whole log', () => {
     log = MemoryAuditLog.build(sampleEvents(), [4, 10], key);
   });
 
-  it('passes a sound log, recomputing the root and folding the catalogue', () => {
+  it('passes a sound log, recomputing the root', () => {
     const result = scan();
     if (!result.ok) throw new Error(result.failure.message);
     expect(result.value.size).toBe(10);
     expect(toHex(result.value.root)).toBe(toHex(naiveRoot(log.rows.map((row) => row.record))));
     expect(result.value.checkpoints).toBe(2);
     expect(result.value.latestCheckpoint?.size).toBe(10);
-    expect([...result.value.catalogue.allNames()].map((entry) => entry.name).sort()).toEqual([
-      'a.txt',
-      'b.txt',
-      'dir/ç "q".txt',
-    ]);
-    expect(result.value.catalogue.latestVersion('a.txt')).toBe(2);
+    expect(Object.keys(result.value).sort()).toEqual(['checkpoints', 'latestCheckpoint', 'root', 'size']);
   });
 
   it('passes an empty log', () => {
@@ -89,10 +84,13 @@ describe('scanAuditLog, the verifier of a whole log', () => {
     ['not an object', '[5]'],
     ['without a type', '{"seq":5}'],
     ['of a type nobody knows', '{"seq":5,"type":"Nonsense","payload":{}}'],
-  ])('names a record that is %s', (_label, record) => {
+  ])('names a record that is %s, when folding as verify does', (_label, record) => {
     log.editRecord(5, () => record);
     log.rebuildNodes();
-    expect(failure()).toMatchObject({ code: 'RECORD_INVALID', seq: 5 });
+    expect(scanAuditLog(log, sha256, key.verifier, new Catalogue())).toMatchObject({
+      ok: false,
+      failure: { code: 'RECORD_INVALID', seq: 5 },
+    });
   });
 
   it('catches an edited record whose stored leaf was rewritten too, at the first parent node', () => {
@@ -162,28 +160,62 @@ describe('scanAuditLog, the verifier of a whole log', () => {
     expect(failure()).toMatchObject({ code: 'LEAF_MISMATCH', seq: 2 });
   });
 
-  describe('catalogue snapshots', () => {
-    const snapshotAt = (seq: number) => {
+  describe('handing each sound event to a fold, as verify refolds the catalogue', () => {
+    /** Remembers the seqs it was handed; throws at `refuseAt`, as a projection that cannot take an event. */
+    function recordingFold(refuseAt?: number): EventFold & { seqs: number[] } {
+      const seqs: number[] = [];
+      return {
+        seqs,
+        fold: (events) => {
+          for (const event of events) {
+            if (event.seq === refuseAt) throw new Error('version 3 of a name at version 1');
+            seqs.push(event.seq);
+          }
+        },
+      };
+    }
+
+    it('hands every event of a sound log, once each, in log order', () => {
+      const fold = recordingFold();
+      expect(scanAuditLog(log, sha256, key.verifier, fold)).toMatchObject({ ok: true });
+      expect(fold.seqs).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    });
+
+    it('folds into a catalogue what the log says', () => {
       const catalogue = new Catalogue();
-      for (const event of sampleEvents().slice(0, seq)) catalogue.apply(event);
-      return JSON.stringify(catalogue.toSnapshot());
-    };
-
-    it('passes snapshots that are the log folded up to their seq', () => {
-      log.snapshotStates.set(5, snapshotAt(5));
-      log.snapshotStates.set(10, snapshotAt(10));
-      expect(scan()).toMatchObject({ ok: true });
+      expect(scanAuditLog(log, sha256, key.verifier, catalogue)).toMatchObject({ ok: true });
+      expect(catalogue.position()).toBe(10);
+      expect(catalogue.list('').map((file) => [file.name, file.version])).toEqual([
+        ['a.txt', 2],
+        ['dir/ç "q".txt', 1],
+      ]);
+      expect(catalogue.latestVersion('b.txt')).toBe(1);
     });
 
-    it('names a snapshot that does not match the log, as start-up would be misled by it', () => {
-      log.snapshotStates.set(5, snapshotAt(5));
-      log.snapshotStates.set(8, snapshotAt(7));
-      expect(failure()).toMatchObject({ code: 'SNAPSHOT_MISMATCH', seq: 8 });
+    it('names an event the fold cannot take as RECORD_INVALID, and hands over nothing after it', () => {
+      const fold = recordingFold(6);
+      const result = scanAuditLog(log, sha256, key.verifier, fold);
+      expect(result).toMatchObject({ ok: false, failure: { code: 'RECORD_INVALID', seq: 6 } });
+      if (!result.ok) expect(result.failure.message).toContain('version 3 of a name at version 1');
+      expect(fold.seqs).toEqual([1, 2, 3, 4, 5]);
     });
 
-    it('takes a snapshot that covers more events than the log has as a removed tail', () => {
-      log.snapshotStates.set(11, snapshotAt(10));
-      expect(failure()).toMatchObject({ code: 'LOG_TRUNCATED', seq: 11 });
+    it('hands over no event that failed a check: the fold sees only what the tree vouches for', () => {
+      log.editRecord(5, (record) => record.replace('"a.txt"', '"A.txt"'));
+      const fold = recordingFold();
+      expect(scanAuditLog(log, sha256, key.verifier, fold)).toMatchObject({
+        ok: false,
+        failure: { code: 'LEAF_MISMATCH', seq: 5 },
+      });
+      expect(fold.seqs).toEqual([1, 2, 3, 4]);
+    });
+
+    it('reports the earlier failure when a fold failure comes before a damaged record', () => {
+      log.editRecord(8, (record) => record.replace('ç', 'c'));
+      expect(scanAuditLog(log, sha256, key.verifier, recordingFold(3))).toMatchObject({
+        ok: false,
+        failure: { code: 'RECORD_INVALID', seq: 3 },
+      });
     });
   });
 });

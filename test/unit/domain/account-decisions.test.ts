@@ -201,9 +201,9 @@ describe('decideAccountChange', () => {
 
   it('decides without changing the accounts', () => {
     const accounts = existing();
-    const before = accounts.toTuples();
+    const before = structuredClone(accounts.list());
     decideAccountChange({ action: 'disable', user: 'alice' }, accounts, false);
     decideAccountChange({ action: 'quota', user: 'alice', bytes: null, files: null }, accounts, false);
-    expect(accounts.toTuples()).toEqual(before);
+    expect(accounts.list()).toEqual(before);
   });
 });

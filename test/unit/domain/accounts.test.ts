@@ -1,4 +1,4 @@
-import { Account, Accounts, AccountTuple } from '../../../src/domain/accounts';
+import { Account, Accounts } from '../../../src/domain/accounts';
 import { FerryEvent } from '../../../src/domain/events';
 import { eventFactory, EventFactory, foldInto } from '../../support/domain-events';
 
@@ -21,7 +21,7 @@ describe('Accounts', () => {
     expect(accounts.count).toBe(0);
     expect(accounts.list()).toEqual([]);
     expect(accounts.get('alice')).toBeUndefined();
-    expect(accounts.toTuples()).toEqual([]);
+    expect(Accounts.of([]).list()).toEqual([]);
   });
 
   describe('UserAdded', () => {
@@ -218,7 +218,43 @@ describe('Accounts', () => {
     expect(accounts.count).toBe(6);
   });
 
-  describe('toTuples / fromTuples', () => {
+  describe('apply: which account changed', () => {
+    it('names the account each account event is about, so an adapter saves just that one', () => {
+      const f = eventFactory();
+      const events = [
+        added(f, 'alice'),
+        f.make('UserRoleChanged', { user: 'alice', role: 'admin' }),
+        f.make('UserPrefixChanged', { user: 'alice', prefix: null }),
+        f.make('UserPasswordChanged', { user: 'alice' }),
+        f.make('UserDisabled', { user: 'alice' }),
+        f.make('UserEnabled', { user: 'alice' }),
+        f.make('UserQuotaChanged', { user: 'alice', bytes: 1, files: null }),
+        added(f, 'bob'),
+      ];
+      const accounts = new Accounts();
+      expect(events.map((event) => accounts.apply(event))).toEqual([...Array(7).fill('alice'), 'bob']);
+    });
+
+    it('names an account that does not exist without creating it', () => {
+      const f = eventFactory();
+      const accounts = new Accounts();
+      expect(accounts.apply(f.make('UserDisabled', { user: 'ghost' }))).toBe('ghost');
+      expect(accounts.get('ghost')).toBeUndefined();
+      expect(accounts.count).toBe(0);
+    });
+
+    it('names nothing for events about anything else', () => {
+      const f = eventFactory();
+      const accounts = new Accounts();
+      expect(accounts.apply(f.uploaded('alice', 1))).toBeUndefined();
+      expect(accounts.apply(f.make('LoginSucceeded', { user: 'alice', role: 'admin' }))).toBeUndefined();
+      expect(
+        accounts.apply(f.make('LoginFailed', { user: 'alice', reason: 'bad-password' })),
+      ).toBeUndefined();
+    });
+  });
+
+  describe('Accounts.of', () => {
     function sample(): Accounts {
       const f = eventFactory();
       return fold([
@@ -233,37 +269,50 @@ describe('Accounts', () => {
       ]);
     }
 
-    it('round-trips every account exactly, absent fields staying absent', () => {
+    it('holds exactly the accounts it is given, absent fields staying absent', () => {
       const accounts = sample();
-      const copy = Accounts.fromTuples(accounts.toTuples());
+      const copy = Accounts.of(accounts.list());
       expect(copy.list()).toEqual(accounts.list());
       expect(copy.count).toBe(3);
+      expect(copy.get('full')).toEqual(accounts.get('full'));
       expect(copy.get('plain')).not.toHaveProperty('prefix');
       expect(copy.get('plain')).not.toHaveProperty('passwordEvent');
       expect(copy.get('zero')?.quota).toEqual({ bytes: 0 });
-      expect(copy.toTuples()).toEqual(accounts.toTuples());
     });
 
-    it('survives JSON, as snapshots are stored', () => {
+    it('takes them in any order, and lists them sorted', () => {
       const accounts = sample();
-      const tuples = JSON.parse(JSON.stringify(accounts.toTuples())) as AccountTuple[];
-      expect(Accounts.fromTuples(tuples).list()).toEqual(accounts.list());
+      const copy = Accounts.of([...accounts.list()].reverse());
+      expect(copy.list().map((a) => a.name)).toEqual(['full', 'plain', 'zero']);
     });
 
-    it('encodes absent values as "" and -1', () => {
-      const f = eventFactory();
-      const add = added(f, 'plain', { passwordSet: false });
-      expect(fold([add]).toTuples()).toEqual([['plain', 'write', '', false, '', -1, -1, add.at]]);
+    it('keeps folding as the original would', () => {
+      const f = eventFactory(100);
+      const original = sample();
+      const copy = Accounts.of(original.list());
+      const change = f.make('UserPasswordChanged', { user: 'plain' });
+      const more = [
+        change,
+        f.make('UserRoleChanged', { user: 'plain', role: 'read' }),
+        f.make('UserEnabled', { user: 'full' }),
+        added(f, 'new'),
+      ];
+      for (const event of more) {
+        original.apply(event);
+        copy.apply(event);
+      }
+      expect(copy.list()).toEqual(original.list());
+      expect(copy.get('plain')).toMatchObject({ passwordEvent: change.id, role: 'read' });
     });
 
-    it('keeps folding after a restore', () => {
-      const f = eventFactory();
-      const add = added(f, 'alice');
-      const restored = Accounts.fromTuples(fold([add]).toTuples());
-      const change = f.make('UserPasswordChanged', { user: 'alice' });
-      restored.apply(change);
-      restored.apply(f.make('UserRoleChanged', { user: 'alice', role: 'read' }));
-      expect(restored.get('alice')).toMatchObject({ passwordEvent: change.id, role: 'read' });
+    it('does not follow later changes of the accounts it was built from', () => {
+      const f = eventFactory(100);
+      const original = sample();
+      const copy = Accounts.of(original.list());
+      original.apply(f.make('UserDisabled', { user: 'plain' }));
+      original.apply(added(f, 'later'));
+      expect(copy.get('plain')?.disabled).toBe(false);
+      expect(copy.count).toBe(3);
     });
   });
 });

@@ -58,7 +58,7 @@ describe('AddressBans', () => {
     expect(bans.bannedUntil(ADDRESS)).toBeUndefined();
     expect(bans.expired(new Date(T0))).toEqual([]);
     expect(bans.nextBanNumber(ADDRESS, new Date(T0))).toBe(1);
-    expect(bans.toTuples()).toEqual([]);
+    expect(bans.stateOf(ADDRESS)).toBeUndefined();
   });
 
   describe('failuresWithin', () => {
@@ -106,10 +106,12 @@ describe('AddressBans', () => {
       expect(fold(events).failuresWithin(ADDRESS, HOUR, new Date(T0 + 2000))).toBe(1000);
     });
 
-    it('forgets an idle address once a failure a day later comes in', () => {
+    it('forgets an idle address once a failure a day later comes in, and says so', () => {
       const e = timed(eventFactory());
-      const bans = fold([e.failed(T0, '198.51.100.7:1'), e.failed(T0 + DAY + 1)]);
-      expect(bans.toTuples().map(([address]) => address)).toEqual([ADDRESS]);
+      const bans = fold([e.failed(T0, '198.51.100.7:1')]);
+      expect(bans.apply(e.failed(T0 + DAY + 1))).toEqual(['198.51.100.7', ADDRESS]);
+      expect(bans.stateOf('198.51.100.7')).toBeUndefined();
+      expect(bans.stateOf(ADDRESS)).toBeDefined();
       expect(bans.failuresWithin('198.51.100.7', 2 * DAY, new Date(T0 + DAY + 1))).toBe(0);
     });
 
@@ -126,7 +128,8 @@ describe('AddressBans', () => {
         f.make('CommandRejected', { command: 'GET', code: 'UNAUTHENTICATED', message: 'x' }),
         f.uploaded('doc.txt', 1),
       ]);
-      expect(bans.toTuples()).toEqual([]);
+      expect(bans.stateOf(ADDRESS)).toBeUndefined();
+      expect(bans.apply(f.uploaded('doc.txt', 2))).toEqual([]);
     });
   });
 
@@ -206,7 +209,7 @@ describe('AddressBans', () => {
     it('does nothing for an address it does not know', () => {
       const e = timed(eventFactory());
       const bans = fold([e.unbanned(T0, ADDRESS)]);
-      expect(bans.toTuples()).toEqual([]);
+      expect(bans.stateOf(ADDRESS)).toBeUndefined();
       expect(bans.bannedUntil(ADDRESS)).toBeUndefined();
     });
   });
@@ -258,7 +261,31 @@ describe('AddressBans', () => {
     });
   });
 
-  describe('toTuples / fromTuples', () => {
+  describe('apply: which addresses changed', () => {
+    it('names the failing address, after any address it forgot on the way', () => {
+      const e = timed(eventFactory());
+      const bans = new AddressBans();
+      expect(bans.apply(e.failed(T0))).toEqual([ADDRESS]);
+      expect(bans.apply(e.failed(T0 + 1, '198.51.100.7:1'))).toEqual(['198.51.100.7']);
+      expect(bans.apply(e.failed(T0 + DAY + 2, '192.0.2.1:1'))).toEqual([
+        ADDRESS,
+        '198.51.100.7',
+        '192.0.2.1',
+      ]);
+    });
+
+    it('names the banned and the unbanned address, known or not', () => {
+      const e = timed(eventFactory());
+      const bans = new AddressBans();
+      expect(bans.apply(e.banned(T0, ADDRESS, T0 + HOUR, 1))).toEqual([ADDRESS]);
+      expect(bans.apply(e.unbanned(T0 + HOUR, ADDRESS))).toEqual([ADDRESS]);
+      expect(bans.apply(e.unbanned(T0 + HOUR, '192.0.2.1'))).toEqual(['192.0.2.1']);
+    });
+  });
+
+  describe('stateOf / fromTuples', () => {
+    const KNOWN = ['198.51.100.7', ADDRESS, '192.0.2.1', '[::1]'];
+
     function sample(): AddressBans {
       const e = timed(eventFactory());
       return fold([
@@ -270,6 +297,13 @@ describe('AddressBans', () => {
         e.unbanned(T0 + 5, '192.0.2.1'),
         e.failed(T0 + 6, '[::1]:9'),
       ]);
+    }
+
+    /** What an adapter stores: each known address's state, least recently active first. */
+    function stored(bans: AddressBans, order = KNOWN): AddressTuple[] {
+      return order
+        .map((address) => bans.stateOf(address))
+        .filter((state): state is AddressTuple => state !== undefined);
     }
 
     function answers(bans: AddressBans) {
@@ -284,43 +318,62 @@ describe('AddressBans', () => {
       }));
     }
 
-    it('round-trips every record: same tuples, same answers', () => {
+    it('round-trips every record: same states, same answers', () => {
       const bans = sample();
-      const copy = AddressBans.fromTuples(bans.toTuples());
-      expect(copy.toTuples()).toEqual(bans.toTuples());
+      const copy = AddressBans.fromTuples(stored(bans));
+      expect(stored(copy)).toEqual(stored(bans));
       expect(answers(copy)).toEqual(answers(bans));
     });
 
-    it('survives JSON, as snapshots are stored', () => {
+    it('survives JSON, as the SQLite rows keep the failure times', () => {
       const bans = sample();
-      const tuples = JSON.parse(JSON.stringify(bans.toTuples())) as AddressTuple[];
+      const tuples = JSON.parse(JSON.stringify(stored(bans))) as AddressTuple[];
       expect(answers(AddressBans.fromTuples(tuples))).toEqual(answers(bans));
     });
 
     it('encodes an absent ban and ban end as -1', () => {
       const e = timed(eventFactory());
-      expect(fold([e.failed(T0)]).toTuples()).toEqual([[ADDRESS, [T0], -1, 0, -1]]);
+      expect(fold([e.failed(T0)]).stateOf(ADDRESS)).toEqual([ADDRESS, [T0], -1, 0, -1]);
+      expect(
+        fold([e.banned(T0, ADDRESS, T0 + HOUR, 3), e.unbanned(T0 + HOUR, ADDRESS)]).stateOf(ADDRESS),
+      ).toEqual([ADDRESS, [], -1, 3, T0 + HOUR]);
     });
 
     it('keeps folding after a restore', () => {
       const e = timed(eventFactory());
-      const restored = AddressBans.fromTuples(fold([e.failed(T0)]).toTuples());
+      const restored = AddressBans.fromTuples(stored(fold([e.failed(T0)])));
       restored.apply(e.failed(T0 + 1));
       expect(restored.failuresWithin(ADDRESS, WINDOW, new Date(T0 + 2))).toBe(2);
     });
 
-    it('gives a copy: later failures do not change tuples taken before', () => {
+    it('rebuilt in order of last activity, forgets idle addresses exactly as the original does', () => {
+      const e = timed(eventFactory());
+      const original = fold([
+        e.failed(T0, '198.51.100.7:1'),
+        e.failed(T0 + HOUR),
+        e.banned(T0 + 2 * HOUR, '192.0.2.1', T0 + 3 * HOUR, 1),
+        e.failed(T0 + 4 * HOUR, '198.51.100.7:1'),
+      ]);
+      const copy = AddressBans.fromTuples(stored(original, [ADDRESS, '192.0.2.1', '198.51.100.7']));
+      const later = e.failed(T0 + DAY + 3 * HOUR + 1, '[::1]:9');
+      const forgotten = copy.apply(later);
+      expect(forgotten).toEqual([ADDRESS, '192.0.2.1', '[::1]']);
+      expect(forgotten).toEqual(original.apply(later));
+      expect(answers(copy)).toEqual(answers(original));
+    });
+
+    it('gives a copy: later failures do not change a state taken before', () => {
       const e = timed(eventFactory());
       const bans = fold([e.failed(T0)]);
-      const tuples = bans.toTuples();
-      const before = JSON.stringify(tuples);
+      const state = bans.stateOf(ADDRESS);
+      const before = JSON.stringify(state);
       bans.apply(e.failed(T0 + 1));
-      expect(JSON.stringify(tuples)).toBe(before);
+      expect(JSON.stringify(state)).toBe(before);
     });
 
     it('does not share state with the tuples it was built from', () => {
       const e = timed(eventFactory());
-      const tuples = fold([e.failed(T0)]).toTuples();
+      const tuples = stored(fold([e.failed(T0)]));
       const restored = AddressBans.fromTuples(tuples);
       restored.apply(e.failed(T0 + 1));
       expect(tuples[0][1]).toEqual([T0]);

@@ -59,7 +59,7 @@ describe('planGarbageCollection', () => {
       },
     ]);
     expect(collected.isCollected(sha('a'))).toBe(true);
-    expect(Catalogue.fromSnapshot(collected.toSnapshot())?.isCollected(sha('a'))).toBe(true);
+    expect(collected.isCollected(sha('b'))).toBe(false);
     collected.apply({
       ...origin,
       ...upload('z', 1, 'a', '2026-01-04T00:00:00.000Z'),
@@ -67,5 +67,49 @@ describe('planGarbageCollection', () => {
       id: 'e4',
     } as FerryEvent);
     expect(collected.isCollected(sha('a'))).toBe(false);
+  });
+
+  it('lists the versions losing their bytes by name, then version, whatever order they were made in', () => {
+    // b first, then a's versions 1 to 10 (10 sorts before 2 as text) with b's second among them.
+    const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
+    const made = [upload('b', 1, 'x', at(0))];
+    for (let version = 1; version <= 10; version++) {
+      made.push(upload('a', version, 'y', at(version)));
+      if (version === 5) made.push(upload('b', 2, 'x', at(5)));
+    }
+    const later = catalogueOf([...made, deletion('a', 10, at(30)), deletion('b', 2, at(31))]);
+    const plan = planGarbageCollection(later, [sha('x'), sha('y')], now, 30);
+    expect(plan.blobs).toEqual([sha('x'), sha('y')].sort());
+    expect(plan.versions).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => ({ name: 'a', version: i + 1 })),
+      { name: 'b', version: 1 },
+      { name: 'b', version: 2 },
+    ]);
+  });
+});
+
+describe('Catalogue.allVersions', () => {
+  it('gives every version, with endedAt once an upload, restore or delete ended it', () => {
+    const catalogue = catalogueOf([
+      upload('a', 1, 'a', '2026-01-01T00:00:00.000Z'),
+      upload('a', 2, 'b', '2026-01-02T00:00:00.000Z'),
+      deletion('a', 2, '2026-01-03T00:00:00.000Z'),
+      {
+        type: 'FileRestored',
+        at: '2026-01-04T00:00:00.000Z',
+        payload: { name: 'a', version: 3, fromVersion: 1, sha256: sha('a'), size: 1 },
+      },
+      upload('c', 1, 'c', '2026-01-05T00:00:00.000Z'),
+    ]);
+    const versions = [...catalogue.allVersions()]
+      .map(({ name, version, endedAt }) => ({ name, version, endedAt }))
+      .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : x.version - y.version));
+    expect(versions).toEqual([
+      { name: 'a', version: 1, endedAt: '2026-01-02T00:00:00.000Z' },
+      { name: 'a', version: 2, endedAt: '2026-01-03T00:00:00.000Z' },
+      { name: 'a', version: 3, endedAt: undefined },
+      { name: 'c', version: 1, endedAt: undefined },
+    ]);
+    expect([...catalogue.allVersions()].filter((v) => 'endedAt' in v)).toHaveLength(2);
   });
 });
