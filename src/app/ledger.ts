@@ -8,6 +8,9 @@ import { IdGenerator } from '../domain/ports/id-generator.port';
 import { Logger } from '../domain/ports/logger.port';
 import { TOKENS } from './tokens';
 
+/** While the catalogue catches up at start, progress is logged at most this often. */
+const CATCH_UP_REPORT_MS = 5000;
+
 interface DurabilityWaiter {
   /** Every event up to this seq must be durable. */
   readonly seq: number;
@@ -52,10 +55,14 @@ export class Ledger {
    * (a data folder from an older version, or a projection emptied on purpose) catches up first.
    */
   async load(): Promise<void> {
-    const folded = await this.log.catchUp((done, behind) =>
-      this.logger.info('catalogue catching up with the audit log', { folded: done, of: behind }),
-    );
-    if (folded > 0) this.logger.info('catalogue caught up', { folded });
+    let reported = 0;
+    const folded = await this.log.catchUp((done, behind) => {
+      const now = this.clock.now().getTime();
+      if (now - reported < CATCH_UP_REPORT_MS) return;
+      reported = now;
+      this.logger.info('catalogue catching up with the audit log', { folded: done, of: behind });
+    });
+    if (folded > 0) this.logger.info('catalogue caught up with the audit log', { folded });
     this.durableSeq = await this.log.lastSeq();
     this.nextSeq = this.durableSeq + 1;
     this.lastAt = (await this.log.lastTime()) ?? '';

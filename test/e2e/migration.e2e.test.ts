@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readEvents } from '../support/audit-db';
+import { LogLine, recordingLogger } from '../support/recording-logger';
 import { RawConnection } from '../support/raw-connection';
 import { chunksOf, collector } from '../support/streams';
 import { removeDir, startTestServer, tempDir, TestServer } from '../support/test-server';
@@ -19,11 +20,15 @@ describe('a data folder from the previous version', () => {
   const recorded = JSON.parse(readFileSync(join(FIXTURE, 'replies.json'), 'utf8')) as Recorded;
   let dataDir: string;
   let ferry: TestServer;
+  const logged: LogLine[] = [];
+  let eventsBefore = 0;
 
   beforeAll(async () => {
     dataDir = tempDir();
     cpSync(join(FIXTURE, 'data'), dataDir, { recursive: true });
-    ferry = await startTestServer({ dataDir });
+    eventsBefore = readEvents(dataDir).length;
+    const logger = recordingLogger((line) => logged.push(line));
+    ferry = await startTestServer({ dataDir, overrides: { logger } });
   });
 
   afterAll(async () => {
@@ -35,6 +40,10 @@ describe('a data folder from the previous version', () => {
     expect(ferry.app.ledger.catalogue.position()).toBeGreaterThanOrEqual(recorded.last);
     const events = readEvents(dataDir);
     expect(events.length).toBeGreaterThan(recorded.last);
+    // The whole log of the old folder was folded once, at start, and the log says so.
+    const caughtUp = logged.filter((line) => line.message === 'catalogue caught up with the audit log');
+    expect(caughtUp.map((line) => line.fields)).toEqual([{ folded: eventsBefore }]);
+    expect(eventsBefore).toBeGreaterThan(recorded.last);
     expect(ferry.app.ledger.catalogue.accounts.list().map((account) => account.name)).toEqual([
       'admin',
       'alice',
