@@ -74,7 +74,13 @@ export class Ledger {
     const now = this.clock.now().toISOString();
     const at = now > this.lastAt ? now : this.lastAt;
     const event = { ...draft, seq: this.nextSeq, id: this.ids.next(), at } as unknown as EventOf<T>;
-    this.log.stage(event);
+    try {
+      this.log.stage(event);
+    } catch (error) {
+      // The batch this joined is lost with it, and decisions may have been acted on: stop, as for a commit.
+      this.fail(error);
+      throw error;
+    }
     this.nextSeq++;
     this.lastAt = at;
     this.staged++;
@@ -105,6 +111,12 @@ export class Ledger {
     return new Promise((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
   }
 
+  /** Decisions were taken on the lost events and may have been acted on: serving on would build on sand. */
+  private fail(error: unknown): void {
+    this.failure = error;
+    for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+  }
+
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
@@ -115,15 +127,13 @@ export class Ledger {
 
   private async flush(): Promise<void> {
     this.flushScheduled = false;
-    if (this.staged === 0) return;
+    if (this.staged === 0 || this.failure !== undefined) return;
     this.staged = 0;
     const committing = this.nextSeq - 1;
     try {
       await this.log.commit();
     } catch (error) {
-      // Decisions were taken on these events and may have been acted on; serving on would build on sand.
-      this.failure = error;
-      for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+      this.fail(error);
       return;
     }
     this.durableSeq = committing;

@@ -11,11 +11,17 @@ export class MemoryEventLog implements EventLog {
   private readonly events: FerryEvent[] = [];
   private staged: FerryEvent[] = [];
 
+  /** A refused event loses its batch, as the port says; the catalogue, which cannot roll back, keeps it. */
   stage(event: FerryEvent): void {
     const expected = this.events.length + this.staged.length + 1;
-    if (event.seq !== expected) throw new Error(`event seq ${event.seq} does not follow ${expected - 1}`);
     const copy = structuredClone(event);
-    this.catalogue.apply(copy);
+    try {
+      if (event.seq !== expected) throw new Error(`event seq ${event.seq} does not follow ${expected - 1}`);
+      this.catalogue.apply(copy);
+    } catch (error) {
+      this.staged = [];
+      throw error;
+    }
     this.staged.push(copy);
   }
 

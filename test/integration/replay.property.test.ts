@@ -533,4 +533,23 @@ describe('handlers through the container with memory adapters', () => {
     await expect(app.handlers.help.execute(origin)).rejects.toThrow('log unavailable');
     await expect(app.ledger.drain()).rejects.toThrow('log unavailable');
   });
+
+  it('stops too when an event cannot be staged: its batch is lost, and nothing of it is committed', async () => {
+    const eventLog = new MemoryEventLog();
+    const app = await startMemoryApp({ eventLog });
+    const origin = await openSession(app);
+    await app.ledger.drain();
+    const committed = (await allEvents(eventLog)).length;
+    const stage = eventLog.stage.bind(eventLog);
+    let staged = 0;
+    eventLog.stage = (event) => {
+      if (++staged === 2) throw new Error('cannot write the event');
+      stage(event);
+    };
+    await app.handlers.help.execute(origin); // staged, waiting for the batch's commit
+    await expect(app.handlers.help.execute(origin)).rejects.toThrow('cannot write the event');
+    await expect(app.ledger.drain()).rejects.toThrow('cannot write the event');
+    await expect(app.handlers.help.execute(origin)).rejects.toThrow('cannot write the event');
+    expect(await allEvents(eventLog)).toHaveLength(committed);
+  });
 });

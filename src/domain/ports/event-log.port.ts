@@ -10,13 +10,14 @@ export interface EventLog {
   /** The projection of this log; its reads include staged events. */
   readonly catalogue: CatalogueStore;
   /**
-   * Appends an event that continues the log without a gap, and folds it into the catalogue, all or
-   * nothing. It is durable once the next `commit` resolves.
+   * Appends an event that continues the log without a gap, and folds it into the catalogue. It is durable
+   * once the next `commit` resolves. If it throws, the whole batch is lost, as after a failed commit:
+   * nothing staged since the last commit is in the log or the catalogue.
    */
   stage(event: FerryEvent): void;
   /** Makes every staged event durable, all or none; after a failure none of them is in the log or the catalogue. */
   commit(): Promise<void>;
-  /** Stages the events and commits them. */
+  /** Stages the events and commits them: all or none. */
   append(events: readonly FerryEvent[]): Promise<void>;
   /** Events with seq greater than `afterSeq`, in order. */
   read(afterSeq?: number): AsyncIterable<FerryEvent>;

@@ -193,8 +193,8 @@ export class SqliteCatalogueStore implements CatalogueStore {
   }
 
   /**
-   * Folds one event inside a transaction (or savepoint) the caller holds and undoes, with `reload()`,
-   * should this throw: the event log's `stage` does, so an event costs it one savepoint, not two.
+   * Folds one event inside a transaction the caller holds, and rolls back (then `reload()`s) should this
+   * throw: the event log's `stage` does.
    */
   foldWithin(event: FerryEvent): void {
     const position = this.position();

@@ -35,7 +35,6 @@ export class SqliteEventLog implements EventLog {
   private readonly last: Database.Statement<[], number | null>;
   private readonly timeOf: Database.Statement<[number], string | undefined>;
   private readonly page: Database.Statement<[number, number], { seq: number; record: string }>;
-  private readonly stageOne: (event: FerryEvent) => void;
   /** The seq the next staged event must have. */
   private nextSeq: number;
   /** Every event is a leaf, appended in the same transaction as its row. */
@@ -55,16 +54,6 @@ export class SqliteEventLog implements EventLog {
       .prepare<[number], string | undefined>('SELECT at FROM events WHERE seq = ?')
       .pluck();
     this.page = this.db.prepare('SELECT seq, record FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
-    // Inside the batch's transaction this is a savepoint: an event that cannot be written in full leaves
-    // the batch as it was.
-    this.stageOne = this.db.transaction((event: FerryEvent) => {
-      if (event.seq !== this.nextSeq)
-        throw new Error(`event seq ${event.seq} does not follow ${this.nextSeq - 1}`);
-      const record = canonicalJson(event as unknown as JsonValue);
-      this.insert.run(event.seq, record);
-      this.tree.append(record);
-      this.catalogue.foldWithin(event);
-    });
     this.nextSeq = (this.last.get() ?? 0) + 1;
     try {
       this.catalogue = new SqliteCatalogueStore(this.db);
@@ -87,12 +76,21 @@ export class SqliteEventLog implements EventLog {
     this.checkpointTimer = options.checkpoints && this.startCheckpointTimer(options.checkpoints);
   }
 
+  /**
+   * No savepoint per event: one costs more than the event's own rows (a statement journal of every page
+   * it touches). An event that cannot be written in full takes its whole batch with it instead.
+   */
   stage(event: FerryEvent): void {
-    if (!this.db.inTransaction) this.db.exec('BEGIN IMMEDIATE');
     try {
-      this.stageOne(event);
+      if (event.seq !== this.nextSeq)
+        throw new Error(`event seq ${event.seq} does not follow ${this.nextSeq - 1}`);
+      if (!this.db.inTransaction) this.db.exec('BEGIN IMMEDIATE');
+      const record = canonicalJson(event as unknown as JsonValue);
+      this.insert.run(event.seq, record);
+      this.tree.append(record);
+      this.catalogue.foldWithin(event);
     } catch (error) {
-      this.forgetRolledBack();
+      this.rollBack();
       throw error;
     }
     this.nextSeq++;
@@ -110,12 +108,7 @@ export class SqliteEventLog implements EventLog {
   }
 
   async append(events: readonly FerryEvent[]): Promise<void> {
-    try {
-      for (const event of events) this.stage(event);
-    } catch (error) {
-      this.rollBack();
-      throw error;
-    }
+    for (const event of events) this.stage(event);
     await this.commit();
   }
 
