@@ -22,6 +22,14 @@ module.exports = {
       to: { path: '^src/(transport|cli)' },
     },
     {
+      name: 'use-cases-know-no-protocol-library',
+      comment:
+        'A protocol (ssh2 for SFTP) lives in its transport adapter; app and domain stay transport-neutral.',
+      severity: 'error',
+      from: { path: '^src/(app|domain)' },
+      to: { path: '(^|/)node_modules/(ssh2|@types/ssh2)/' },
+    },
+    {
       name: 'infra-knows-no-outer-layers',
       severity: 'error',
       from: { path: '^src/infra' },

@@ -5,7 +5,7 @@ import { describeMachine } from './lib/machine';
 import { killChildren } from './lib/processes';
 import { allFigures, note } from './lib/report';
 import { securityBenchmark } from './security';
-import { startupBenchmark } from './startup';
+import { catalogueBenchmark, CATALOGUE_SIZES } from './catalogue';
 import { transferBenchmark } from './transfer';
 
 /**
@@ -15,10 +15,12 @@ import { transferBenchmark } from './transfer';
 interface Options {
   readonly peers: boolean;
   readonly reps?: number;
+  /** catalogue: only these folder sizes (0 = an empty folder). */
+  readonly sizes?: readonly number[];
 }
 
 const BENCHMARKS: Record<string, (options: Options) => Promise<void>> = {
-  startup: (options) => startupBenchmark({ reps: options.reps ?? 3 }),
+  catalogue: (options) => catalogueBenchmark({ reps: options.reps ?? 3, sizes: options.sizes }),
   transfer: (options) => transferBenchmark({ peers: options.peers, reps: options.reps ?? 3 }),
   security: (options) => securityBenchmark({ reps: options.reps ?? 3 }),
 };
@@ -27,21 +29,28 @@ function parse(argv: readonly string[]): { names: string[]; options: Options } {
   const names: string[] = [];
   let peers = false;
   let reps: number | undefined;
+  let sizes: number[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--peers') peers = true;
-    else if (arg === '--reps' || arg.startsWith('--reps=')) {
+    else if (arg === '--sizes' || arg.startsWith('--sizes=')) {
+      const list = arg === '--sizes' ? argv[++i] : arg.slice('--sizes='.length);
+      sizes = (list ?? '').split(',').map(Number);
+      if (sizes.some((size) => !CATALOGUE_SIZES.includes(size))) {
+        usage(`--sizes takes a comma-separated list of ${CATALOGUE_SIZES.join(', ')}`);
+      }
+    } else if (arg === '--reps' || arg.startsWith('--reps=')) {
       reps = Number(arg === '--reps' ? argv[++i] : arg.slice('--reps='.length));
       if (!Number.isSafeInteger(reps) || reps < 1) usage(`--reps needs a whole number of at least 1`);
     } else if (arg in BENCHMARKS) names.push(arg);
     else usage(`unknown benchmark or flag: ${arg}`);
   }
-  return { names: names.length > 0 ? names : Object.keys(BENCHMARKS), options: { peers, reps } };
+  return { names: names.length > 0 ? names : Object.keys(BENCHMARKS), options: { peers, reps, sizes } };
 }
 
 function usage(problem: string): never {
   process.stderr.write(
-    `bench: ${problem}\nusage: npm run bench -- [${Object.keys(BENCHMARKS).join('|')}]... [--peers] [--reps N]\n`,
+    `bench: ${problem}\nusage: npm run bench -- [${Object.keys(BENCHMARKS).join('|')}]... [--peers] [--reps N] [--sizes 0,100000,...]\n`,
   );
   process.exit(2);
 }

@@ -22,7 +22,7 @@ import { figure, heading, note, rateFigure, ratioFigure } from './lib/report';
 import { GiB, KiB, median, megabytesPerSecond, MiB, perSecond } from './lib/stats';
 import { ddWriteMs, netPipeMs, sha256Ms } from './transfer-ceilings';
 import { startVsftpd, Vsftpd } from './transfer-peers';
-import { BENCH_ROOT } from './startup';
+import { BENCH_ROOT } from './lib/bench-root';
 
 /**
  * Transfers through a real `ferry serve` (a child process, disk storage, 127.0.0.1, port 0) with

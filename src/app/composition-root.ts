@@ -12,6 +12,7 @@ import { FreeSpace } from '../domain/ports/free-space.port';
 import { IdGenerator } from '../domain/ports/id-generator.port';
 import { Logger } from '../domain/ports/logger.port';
 import { PasswordHasher } from '../domain/ports/password-hasher.port';
+import { PublicKeys } from '../domain/ports/public-keys.port';
 import { SignatureVerifier } from '../domain/ports/signature-verifier.port';
 import { sha256, sha256Stream } from '../infra/crypto/sha256';
 import {
@@ -23,6 +24,7 @@ import { DataDirLock } from '../infra/data-dir-lock';
 import { MemoryEventLog } from '../infra/memory-event-log';
 import { RandomIds } from '../infra/random-ids';
 import { Argon2PasswordHasher } from '../infra/security/argon2-password-hasher';
+import { OpenSshPublicKeys } from '../infra/crypto/openssh-public-keys';
 import { MemoryCredentialStore } from '../infra/security/memory-credential-store';
 import { SqliteCredentialStore } from '../infra/security/sqlite-credential-store';
 import { CheckpointSettings } from '../infra/sqlite/checkpointer';
@@ -47,8 +49,10 @@ import { DownloadFile } from './handlers/download-file.handler';
 import { ListFiles } from './handlers/list-files.handler';
 import { LogIn } from './handlers/log-in.handler';
 import { ManageAccounts } from './handlers/manage-accounts.handler';
+import { ManageFolders } from './handlers/manage-folders.handler';
 import { ReadAudit } from './handlers/read-audit.handler';
 import { RejectCommand } from './handlers/reject-command.handler';
+import { RenameFile } from './handlers/rename-file.handler';
 import { RestoreFile } from './handlers/restore-file.handler';
 import { SessionLifecycle } from './handlers/session-lifecycle.handler';
 import { ShowHelp } from './handlers/show-help.handler';
@@ -67,12 +71,16 @@ export interface Handlers {
   readonly download: DownloadFile;
   readonly delete: DeleteFile;
   readonly restore: RestoreFile;
+  /** One live file to another name, in one event. */
+  readonly rename: RenameFile;
   readonly stat: StatFile;
   readonly history: ShowHistory;
   readonly reject: RejectCommand;
   readonly collectGarbage: CollectGarbage;
   readonly login: LogIn;
   readonly accounts: ManageAccounts;
+  /** MKDIR and RMDIR of empty folders, and the folder reads of a listing (for SFTP). */
+  readonly folders: ManageFolders;
   readonly audit: ReadAudit;
   /** Who may connect at all: bans and connection limits. */
   readonly gate: ConnectionGate;
@@ -143,6 +151,7 @@ function buildContainer(config: FerryConfig, overrides: PortOverrides = {}): Con
           ? new SqliteCredentialStore(join(config.dataDir, 'credentials.db'))
           : new MemoryCredentialStore()),
     );
+  container.bind<PublicKeys>(TOKENS.PublicKeys).toConstantValue(new OpenSshPublicKeys());
   container
     .bind<PasswordHasher>(TOKENS.PasswordHasher)
     .toConstantValue(overrides.passwordHasher ?? new Argon2PasswordHasher());
@@ -163,6 +172,7 @@ function buildContainer(config: FerryConfig, overrides: PortOverrides = {}): Con
     DeleteFile,
     RejectCommand,
     RestoreFile,
+    RenameFile,
     StatFile,
     ShowHistory,
     CollectGarbage,
@@ -171,6 +181,7 @@ function buildContainer(config: FerryConfig, overrides: PortOverrides = {}): Con
     ConnectionGate,
     LogIn,
     ManageAccounts,
+    ManageFolders,
     ReadAudit,
   ]) {
     container.bind(handler).toSelf();
@@ -215,12 +226,14 @@ export async function startApplication(
       download: container.get(DownloadFile),
       delete: container.get(DeleteFile),
       restore: container.get(RestoreFile),
+      rename: container.get(RenameFile),
       stat: container.get(StatFile),
       history: container.get(ShowHistory),
       reject: container.get(RejectCommand),
       collectGarbage: container.get(CollectGarbage),
       login: container.get(LogIn),
       accounts: container.get(ManageAccounts),
+      folders: container.get(ManageFolders),
       audit: container.get(ReadAudit),
       gate,
       access: container.get(AccessGuard),

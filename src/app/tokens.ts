@@ -7,6 +7,7 @@ export const TOKENS = {
   Logger: Symbol.for('ferry.Logger'),
   CredentialStore: Symbol.for('ferry.CredentialStore'),
   PasswordHasher: Symbol.for('ferry.PasswordHasher'),
+  PublicKeys: Symbol.for('ferry.PublicKeys'),
   FreeSpace: Symbol.for('ferry.FreeSpace'),
   AnonymousPolicy: Symbol.for('ferry.AnonymousPolicy'),
   BanPolicy: Symbol.for('ferry.BanPolicy'),

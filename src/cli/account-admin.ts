@@ -13,7 +13,15 @@ export interface AccountAdmin {
   /** Applies one change; resolves with the seq of its event. */
   change(change: AccountChange, password?: string): Promise<number>;
   list(): Promise<UserRecord[]>;
+  /** Adds a public key (OpenSSH one-line form); resolves with its fingerprint. */
+  addKey(user: string, key: string): Promise<string>;
+  listKeys(user: string): Promise<AccountKeyRecord[]>;
   close(): Promise<void>;
+}
+
+export interface AccountKeyRecord {
+  readonly fingerprint: string;
+  readonly key: string;
 }
 
 /** On a data folder no server holds: acts as `local:<os user>`, who owns the folder anyway. */
@@ -42,6 +50,18 @@ export async function openLocalAdmin(dataDir: string): Promise<AccountAdmin> {
         bytes: usage.bytes,
       }));
     },
+    addKey: async (user, key) => {
+      const result = await app.handlers.accounts.addKey(origin, user, key);
+      await app.ledger.drain();
+      if (!result.ok) throw new FerryError(result.error.code, result.error.message);
+      return result.value.type === 'UserKeyAdded' ? result.value.payload.fingerprint : '';
+    },
+    listKeys: async (user) => {
+      const result = app.handlers.accounts.keys(origin, user);
+      await app.ledger.drain();
+      if (!result.ok) throw new FerryError(result.error.code, result.error.message);
+      return result.value.map(({ fingerprint, key }) => ({ fingerprint, key }));
+    },
     close: () => app.close(),
   };
 }
@@ -50,8 +70,12 @@ export async function openLocalAdmin(dataDir: string): Promise<AccountAdmin> {
 export function remoteAdmin(client: FerryClient): AccountAdmin {
   return {
     change: (change, password) =>
-      client.changeUser(change.action, change.user, wireArguments(change), password),
+      change.action === 'key-remove'
+        ? client.removeUserKey(change.user, change.fingerprint)
+        : client.changeUser(change.action, change.user, wireArguments(change), password),
     list: () => client.listUsers(),
+    addKey: async (user, key) => (await client.addUserKey(user, key)).fingerprint,
+    listKeys: (user) => client.listUserKeys(user),
     close: () => client.logout().catch(() => client.destroy()),
   };
 }

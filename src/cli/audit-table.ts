@@ -46,12 +46,19 @@ const SUMMARIES: Summaries = {
   FileUploaded: (p) => `UPLOAD ${quoteName(p.name)} v${p.version} ${formatBytes(p.size)}`,
   FileRestored: (p) =>
     `RESTORE ${quoteName(p.name)} v${p.version} from v${p.fromVersion} ${formatBytes(p.size)}`,
+  FileRenamed: (p) =>
+    `RENAME ${quoteName(p.from)} v${p.fromVersion} to ${quoteName(p.to)} v${p.version} ${formatBytes(p.size)}`,
+  UserKeyAdded: (p) => `USER KEY ADD ${safeText(p.user)} ${safeText(p.fingerprint)}`,
+  UserKeyRemoved: (p) => `USER KEY REMOVE ${safeText(p.user)} ${safeText(p.fingerprint)}`,
+  FolderCreated: (p) => `MKDIR ${quoteName(p.path)}`,
+  FolderRemoved: (p) => `RMDIR ${quoteName(p.path)}`,
   RequestReplayed: (p) => `RETRY ${safeText(p.command)} id ${safeText(p.requestId)} = seq ${p.originalSeq}`,
   GarbageCollected: (p) => `GC ${plural(p.blobs.length, 'blob')} (${plural(p.versions.length, 'version')})`,
   FileDownloaded: (p) =>
     `DOWNLOAD ${quoteName(p.name)} v${p.version} ${formatBytes(p.bytes)}${p.complete ? '' : ' INCOMPLETE'}`,
   FileDeleted: (p) => `DELETE ${quoteName(p.name)} v${p.version}`,
-  LoginSucceeded: (p) => `LOGIN ${safeText(p.user)} (${safeText(p.role)})`,
+  LoginSucceeded: (p) =>
+    `LOGIN ${safeText(p.user)} (${safeText(p.role)})${p.key === undefined ? '' : ` key ${safeText(p.key)}`}`,
   LoginFailed: (p) => `LOGIN FAILED ${quoteName(p.user)} ${safeText(p.reason)}`,
   UserAdded: (p) =>
     `USER ADD ${safeText(p.user)} ${safeText(p.role)}${p.prefix === undefined ? '' : ` home ${quoteName(p.prefix)}`}${p.passwordSet ? ' with password' : ''}`,

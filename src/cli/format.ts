@@ -16,17 +16,28 @@ export function formatStat(file: ListedFile): string {
     ['uploaded', `${file.at} by ${file.by}`],
   ];
   if (file.restoredFrom !== undefined) rows.push(['restored from', `version ${file.restoredFrom}`]);
+  if (file.renamedFrom !== undefined) {
+    rows.push(['renamed from', `${file.renamedFrom} version ${file.renamedFromVersion}`]);
+  }
   return rows.map(([key, value]) => `${`${key}:`.padEnd(15)}${value}\n`).join('');
 }
 
 export function formatHistory(history: readonly HistoryRecord[]): string {
   return history
     .map((entry) => {
-      const detail =
-        entry.action === 'deleted'
-          ? ''
-          : `  ${entry.size} bytes  ${entry.sha256?.slice(0, 12)}${entry.restoredFrom ? `  from v${entry.restoredFrom}` : ''}`;
-      return `${entry.at}  ${entry.action.padEnd(8)}  v${entry.version}  by ${entry.by}${detail}\n`;
+      return `${entry.at}  ${entry.action.padEnd(8)}  v${entry.version}  by ${entry.by}${historyDetail(entry)}\n`;
     })
     .join('');
+}
+
+function historyDetail(entry: HistoryRecord): string {
+  if (entry.action === 'deleted') return '';
+  if (entry.action === 'renamed-to') return `  to ${entry.renamedTo}`;
+  const from =
+    entry.renamedFrom !== undefined
+      ? `  from ${entry.renamedFrom} v${entry.renamedFromVersion}`
+      : entry.restoredFrom
+        ? `  from v${entry.restoredFrom}`
+        : '';
+  return `  ${entry.size} bytes  ${entry.sha256?.slice(0, 12)}${from}`;
 }

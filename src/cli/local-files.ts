@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
@@ -46,4 +46,10 @@ export async function writeAtomically<T>(target: string, work: (sink: Writable) 
     await rm(temporary, { force: true });
     throw error;
   }
+}
+
+/** A small text file (a public key, say), refused beyond `maxBytes` rather than read whole. */
+export async function readSmallTextFile(path: string, maxBytes: number): Promise<string> {
+  if ((await stat(path)).size > maxBytes) throw new Error(`larger than ${maxBytes} bytes`);
+  return readFile(path, 'utf8');
 }

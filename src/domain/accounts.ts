@@ -17,6 +17,15 @@ export interface Account {
   readonly passwordEvent?: string;
   readonly quota: Quota;
   readonly createdAt: string;
+  /** Public keys it may log in with (SSH), in the order added; absent when it has none. */
+  readonly keys?: readonly AccountKey[];
+}
+
+export interface AccountKey {
+  /** `SHA256:<base64>` of the key blob. */
+  readonly fingerprint: string;
+  /** The OpenSSH one-line form. */
+  readonly key: string;
 }
 
 export const ROLES: readonly Role[] = ['read', 'write', 'admin'];
@@ -87,6 +96,17 @@ export class Accounts implements AccountsReader {
         const quota: Quota = { ...(bytes === null ? {} : { bytes }), ...(files === null ? {} : { files }) };
         return this.change(event.payload.user, { quota });
       }
+      case 'UserKeyAdded': {
+        const { user, fingerprint, key } = event.payload;
+        const keys = this.byName.get(user)?.keys ?? [];
+        if (keys.some((k) => k.fingerprint === fingerprint)) return user;
+        return this.change(user, { keys: [...keys, { fingerprint, key }] });
+      }
+      case 'UserKeyRemoved': {
+        const { user, fingerprint } = event.payload;
+        const keys = (this.byName.get(user)?.keys ?? []).filter((k) => k.fingerprint !== fingerprint);
+        return this.change(user, { keys });
+      }
       default:
         return undefined;
     }
@@ -95,9 +115,10 @@ export class Accounts implements AccountsReader {
   private change(name: string, change: Partial<Account>): string {
     const account = this.byName.get(name);
     if (account) {
-      // No home is no `prefix` key at all, as an account read back from storage has none.
-      const { prefix, ...rest } = { ...account, ...change };
-      this.byName.set(name, prefix === undefined ? rest : { ...rest, prefix });
+      // No home is no `prefix` key at all, as an account read back from storage has none; no keys likewise.
+      const { prefix, keys, ...rest } = { ...account, ...change };
+      const withKeys = keys === undefined || keys.length === 0 ? rest : { ...rest, keys };
+      this.byName.set(name, prefix === undefined ? withKeys : { ...withKeys, prefix });
     }
     return name;
   }

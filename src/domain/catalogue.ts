@@ -1,7 +1,7 @@
 import { Accounts } from './accounts';
 import { AddressBans } from './address-bans';
 import { FerryEvent } from './events';
-import { FileVersion, HistoryEntry, NO_USAGE, Usage } from './file-versions';
+import { entryEvent, entryFile, FileVersion, HistoryEntry, NO_USAGE, Usage } from './file-versions';
 import { CatalogueStore, PageRequest, StoredVersion } from './ports/catalogue-store.port';
 import { Outcome, RequestMemory } from './request-memory';
 
@@ -28,6 +28,8 @@ export class Catalogue implements CatalogueStore {
   private unsortedNames: string[] = [];
   private readonly requests = new RequestMemory();
   private readonly collected = new Set<string>();
+  /** Explicit folders (FolderCreated, not yet FolderRemoved), sorted. */
+  private readonly folders: string[] = [];
   /** Live files and bytes per actor who wrote their live version: what quotas are measured against. */
   private readonly usageByActor = new Map<string, Usage>();
   private lastSeq = 0;
@@ -61,6 +63,8 @@ export class Catalogue implements CatalogueStore {
         throw new Error(`${event.type} ${event.seq} makes version ${version} of a name at ${latest}`);
       }
     }
+    if (event.type === 'FileRenamed')
+      checkRename(event, this.live(event.payload.from)?.version, this.latestVersion(event.payload.to));
     this.lastSeq = event.seq;
     switch (event.type) {
       case 'FileUploaded':
@@ -94,6 +98,43 @@ export class Catalogue implements CatalogueStore {
         });
         this.setLive(record, undefined);
         this.requests.remember(event.actor, event);
+        return;
+      }
+      case 'FileRenamed': {
+        const { from, to, version, fromVersion, sha256, size } = event.payload;
+        const { at, actor, seq } = event;
+        const source = this.record(from);
+        source.history.push({
+          kind: 'renamed-to',
+          deletion: { name: from, version: fromVersion, at, actor, seq, renamedTo: to },
+        });
+        this.setLive(source, undefined);
+        const file: FileVersion = {
+          name: to,
+          version,
+          sha256,
+          size,
+          at,
+          actor,
+          seq,
+          renamedFrom: { name: from, version: fromVersion },
+        };
+        const target = this.record(to);
+        target.versions.push(file);
+        target.history.push({ kind: 'renamed-from', file });
+        this.setLive(target, file);
+        this.requests.remember(event.actor, event);
+        return;
+      }
+      case 'FolderCreated': {
+        const { path } = event.payload;
+        const at = lowerBound(this.folders, path);
+        if (this.folders[at] !== path) this.folders.splice(at, 0, path);
+        return;
+      }
+      case 'FolderRemoved': {
+        const at = lowerBound(this.folders, event.payload.path);
+        if (this.folders[at] === event.payload.path) this.folders.splice(at, 1);
         return;
       }
       case 'GarbageCollected':
@@ -141,12 +182,30 @@ export class Catalogue implements CatalogueStore {
   *allVersions(): Iterable<StoredVersion> {
     for (const { history } of this.names.values()) {
       for (let i = 0; i < history.length; i++) {
-        const entry = history[i];
-        if (entry.kind === 'deleted') continue;
+        const file = entryFile(history[i]);
+        if (!file) continue;
         const next = history[i + 1];
-        yield next ? { ...entry.file, endedAt: timeOf(next) } : entry.file;
+        yield next ? { ...file, endedAt: entryEvent(next).at } : file;
       }
     }
+  }
+
+  hasLiveUnder(prefix: string): boolean {
+    return this.list(prefix, { limit: 1 }).length > 0;
+  }
+
+  explicitFolder(path: string): boolean {
+    return this.folders[lowerBound(this.folders, path)] === path;
+  }
+
+  listFolders(prefix: string, page: PageRequest): string[] {
+    const paths: string[] = [];
+    const from = page.after !== undefined && page.after >= prefix ? upperBound(this.folders, page.after) : 0;
+    for (let i = Math.max(from, lowerBound(this.folders, prefix)); i < this.folders.length; i++) {
+      if (paths.length >= page.limit || !this.folders[i].startsWith(prefix)) break;
+      paths.push(this.folders[i]);
+    }
+    return paths;
   }
 
   /** Whether garbage collection removed these bytes (a later upload of the same content brings them back). */
@@ -212,16 +271,33 @@ export class Catalogue implements CatalogueStore {
 
 const WHOLE: PageRequest = { limit: Number.MAX_SAFE_INTEGER };
 
-function timeOf(entry: HistoryEntry): string {
-  return entry.kind === 'deleted' ? entry.deletion.at : entry.file.at;
+/**
+ * A rename must move the source's live version and make the target's next version: anything else is a
+ * log this fold cannot follow (the same check as for version numbers).
+ */
+export function checkRename(
+  event: Extract<FerryEvent, { type: 'FileRenamed' }>,
+  liveOfSource: number | undefined,
+  latestOfTarget: number,
+): void {
+  const { from, to, version, fromVersion } = event.payload;
+  if (from === to) throw new Error(`FileRenamed ${event.seq} renames ${from} to itself`);
+  if (liveOfSource !== fromVersion) {
+    throw new Error(
+      `FileRenamed ${event.seq} moves version ${fromVersion} of a name live at ${liveOfSource}`,
+    );
+  }
+  if (version !== latestOfTarget + 1) {
+    throw new Error(`FileRenamed ${event.seq} makes version ${version} of a name at ${latestOfTarget}`);
+  }
 }
 
 /** The version live just after event `seq`, from a name's history (which is in seq order). */
 function liveAt(history: readonly HistoryEntry[], seq: number): FileVersion | undefined {
   let live: FileVersion | undefined;
   for (const entry of history) {
-    if ((entry.kind === 'deleted' ? entry.deletion.seq : entry.file.seq) > seq) break;
-    live = entry.kind === 'deleted' ? undefined : entry.file;
+    if (entryEvent(entry).seq > seq) break;
+    live = entryFile(entry);
   }
   return live;
 }

@@ -28,6 +28,15 @@ export interface RestoreCommand extends WriteGuards {
   readonly version: number;
 }
 
+/**
+ * `ifVersion` is about the target, as for an upload: absent, the target must not be live (CONFLICT);
+ * N, its live version must be N (0: not live), and a live target is then replaced.
+ */
+export interface RenameCommand extends WriteGuards {
+  readonly from: FileName;
+  readonly to: FileName;
+}
+
 export function decideUpload(
   command: UploadCommand,
   catalogue: CatalogueReader,
@@ -71,6 +80,41 @@ export function decideRestore(
     fromVersion: found.version,
     sha256: found.sha256,
     size: found.size,
+    ...withRequestId(command),
+  });
+}
+
+/**
+ * A rename moves the source's live version to the target in one event: the source stops being live (its
+ * versions stay in its history), the target gets a new version with the same bytes.
+ */
+export function decideRename(
+  command: RenameCommand,
+  catalogue: CatalogueReader,
+): Result<EventPayloads['FileRenamed']> {
+  const { from, to } = command;
+  if (from === to) return fail('BAD_REQUEST', `${from} would be renamed to itself`);
+  const source = catalogue.live(from);
+  if (!source) return fail('NOT_FOUND', `no such file: ${from}`);
+  if (command.ifVersion === undefined) {
+    const target = catalogue.live(to);
+    if (target) {
+      return fail(
+        'CONFLICT',
+        `${to} exists (version ${target.version}); if-version=${target.version} replaces it`,
+      );
+    }
+  } else {
+    const precondition = checkExpectedVersion(to, command.ifVersion, catalogue);
+    if (!precondition.ok) return precondition;
+  }
+  return ok({
+    from,
+    to,
+    version: catalogue.latestVersion(to) + 1,
+    fromVersion: source.version,
+    sha256: source.sha256,
+    size: source.size,
     ...withRequestId(command),
   });
 }

@@ -13,7 +13,7 @@ export type SessionCloseReason =
 export type Role = 'read' | 'write' | 'admin';
 
 /** Why a login failed: for auditors only; the client is told no more than "login failed". */
-export type LoginFailure = 'unknown-user' | 'bad-password' | 'disabled' | 'no-password';
+export type LoginFailure = 'unknown-user' | 'bad-password' | 'disabled' | 'no-password' | 'unknown-key';
 
 /** Why a connection was turned away before its session began. */
 export type ConnectionRefusal = 'banned' | 'server-full' | 'address-full';
@@ -51,6 +51,24 @@ export interface EventPayloads {
     readonly size: number;
     readonly requestId?: string;
   };
+  /**
+   * One live file moves to another name, atomically: `from` is no longer live (its versions stay in its
+   * history), `to` gets a new `version` with the same bytes. `fromVersion` is `from`'s live version that
+   * moved; the new version is the renamer's, as a restored one is the restorer's.
+   */
+  FileRenamed: {
+    readonly from: string;
+    readonly to: string;
+    readonly version: number;
+    readonly fromVersion: number;
+    readonly sha256: string;
+    readonly size: number;
+    readonly requestId?: string;
+  };
+  /** An empty folder made explicitly (MKDIR); `path` ends with `/`. */
+  FolderCreated: { readonly path: string };
+  /** An explicit folder removed (RMDIR) while empty. */
+  FolderRemoved: { readonly path: string };
   /** A retried request (same request id) answered with the result of its first execution. */
   RequestReplayed: { readonly command: string; readonly requestId: string; readonly originalSeq: number };
   FileDownloaded: {
@@ -67,8 +85,11 @@ export interface EventPayloads {
     readonly blobs: readonly string[];
     readonly versions: ReadonlyArray<{ readonly name: string; readonly version: number }>;
   };
-  /** The session now acts as `user`; every later event of it carries that actor. */
-  LoginSucceeded: { readonly user: string; readonly role: Role };
+  /**
+   * The session now acts as `user`; every later event of it carries that actor. `key` is the fingerprint
+   * of the public key it logged in with (SFTP); absent for a password.
+   */
+  LoginSucceeded: { readonly user: string; readonly role: Role; readonly key?: string };
   /** The name tried, never the password; `reason` is for auditors, the client hears only "login failed". */
   LoginFailed: { readonly user: string; readonly reason: LoginFailure };
   /** `passwordSet` says a password was given; its hash lives outside the log (docs/SECURITY.md). */
@@ -87,6 +108,9 @@ export interface EventPayloads {
   /** A limit of null means none. */
   UserQuotaChanged: { readonly user: string; readonly bytes: number | null; readonly files: number | null };
   UsersListed: { readonly count: number };
+  /** A public key `user` may log in with (SSH): the OpenSSH one-line form; public keys are no secret. */
+  UserKeyAdded: { readonly user: string; readonly fingerprint: string; readonly key: string };
+  UserKeyRemoved: { readonly user: string; readonly fingerprint: string };
   /** An admin read events over the wire. */
   AuditRead: { readonly after: number; readonly count: number };
   /** Too many failed logins from `address`; `ban` counts this address's bans in a row (the length doubles). */
@@ -144,6 +168,9 @@ export const EVENT_TYPES: readonly EventType[] = [
   'HistoryShown',
   'FileUploaded',
   'FileRestored',
+  'FileRenamed',
+  'FolderCreated',
+  'FolderRemoved',
   'RequestReplayed',
   'FileDownloaded',
   'FileDeleted',
@@ -158,6 +185,8 @@ export const EVENT_TYPES: readonly EventType[] = [
   'UserEnabled',
   'UserQuotaChanged',
   'UsersListed',
+  'UserKeyAdded',
+  'UserKeyRemoved',
   'AuditRead',
   'AddressBanned',
   'AddressUnbanned',

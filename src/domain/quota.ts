@@ -42,3 +42,22 @@ export function checkActorQuota(
   const quota = catalogue.accounts.get(actor)?.quota ?? {};
   return checkQuota(quota, catalogue, actor, name, size, pending);
 }
+
+/**
+ * Whether `actor` may rename `from` to `to`: the new version is the renamer's (as a restored one is the
+ * restorer's), so it counts against the renamer, less what the rename ends that counted for them: the
+ * source's live version, and a live target it replaces.
+ */
+export function checkRenameQuota(
+  catalogue: CatalogueReader,
+  actor: string,
+  from: string,
+  to: string,
+  size: number,
+): Result<void> {
+  const quota = catalogue.accounts.get(actor)?.quota ?? {};
+  const source = catalogue.live(from);
+  const freed = source?.actor === actor ? { files: 1, bytes: source.size } : { files: 0, bytes: 0 };
+  // The target's own live version is freed by checkQuota itself.
+  return checkQuota(quota, catalogue, actor, to, size, { files: -freed.files, bytes: -freed.bytes });
+}

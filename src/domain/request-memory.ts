@@ -1,6 +1,11 @@
 import { EventPayloads } from './events';
 
-export type OutcomeType = 'FileUploaded' | 'FileDeleted' | 'FileRestored';
+export type OutcomeType = 'FileUploaded' | 'FileDeleted' | 'FileRestored' | 'FileRenamed';
+
+/** The name an outcome is about: for a rename, the name it made live. */
+export function outcomeName(outcome: Outcome): string {
+  return outcome.type === 'FileRenamed' ? outcome.payload.to : outcome.payload.name;
+}
 
 /** What carried out a request, kept so a retry with the same request id gets the same answer. */
 export type Outcome<T extends OutcomeType = OutcomeType> = {

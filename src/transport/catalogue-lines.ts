@@ -3,21 +3,28 @@ import { FileVersion, HistoryEntry, Usage } from '../domain/file-versions';
 import { fileLine } from './codec/replies';
 import { option } from './codec/words';
 
-/** How a stored version reads on the wire: `<name> version= size= sha256= at= by=` (+ `restored-from=`). */
+/**
+ * How a stored version reads on the wire: `<name> version= size= sha256= at= by=` (+ `restored-from=`,
+ * or `renamed-from=<old name> renamed-from-version=`).
+ */
 export function versionLine(file: FileVersion): string {
   return fileLine(file.name, versionFields(file));
 }
 
-/** One HISTORY line: what happened (`uploaded`, `restored`, `deleted`), then its fields. */
+/**
+ * One HISTORY line: what happened (`uploaded`, `restored`, `renamed-from`, `deleted`, `renamed-to`), then
+ * its fields; `renamed-to` ends with `to=<new name>`.
+ */
 export function historyLine(entry: HistoryEntry): string {
-  if (entry.kind === 'deleted') {
-    const { version, at, actor, seq } = entry.deletion;
+  if ('deletion' in entry) {
+    const { version, at, actor, seq, renamedTo } = entry.deletion;
     return [
-      'deleted',
+      entry.kind,
       option('version', version),
       option('at', at),
       option('by', actor),
       option('seq', seq),
+      ...(renamedTo === undefined ? [] : [option('to', renamedTo)]),
     ].join(' ');
   }
   const fields = { ...versionFields(entry.file), seq: entry.file.seq };
@@ -32,6 +39,9 @@ function versionFields(file: FileVersion): Record<string, string | number> {
     at: file.at,
     by: file.actor,
     ...(file.restoredFrom === undefined ? {} : { 'restored-from': file.restoredFrom }),
+    ...(file.renamedFrom === undefined
+      ? {}
+      : { 'renamed-from': file.renamedFrom.name, 'renamed-from-version': file.renamedFrom.version }),
   };
 }
 

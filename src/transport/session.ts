@@ -7,7 +7,7 @@ import { EventOrigin, SessionCloseReason } from '../domain/events';
 import { Logger } from '../domain/ports/logger.port';
 import { accountLine, historyLine, versionLine } from './catalogue-lines';
 import { FrameDecoder, FrameSink } from './codec/frame-decoder';
-import { PROTOCOL_VERSION, reply } from './codec/replies';
+import { fileLine, PROTOCOL_VERSION, reply } from './codec/replies';
 import { AccountRequest, parseRequest, Request } from './codec/requests';
 import { option } from './codec/words';
 import { HELP_LINES } from './help-text';
@@ -237,6 +237,18 @@ export class Session implements FrameSink {
         }
         return this.idle();
       }
+      case 'RENAME': {
+        const { from, to, ifVersion, requestId } = request;
+        const result = await this.handlers.rename.execute(origin, { from, to, ifVersion, requestId });
+        if (!result.ok) this.respond(reply.error(result.error));
+        else {
+          const { version, fromVersion, size, sha256 } = result.value.payload;
+          this.respond(
+            reply.ok(`version=${version}`, `from-version=${fromVersion}`, `size=${size}`, `sha256=${sha256}`),
+          );
+        }
+        return this.idle();
+      }
       case 'UPLOAD':
         return this.upload(request);
       case 'DOWNLOAD':
@@ -289,6 +301,31 @@ export class Session implements FrameSink {
               listed.value.map(({ account, usage }) => accountLine(account, usage)),
             )
           : reply.error(listed.error),
+      );
+    }
+    if (request.action === 'key-list') {
+      const keys = this.handlers.accounts.keys(this.origin, request.user);
+      return this.respond(
+        keys.ok
+          ? reply.withLines(
+              'count',
+              keys.value.map((key) => fileLine(key.fingerprint, { key: key.key })),
+            )
+          : reply.error(keys.error),
+      );
+    }
+    if (request.action === 'key-add') {
+      const added = await this.handlers.accounts.addKey(this.origin, request.user, request.key);
+      const fingerprint =
+        added.ok && added.value.type === 'UserKeyAdded' ? added.value.payload.fingerprint : '';
+      return this.respond(
+        added.ok
+          ? reply.ok(
+              option('user', request.user),
+              option('seq', added.value.seq),
+              option('fingerprint', fingerprint),
+            )
+          : reply.error(added.error),
       );
     }
     const changed = await this.handlers.accounts.change(this.origin, request.change, request.password);

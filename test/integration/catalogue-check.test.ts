@@ -20,7 +20,10 @@ import { removeDir, tempDir } from '../support/test-server';
 
 const NOW = () => '2024-01-01T00:00:00.000Z';
 
-/** Every table of the catalogue gets rows: names, versions, a restore, a deletion, requests, a GC, accounts, bans. */
+/**
+ * Every table of the catalogue gets rows: names, versions, a restore, a deletion, a rename, requests, a GC,
+ * accounts, bans, a folder.
+ */
 function fixtureEvents(): FerryEvent[] {
   const f = eventFactory();
   const upload = (name: string, version: number, label: string, size: number, requestId?: string) =>
@@ -75,6 +78,16 @@ function fixtureEvents(): FerryEvent[] {
       { actor: 'anonymous', remote: '10.0.0.9:4000' },
     ),
     upload('dir/é "q".txt', 1, 'E', 40),
+    f.make('FileRenamed', {
+      from: 'c.txt',
+      to: 'moved/c.txt',
+      version: 1,
+      fromVersion: 1,
+      sha256: shaOf('C'),
+      size: 30,
+      requestId: 'req-4',
+    }),
+    f.make('FolderCreated', { path: 'empty/' }),
   ];
 }
 
@@ -236,7 +249,34 @@ describe('the catalogue check of ferry audit verify: the data folder tables agai
     [
       'a deletion forgotten',
       'DELETE FROM catalogue_deletions',
-      row('catalogue_deletions', '"b.txt" deleted in event 7', 'missing'),
+      row('catalogue_deletions', '"b.txt" deleted or renamed in event 7', 'missing'),
+    ],
+    [
+      'where a renamed version came from',
+      `UPDATE catalogue_versions SET renamed_from = 'b.txt' WHERE name_id = ${nameId('moved/c.txt')}`,
+      row('catalogue_versions', '"moved/c.txt" version 1', 'changed', {
+        column: 'renamed_from',
+        stored: '"b.txt"',
+        expected: '"c.txt"',
+      }),
+    ],
+    [
+      'where a renamed name went',
+      `UPDATE catalogue_deletions SET renamed_to = NULL WHERE name_id = ${nameId('c.txt')}`,
+      row('catalogue_deletions', `"c.txt" deleted or renamed in event ${FIXTURE_SIZE - 1}`, 'changed', {
+        column: 'renamed_to',
+        stored: 'NULL',
+        expected: '"moved/c.txt"',
+      }),
+    ],
+    [
+      'a remembered rename turned into an upload',
+      `UPDATE catalogue_requests SET type = 'FileUploaded' WHERE request_id = 'req-4'`,
+      row('catalogue_requests', 'request "req-4" of alice', 'changed', {
+        column: 'type',
+        stored: '"FileUploaded"',
+        expected: '"FileRenamed"',
+      }),
     ],
     [
       'a remembered request changed',
@@ -265,6 +305,11 @@ describe('the catalogue check of ferry audit verify: the data folder tables agai
         stored: '"admin"',
         expected: '"write"',
       }),
+    ],
+    [
+      'an empty folder removed behind the log',
+      'DELETE FROM catalogue_folders',
+      row('catalogue_folders', 'folder "empty/"', 'missing'),
     ],
     [
       'a ban lifted behind the log',
@@ -401,7 +446,7 @@ describe('the catalogue check of ferry audit verify: the data folder tables agai
       return steps.map((step) => step.detail).join('; ');
     });
     db.close();
-    expect(plans).toHaveLength(9);
+    expect(plans).toHaveLength(10);
     for (const plan of plans) expect(plan).not.toMatch(/TEMP B-TREE|SCAN .* USING .*AUTOMATIC/);
   });
 });

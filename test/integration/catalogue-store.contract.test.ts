@@ -67,6 +67,19 @@ function logOf(firstSeq = 1) {
       const payload = { name, version, fromVersion, sha256: sha(content), size, ...withId(o.requestId) };
       return timed(f.make('FileRestored', payload, origin(o.actor)), o.at) as EventOf<'FileRestored'>;
     },
+    /** `content` and `size` must be those of `from`'s live version, as the domain decides them. */
+    rename(
+      from: string,
+      to: string,
+      version: number,
+      fromVersion: number,
+      o: FileOptions = {},
+    ): EventOf<'FileRenamed'> {
+      const content = o.content ?? `${from}#${fromVersion}`;
+      const size = o.size ?? 10 * fromVersion;
+      const payload = { from, to, version, fromVersion, sha256: sha(content), size, ...withId(o.requestId) };
+      return timed(f.make('FileRenamed', payload, origin(o.actor)), o.at) as EventOf<'FileRenamed'>;
+    },
     delete(name: string, version: number, o: FileOptions = {}): EventOf<'FileDeleted'> {
       const payload = { name, version, ...withId(o.requestId) };
       return timed(f.make('FileDeleted', payload, origin(o.actor)), o.at) as EventOf<'FileDeleted'>;
@@ -103,6 +116,21 @@ function fileOf(event: EventOf<'FileUploaded'> | EventOf<'FileRestored'>): FileV
   const { name, version, sha256, size } = event.payload;
   const file = { name, version, sha256, size, at: event.at, actor: event.actor, seq: event.seq };
   return event.type === 'FileRestored' ? { ...file, restoredFrom: event.payload.fromVersion } : file;
+}
+
+/** The version a rename makes under its new name. */
+function renamedOf(event: EventOf<'FileRenamed'>): FileVersion {
+  const { from, to, version, fromVersion, sha256, size } = event.payload;
+  return {
+    name: to,
+    version,
+    sha256,
+    size,
+    at: event.at,
+    actor: event.actor,
+    seq: event.seq,
+    renamedFrom: { name: from, version: fromVersion },
+  };
 }
 
 function names(files: readonly FileVersion[]): string[] {
@@ -632,6 +660,30 @@ function catalogueStoreContract(label: string, open: () => Opened): void {
       });
     });
 
+    describe('account keys', () => {
+      it('folds UserKeyAdded and UserKeyRemoved, in order, and reads them back after a reopen', () => {
+        const log = logOf();
+        const k = (n: string) => ({ fingerprint: `SHA256:${n}`, key: `ssh-ed25519 ${n} comment "${n}"` });
+        store.fold([
+          log.make('UserAdded', { user: 'alice', role: 'write', passwordSet: false }),
+          log.make('UserKeyAdded', { user: 'alice', ...k('b') }),
+          log.make('UserKeyAdded', { user: 'alice', ...k('a') }),
+          log.make('UserKeyAdded', { user: 'alice', ...k('c') }),
+          log.make('UserKeyRemoved', { user: 'alice', fingerprint: 'SHA256:a' }),
+          log.make('UserKeyAdded', { user: 'ghost', ...k('g') }),
+        ]);
+        for (const s of both()) {
+          expect(s.accounts.get('alice')?.keys).toEqual([k('b'), k('c')]);
+          expect(s.accounts.get('ghost')).toBeUndefined();
+        }
+        store.fold([
+          log.make('UserKeyRemoved', { user: 'alice', fingerprint: 'SHA256:b' }),
+          log.make('UserKeyRemoved', { user: 'alice', fingerprint: 'SHA256:c' }),
+        ]);
+        for (const s of both()) expect(s.accounts.get('alice')).not.toHaveProperty('keys');
+      });
+    });
+
     describe('bans', () => {
       const A = '203.0.113.9';
       const B = '198.51.100.7';
@@ -715,6 +767,160 @@ function catalogueStoreContract(label: string, open: () => Opened): void {
             fileOf(a3),
           ]);
           expect(versions[3]).not.toHaveProperty('endedAt');
+        }
+      });
+    });
+
+    describe('rename', () => {
+      it('moves the live version: the old name keeps its versions and history, the new one gets a version', () => {
+        const log = logOf();
+        const a1 = log.upload('a', 1);
+        const a2 = log.upload('a', 2, { size: 7 });
+        const moved = log.rename('a', 'dir/b', 1, 2, { actor: 'bob', size: 7, requestId: 'm1' });
+        store.fold([a1, a2, moved]);
+        for (const s of both()) {
+          expect(s.position()).toBe(3);
+          expect(s.live('a')).toBeUndefined();
+          expect(s.latestVersion('a')).toBe(2);
+          expect(s.version('a', 2)).toEqual(fileOf(a2));
+          expect(s.live('dir/b')).toEqual(renamedOf(moved));
+          expect(s.version('dir/b', 1)).toEqual(renamedOf(moved));
+          expect(s.latestVersion('dir/b')).toBe(1);
+          expect(s.history('a')).toEqual([
+            { kind: 'uploaded', file: fileOf(a1) },
+            { kind: 'uploaded', file: fileOf(a2) },
+            {
+              kind: 'renamed-to',
+              deletion: { name: 'a', version: 2, at: moved.at, actor: 'bob', seq: 3, renamedTo: 'dir/b' },
+            },
+          ]);
+          expect(s.history('dir/b')).toEqual([{ kind: 'renamed-from', file: renamedOf(moved) }]);
+          expect(names(s.list('', ALL))).toEqual(['dir/b']);
+          // The moved version is the renamer's now: it stops counting for alice and counts for bob.
+          expect(s.usage('alice')).toEqual(NONE);
+          expect(s.usage('bob')).toEqual({ files: 1, bytes: 7 });
+          expect(s.outcomeOf('bob', 'm1')).toEqual({
+            seq: 3,
+            type: 'FileRenamed',
+            at: moved.at,
+            payload: moved.payload,
+          });
+        }
+      });
+
+      it('listAt and allVersions see the old name live before the rename and the new one after', () => {
+        const log = logOf();
+        const a1 = log.upload('a', 1);
+        const moved = log.rename('a', 'b', 1, 1);
+        const listed = log.listed();
+        store.fold([a1, moved, listed]);
+        for (const s of both()) {
+          expect(s.listAt('', 1, ALL)).toEqual([fileOf(a1)]);
+          expect(s.listAt('', 2, ALL)).toEqual([renamedOf(moved)]);
+          expect(s.listAt('', 3, ALL)).toEqual([renamedOf(moved)]);
+          const versions = [...s.allVersions()].sort((x, y) => x.seq - y.seq);
+          expect(versions).toEqual([{ ...fileOf(a1), endedAt: moved.at }, renamedOf(moved)]);
+        }
+      });
+
+      it('replaces a live target (ending its version for its writer), and can move back', () => {
+        const log = logOf();
+        const a1 = log.upload('a', 1, { size: 3 });
+        const b1 = log.upload('b', 1, { actor: 'bob', size: 5 });
+        const over = log.rename('a', 'b', 2, 1, { size: 3 });
+        const back = log.rename('b', 'a', 2, 2, { content: 'a#1', size: 3, actor: 'carol' });
+        store.fold([a1, b1, over]);
+        for (const s of both()) {
+          expect(s.usage('bob')).toEqual(NONE);
+          expect(s.usage('alice')).toEqual({ files: 1, bytes: 3 });
+          expect(s.live('b')).toEqual(renamedOf(over));
+          expect(s.history('b').map((entry) => entry.kind)).toEqual(['uploaded', 'renamed-from']);
+          expect([...s.allVersions()].find((v) => v.name === 'b' && v.version === 1)?.endedAt).toBe(over.at);
+        }
+        store.fold([back]);
+        for (const s of both()) {
+          expect(s.live('b')).toBeUndefined();
+          expect(s.live('a')).toEqual(renamedOf(back));
+          expect(s.live('a')?.sha256).toBe(a1.payload.sha256);
+          expect(s.history('a').map((entry) => entry.kind)).toEqual([
+            'uploaded',
+            'renamed-to',
+            'renamed-from',
+          ]);
+          expect(s.history('b').map((entry) => entry.kind)).toEqual([
+            'uploaded',
+            'renamed-from',
+            'renamed-to',
+          ]);
+          expect(s.usage('alice')).toEqual(NONE);
+          expect(s.usage('carol')).toEqual({ files: 1, bytes: 3 });
+          expect(names(s.list('', ALL))).toEqual(['a']);
+        }
+      });
+
+      it('refuses a rename the log could not have held, changing nothing', () => {
+        const log = logOf();
+        store.fold([log.upload('a', 1), log.upload('b', 1), log.delete('b', 1)]);
+        const bad = [
+          log.rename('gone', 'c', 1, 1), // no live source
+          log.rename('b', 'c', 1, 1), // the source is deleted
+          log.rename('a', 'c', 1, 2), // not the live version
+          log.rename('a', 'b', 1, 1), // b is at version 1 already
+          log.rename('a', 'a', 2, 1), // onto itself
+        ];
+        for (const event of bad) {
+          expect(() => store.fold([{ ...event, seq: store.position() + 1 }])).toThrow(/FileRenamed/);
+        }
+        for (const s of both()) {
+          expect(s.position()).toBe(3);
+          expect(s.live('a')).toMatchObject({ version: 1 });
+          expect(s.latestVersion('c')).toBe(0);
+          expect(s.history('a').map((entry) => entry.kind)).toEqual(['uploaded']);
+          expect(s.usage('alice')).toEqual({ files: 1, bytes: 10 });
+        }
+      });
+    });
+
+    describe('folders', () => {
+      it('folds FolderCreated and FolderRemoved; lists explicit folders under a prefix, paged', () => {
+        const log = logOf();
+        const paths = ['b/', 'a/', 'a/x/', 'a/é/', 'a/😀/', 'ab/'];
+        store.fold([
+          ...paths.map((path) => log.make('FolderCreated', { path })),
+          log.make('FolderRemoved', { path: 'b/' }),
+          log.make('FolderRemoved', { path: 'never/' }),
+        ]);
+        for (const s of both()) {
+          expect(s.explicitFolder('a/')).toBe(true);
+          expect(s.explicitFolder('b/')).toBe(false);
+          expect(s.explicitFolder('a')).toBe(false);
+          expect(s.listFolders('', ALL)).toEqual(['a/', 'a/x/', 'a/é/', 'a/😀/', 'ab/']);
+          expect(s.listFolders('a/', ALL)).toEqual(['a/', 'a/x/', 'a/é/', 'a/😀/']);
+          expect(s.listFolders('a/', { after: 'a/', limit: 2 })).toEqual(['a/x/', 'a/é/']);
+          expect(s.listFolders('a/', { after: 'a/é/', limit: 10 })).toEqual(['a/😀/']);
+          expect(s.listFolders('a', { limit: 0 })).toEqual([]);
+          expect(s.listFolders('c', ALL)).toEqual([]);
+          // Folders are not files.
+          expect(s.list('', ALL)).toEqual([]);
+        }
+      });
+
+      it('a folder made twice is one; hasLiveUnder sees live names only', () => {
+        const log = logOf();
+        store.fold([
+          log.make('FolderCreated', { path: 'f/' }),
+          log.make('FolderCreated', { path: 'f/' }),
+          log.upload('d/x', 1),
+          log.upload('e/y', 1),
+          log.delete('e/y', 1),
+        ]);
+        for (const s of both()) {
+          expect(s.listFolders('', ALL)).toEqual(['f/']);
+          expect(s.hasLiveUnder('d/')).toBe(true);
+          expect(s.hasLiveUnder('d')).toBe(true);
+          expect(s.hasLiveUnder('e/')).toBe(false);
+          expect(s.hasLiveUnder('f/')).toBe(false);
+          expect(s.hasLiveUnder('')).toBe(true);
         }
       });
     });

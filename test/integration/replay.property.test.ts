@@ -53,6 +53,7 @@ type Step =
   | { op: 'upload'; actor: number; name: string; content: number; ifVersion?: number; requestId?: string }
   | { op: 'delete'; actor: number; name: string; ifVersion?: number; requestId?: string }
   | { op: 'restore'; actor: number; name: string; version: number; requestId?: string }
+  | { op: 'rename'; actor: number; name: string; to: string; ifVersion?: number; requestId?: string }
   | { op: 'download'; actor: number; name: string; version?: number }
   | { op: 'list'; actor: number; prefix: string }
   | { op: 'stat' | 'history'; actor: number; name: string }
@@ -125,6 +126,10 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       requestId,
     }),
     weight: 2,
+  },
+  {
+    arbitrary: fc.record({ op: fc.constant('rename' as const), actor, name, to: name, ifVersion, requestId }),
+    weight: 3,
   },
   {
     arbitrary: fc.record({
@@ -206,6 +211,14 @@ async function run(app: Application, clock: ManualClock, steps: readonly Step[])
         await handlers.restore.execute(originOf(s.actor), {
           name: s.name as FileName,
           version: s.version,
+          requestId: s.requestId,
+        });
+        break;
+      case 'rename':
+        await handlers.rename.execute(originOf(s.actor), {
+          from: s.name as FileName,
+          to: s.to as FileName,
+          ifVersion: s.ifVersion,
           requestId: s.requestId,
         });
         break;

@@ -48,7 +48,10 @@ type Intent =
   | { op: 'upload'; name: number; actor: number; content: number; requestId?: string; dt: number }
   | { op: 'restore'; name: number; actor: number; from: number; requestId?: string; dt: number }
   | { op: 'delete'; name: number; actor: number; requestId?: string; dt: number }
+  | { op: 'rename'; name: number; to: number; actor: number; requestId?: string; dt: number }
   | { op: 'gc'; contents: number[]; dt: number }
+  | { op: 'mkdir'; name: number; dt: number }
+  | { op: 'rmdir'; name: number; dt: number }
   | { op: 'other'; actor: number; dt: number }
   | { op: 'account'; change: AccountIntent; user: number; dt: number }
   | { op: 'loginFailed'; remote: number; dt: number }
@@ -60,7 +63,8 @@ type AccountIntent =
   | { kind: 'role'; role: number }
   | { kind: 'prefix'; prefix: string | null }
   | { kind: 'passwd' | 'disable' | 'enable' }
-  | { kind: 'quota'; bytes: number | null; files: number | null };
+  | { kind: 'quota'; bytes: number | null; files: number | null }
+  | { kind: 'keyAdd' | 'keyRemove'; key: number };
 
 const nameArb = fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 4 }).map((p) => p.join(''));
 const actor = fc.nat({ max: ACTORS.length - 1 });
@@ -82,6 +86,7 @@ const accountIntent: fc.Arbitrary<AccountIntent> = fc.oneof(
   fc.record({ kind: fc.constant('prefix' as const), prefix: fc.option(prefix, { nil: null }) }),
   fc.record({ kind: fc.constantFrom('passwd' as const, 'disable' as const, 'enable' as const) }),
   fc.record({ kind: fc.constant('quota' as const), bytes: limit, files: limit }),
+  fc.record({ kind: fc.constantFrom('keyAdd' as const, 'keyRemove' as const), key: fc.nat({ max: 3 }) }),
 );
 const intent: fc.Arbitrary<Intent> = fc.oneof(
   {
@@ -112,6 +117,17 @@ const intent: fc.Arbitrary<Intent> = fc.oneof(
   },
   {
     arbitrary: fc.record({
+      op: fc.constant('rename' as const),
+      name: fc.nat(),
+      to: fc.nat(),
+      actor,
+      requestId,
+      dt,
+    }),
+    weight: 3,
+  },
+  {
+    arbitrary: fc.record({
       op: fc.constant('gc' as const),
       contents: fc.uniqueArray(fc.nat({ max: CONTENTS - 1 })),
       dt,
@@ -119,6 +135,10 @@ const intent: fc.Arbitrary<Intent> = fc.oneof(
     weight: 1,
   },
   { arbitrary: fc.record({ op: fc.constant('other' as const), actor, dt }), weight: 1 },
+  {
+    arbitrary: fc.record({ op: fc.constantFrom('mkdir' as const, 'rmdir' as const), name: fc.nat(), dt }),
+    weight: 2,
+  },
   {
     arbitrary: fc.record({ op: fc.constant('account' as const), change: accountIntent, user: fc.nat(), dt }),
     weight: 3,
@@ -194,6 +214,13 @@ function eventsOf(names: readonly string[], intents: readonly Intent[]): FerryEv
         push('admin', 'UserRoleChanged', { user, role: ROLES[change.role % ROLES.length] }, i.dt);
       } else if (change.kind === 'prefix') {
         push('admin', 'UserPrefixChanged', { user, prefix: change.prefix }, i.dt);
+      } else if (change.kind === 'keyAdd' || change.kind === 'keyRemove') {
+        // Added twice or removed unheld too: both projections must take what the domain would refuse.
+        const fingerprint = `SHA256:key${change.key}`;
+        if (change.kind === 'keyAdd') {
+          const key = `ssh-ed25519 AAAA${change.key} key ${change.key}`;
+          push('admin', 'UserKeyAdded', { user, fingerprint, key }, i.dt);
+        } else push('admin', 'UserKeyRemoved', { user, fingerprint }, i.dt);
       } else if (change.kind === 'quota') {
         push('admin', 'UserQuotaChanged', { user, bytes: change.bytes, files: change.files }, i.dt);
       } else {
@@ -227,6 +254,12 @@ function eventsOf(names: readonly string[], intents: readonly Intent[]): FerryEv
       push(0, 'GarbageCollected', { retentionDays: 0, blobs, versions: [] }, i.dt);
       continue;
     }
+    if (i.op === 'mkdir' || i.op === 'rmdir') {
+      // Any folder, made twice or removed unmade too: both projections must take what the domain would not.
+      const path = `${names[i.name % names.length]}/`;
+      push(0, i.op === 'mkdir' ? 'FolderCreated' : 'FolderRemoved', { path }, i.dt);
+      continue;
+    }
     if (i.op === 'other') {
       push(i.actor, 'FilesListed', { prefix: '', count: 0 }, i.dt);
       continue;
@@ -242,6 +275,31 @@ function eventsOf(names: readonly string[], intents: readonly Intent[]): FerryEv
         live.delete(name);
         push(i.actor, 'FileDeleted', { name, version, ...withId(i.requestId) }, i.dt);
       }
+      continue;
+    }
+    if (i.op === 'rename') {
+      // Over a live target too (the domain allows it with if-version): both projections must end it.
+      const to = names[i.to % names.length];
+      const fromVersion = live.get(name);
+      if (fromVersion === undefined || to === name) {
+        push(i.actor, 'CommandRejected', { command: 'RENAME', name, code: 'NOT_FOUND', message: 'no' }, i.dt);
+        continue;
+      }
+      const moved = made[fromVersion - 1];
+      const target = versions.get(to) ?? [];
+      versions.set(to, target);
+      target.push(moved);
+      live.delete(name);
+      live.set(to, target.length);
+      const payload = {
+        from: name,
+        to,
+        version: target.length,
+        fromVersion,
+        ...moved,
+        ...withId(i.requestId),
+      };
+      push(i.actor, 'FileRenamed', payload, i.dt);
       continue;
     }
     const version = made.length + 1;
@@ -344,7 +402,13 @@ function expectSameReads(
   }
   for (const prefix of prefixesOf(names)) {
     expect(allPages((page) => store.list(prefix, page), pageSize)).toEqual(catalogue.list(prefix));
+    expect(store.hasLiveUnder(prefix)).toBe(catalogue.hasLiveUnder(prefix));
+    expect(store.explicitFolder(prefix)).toBe(catalogue.explicitFolder(prefix));
+    const folders = catalogue.listFolders(prefix, { limit: Number.MAX_SAFE_INTEGER });
+    expect(allFolderPages((page) => store.listFolders(prefix, page), pageSize)).toEqual(folders);
   }
+  for (const name of names)
+    expect(store.explicitFolder(`${name}/`)).toBe(catalogue.explicitFolder(`${name}/`));
   for (const actor of [...ACTORS, 'nobody']) {
     expect(store.usage(actor)).toEqual(catalogue.usage(actor));
     for (const id of [...REQUEST_IDS, 'r-unknown']) {
@@ -356,6 +420,16 @@ function expectSameReads(
   }
   expect(sortedVersions(store.allVersions())).toEqual(sortedVersions(catalogue.allVersions()));
   expectSameAccountsAndBans(store, catalogue, now);
+}
+
+/** Every folder under a prefix, read a page at a time. */
+function allFolderPages(read: (page: PageRequest) => string[], limit: number): string[] {
+  const all: string[] = [];
+  for (;;) {
+    const page = read(all.length === 0 ? { limit } : { after: all[all.length - 1], limit });
+    all.push(...page);
+    if (page.length < limit) return all;
+  }
 }
 
 /** Splits `events` into consecutive batches whose sizes cycle through `sizes`. */

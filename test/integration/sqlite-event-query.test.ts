@@ -97,6 +97,23 @@ describe('SqliteEventQuery', () => {
     expect(find({ name: 'REPORT.PDF' })).toEqual([]);
   });
 
+  it('finds a rename under either of its names', async () => {
+    const f = eventFactory(events.length + 1);
+    const payload = {
+      from: 'notes.txt',
+      to: 'moved.txt',
+      version: 1,
+      fromVersion: 1,
+      sha256: 'b'.repeat(64),
+      size: 20,
+    };
+    await log.append([f.make('FileRenamed', payload, ALICE)]);
+    const renamed = events.length + 1;
+    expect(find({ name: 'notes.txt' })).toEqual([3, renamed]);
+    expect(find({ name: 'moved.txt' })).toEqual([renamed]);
+    expect(find({ name: 'report.pdf' })).toEqual([2, 6, 8, 9]);
+  });
+
   it('bounds by seq: since is inclusive, until exclusive', () => {
     expect(find({ since: { seq: 3 } })).toEqual([3, 4, 5, 6, 7, 8, 9, 10]);
     expect(find({ until: { seq: 3 } })).toEqual([1, 2]);

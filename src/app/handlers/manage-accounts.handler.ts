@@ -1,13 +1,14 @@
 import { inject, injectable } from 'inversify';
-import { Account } from '../../domain/accounts';
+import { Account, AccountKey } from '../../domain/accounts';
 import { Usage } from '../../domain/file-versions';
 import { checkPasswordStrength } from '../../domain/account-names';
-import { AccountChange, decideAccountChange } from '../../domain/account-decisions';
+import { AccountChange, accountCommand, decideAccountChange } from '../../domain/account-decisions';
 import { DomainError, domainError, fail, ok, Result } from '../../domain/errors';
 import { EventOrigin, FerryEvent } from '../../domain/events';
 import { CredentialStore } from '../../domain/ports/credential-store.port';
 import { Logger } from '../../domain/ports/logger.port';
 import { PasswordHasher } from '../../domain/ports/password-hasher.port';
+import { PublicKeys } from '../../domain/ports/public-keys.port';
 import { AccessGuard } from '../access-guard';
 import { Ledger } from '../ledger';
 import { TOKENS } from '../tokens';
@@ -29,10 +30,11 @@ export class ManageAccounts {
     @inject(TOKENS.CredentialStore) private readonly credentials: CredentialStore,
     @inject(TOKENS.PasswordHasher) private readonly hasher: PasswordHasher,
     @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(TOKENS.PublicKeys) private readonly publicKeys: PublicKeys,
   ) {}
 
   async change(origin: EventOrigin, change: AccountChange, password?: string): Promise<Result<FerryEvent>> {
-    const command = `USER ${change.action.toUpperCase()}`;
+    const command = accountCommand(change);
     // Accounts are not files: an admin's home does not confine whom it manages.
     const allowed = this.access.check(origin, 'admin', command, undefined, change.user);
     if (!allowed.ok) return allowed;
@@ -45,7 +47,7 @@ export class ManageAccounts {
       );
     }
     if (password !== undefined && change.action !== 'add' && change.action !== 'passwd') {
-      const error = domainError('BAD_REQUEST', `USER ${change.action.toUpperCase()} takes no password`);
+      const error = domainError('BAD_REQUEST', `${command} takes no password`);
       return this.refuse(origin, command, change.user, error);
     }
     if (password !== undefined) {
@@ -68,6 +70,29 @@ export class ManageAccounts {
       return fail('STORAGE_FAILED', `${change.user}: the password could not be stored; set it again`);
     }
     return ok(event);
+  }
+
+  /** Adds a public key (an OpenSSH one-line key, parsed here) the account may log in with over SSH. */
+  async addKey(origin: EventOrigin, user: string, keyLine: string): Promise<Result<FerryEvent>> {
+    const command = 'USER KEY ADD';
+    const allowed = this.access.check(origin, 'admin', command, undefined, user);
+    if (!allowed.ok) return allowed;
+    const key = this.publicKeys.parse(keyLine);
+    if (!key.ok) return this.refuse(origin, command, user, key.error);
+    return this.change(origin, { action: 'key-add', user, key: key.value });
+  }
+
+  async removeKey(origin: EventOrigin, user: string, fingerprint: string): Promise<Result<FerryEvent>> {
+    return this.change(origin, { action: 'key-remove', user, fingerprint });
+  }
+
+  /** The account's public keys, through `list` (so recorded as a USER LIST); NOT_FOUND for no account. */
+  keys(origin: EventOrigin, user: string): Result<readonly AccountKey[]> {
+    const listed = this.list(origin);
+    if (!listed.ok) return listed;
+    const found = listed.value.find(({ account }) => account.name === user);
+    if (!found) return fail('NOT_FOUND', `no account ${user}`);
+    return ok(found.account.keys ?? []);
   }
 
   /** Every account, with what its live files take now (what its quota is measured against). */

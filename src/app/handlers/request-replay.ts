@@ -2,6 +2,7 @@ import { Outcome, OutcomeType } from '../../domain/catalogue';
 import { domainError, fail, ok, Result } from '../../domain/errors';
 import { EventOrigin } from '../../domain/events';
 import { Ledger } from '../ledger';
+import { outcomeName } from '../../domain/request-memory';
 
 /**
  * A request id makes a write safe to retry after a dropped connection: if the same actor already
@@ -20,7 +21,7 @@ export async function replayIfRepeated<T extends OutcomeType>(
   if (!original) return undefined;
   if (original.type !== expected) {
     const error = domainError('BAD_REQUEST', `request id ${requestId} was already used for another command`);
-    ledger.reject(origin, command, error, original.payload.name);
+    ledger.reject(origin, command, error, outcomeName(original));
     return fail(error.code, error.message);
   }
   ledger.record<'RequestReplayed'>({

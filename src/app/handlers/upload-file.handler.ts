@@ -17,7 +17,12 @@ import { replayIfRepeated } from './request-replay';
 
 export interface UploadRequest {
   readonly name: FileName;
-  readonly size: number;
+  /**
+   * The declared size, checked before a byte is stored. Undefined when the transport cannot know it up front
+   * (SFTP writes a file piece by piece): then the size limit is enforced as bytes arrive, and quota and the
+   * recorded size come from the bytes received, at finish.
+   */
+  readonly size?: number;
   readonly sha256?: string;
   readonly ifVersion?: number;
   readonly requestId?: string;
@@ -56,10 +61,10 @@ export class UploadFile {
       return this.replay(origin, request.requestId);
     }
     // Refuse what cannot succeed before storing a byte; version and quota are checked again at the end.
-    const refusal = this.checkBeforeBody(origin, request) ?? (await this.checkFreeSpace(request.size));
+    const refusal = this.checkBeforeBody(origin, request) ?? (await this.checkFreeSpace(request.size ?? 0));
     if (refusal) return this.refusal(origin, request, refusal);
     // Reserved before the await below, so a concurrent upload already counts it.
-    const release = this.reservations.reserve(origin.actor, request.size);
+    const release = this.reservations.reserve(origin.actor, request.size ?? 0);
     try {
       return this.transfer(origin, request, await this.store.begin(), release);
     } catch (error) {
@@ -70,7 +75,7 @@ export class UploadFile {
   }
 
   private checkBeforeBody(origin: EventOrigin, request: UploadRequest): DomainError | undefined {
-    if (request.size > this.limits.maxFileSize) {
+    if (request.size !== undefined && request.size > this.limits.maxFileSize) {
       return domainError(
         'TOO_LARGE',
         `${request.size} bytes is more than the ${this.limits.maxFileSize} allowed`,
@@ -79,7 +84,8 @@ export class UploadFile {
     const precondition = checkExpectedVersion(request.name, request.ifVersion, this.ledger.catalogue);
     if (!precondition.ok) return precondition.error;
     const pending = this.reservations.of(origin.actor);
-    const quota = checkActorQuota(this.ledger.catalogue, origin.actor, request.name, request.size, pending);
+    const size = request.size ?? 0;
+    const quota = checkActorQuota(this.ledger.catalogue, origin.actor, request.name, size, pending);
     return quota.ok ? undefined : quota.error;
   }
 
@@ -104,6 +110,7 @@ export class UploadFile {
     release: () => void,
   ): UploadTransfer {
     let failure: DomainError | undefined;
+    let streamed = 0;
     const reject = async (error: DomainError) => {
       release();
       await writer.abort();
@@ -114,6 +121,11 @@ export class UploadFile {
       refused: false,
       write: async (chunk) => {
         if (failure) return;
+        streamed += chunk.length;
+        if (request.size === undefined && streamed > this.limits.maxFileSize) {
+          failure = domainError('TOO_LARGE', `more than the ${this.limits.maxFileSize} bytes allowed`);
+          return;
+        }
         try {
           await writer.write(chunk);
         } catch (error) {
@@ -142,7 +154,10 @@ export class UploadFile {
           if (!quota.ok) return reject(quota.error);
           await writer.commit();
           // Decide only now, with no await before the record, so concurrent uploads get distinct versions.
-          const decision = decideUpload({ ...request, sha256: digest.sha256 }, this.ledger.catalogue);
+          const decision = decideUpload(
+            { ...request, size: digest.size, sha256: digest.sha256 },
+            this.ledger.catalogue,
+          );
           if (!decision.ok) return reject(decision.error);
           const exact = checkActorQuota(this.ledger.catalogue, origin.actor, request.name, digest.size);
           if (!exact.ok) return reject(exact.error);
@@ -159,9 +174,8 @@ export class UploadFile {
         }
       },
       abort: async (received) => {
-        await reject(
-          domainError('SIZE_MISMATCH', `connection closed after ${received} of ${request.size} bytes`),
-        );
+        const expected = request.size === undefined ? '' : ` of ${request.size}`;
+        await reject(domainError('SIZE_MISMATCH', `connection closed after ${received}${expected} bytes`));
       },
     };
   }

@@ -17,7 +17,7 @@ const IF_VERSION = [
   'only if the live version is n (0: only if the name does not exist)',
 ] as const;
 
-/** rm and restore. Each carries one request id across its retries, so a retry never acts twice. */
+/** rm, restore and mv. Each carries one request id across its retries, so a retry never acts twice. */
 export function registerChangeCommands(program: Command): void {
   withServerOption(program.command('rm').argument('<name>', 'file on the server'))
     .description('delete a file (its versions stay in the history and can be restored)')
@@ -58,6 +58,29 @@ export function registerChangeCommands(program: Command): void {
           printResult(options.json, restored, text);
         },
         `${name} version ${version}`,
+      );
+    });
+
+  withServerOption(
+    program.command('mv').argument('<from>', 'live file on the server').argument('<to>', 'its new name'),
+  )
+    .description('rename a file: the new name gets a new version with its bytes, the old one its history')
+    .option(
+      '--if-version <n>',
+      'replace <to> only if its live version is n (without it, a live <to> is refused with CONFLICT)',
+      parseWholeNumber,
+    )
+    .option('--json', 'print the new version as one JSON object')
+    .action((from: string, to: string, options: ChangeOptions) => {
+      const requestId = randomUUID();
+      return withClient(
+        options,
+        async (client) => {
+          const renamed = await client.rename(from, to, { ifVersion: options.ifVersion, requestId });
+          const text = `${from} -> ${to} version ${renamed.version} (was ${from} version ${renamed.fromVersion})\n`;
+          printResult(options.json, renamed, text);
+        },
+        `${from} -> ${to}`,
       );
     });
 }

@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { startApplication } from '../../app/composition-root';
 import { DEFAULT_CONFIG, FerryConfig, StoreKind } from '../../app/config';
 import { DEFAULT_SERVER_OPTIONS, FerryServer } from '../../transport/ferry-server';
+import { ephemeralHostKey, loadOrCreateHostKey } from '../../transport/sftp/host-key';
+import { SftpServer } from '../../transport/sftp/sftp-server';
 import { Logger } from '../../domain/ports/logger.port';
 import { applyConfigFile } from '../config-file';
 import { parsePositiveInteger } from '../options';
@@ -25,6 +27,8 @@ interface ServeOptions extends SecurityOptions {
   readonly idleTimeout: number;
   readonly tlsCert?: string;
   readonly tlsKey?: string;
+  readonly sftpPort?: number;
+  readonly sftpHost?: string;
   readonly config?: string;
 }
 
@@ -89,7 +93,15 @@ export function registerServe(program: Command): void {
         'FERRY_TLS_CERT',
       ),
     )
-    .addOption(new Option('--tls-key <file>', 'PEM private key of --tls-cert').env('FERRY_TLS_KEY'));
+    .addOption(new Option('--tls-key <file>', 'PEM private key of --tls-cert').env('FERRY_TLS_KEY'))
+    .addOption(
+      new Option('--sftp-port <port>', 'also serve SFTP (SSH) on this port; 0 picks a free one')
+        .env('FERRY_SFTP_PORT')
+        .argParser(parsePort),
+    )
+    .addOption(
+      new Option('--sftp-host <host>', 'address to bind SFTP to (default: --host)').env('FERRY_SFTP_HOST'),
+    );
   addSecurityOptions(serve).action(async (given: ServeOptions, command: Command) => {
     if (given.config !== undefined) applyConfigFile(command, given.config);
     const options = command.opts<ServeOptions>();
@@ -140,20 +152,40 @@ export function registerServe(program: Command): void {
       await app.close();
       throw error;
     }
+    let sftp: SftpServer | undefined;
+    if (options.sftpPort !== undefined) {
+      try {
+        sftp = new SftpServer(app, {
+          hostKey: config.store === 'disk' ? loadOrCreateHostKey(config.dataDir) : ephemeralHostKey(),
+          idleTimeoutMs: options.idleTimeout * 1000,
+          loginTimeoutMs: options.loginTimeout * 1000,
+        });
+      } catch (error) {
+        await app.close();
+        throw error;
+      }
+    }
     const bound = await server.listen(config);
+    const sftpBound = await sftp?.listen({
+      host: options.sftpHost ?? config.host,
+      port: options.sftpPort ?? 0,
+    });
     const storage =
       config.store === 'disk'
         ? `disk storage in ${resolve(config.dataDir)}`
         : 'memory storage (nothing kept)';
     const stop = (signal: string) => {
       app.logger.info('shutting down', { signal });
-      server.stop().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          app.logger.error('shutdown failed', { error: String(error) });
-          process.exit(1);
-        },
-      );
+      // The SFTP server first: the native one closes the application once its own sessions are done.
+      Promise.resolve(sftp?.stop())
+        .then(() => server.stop())
+        .then(
+          () => process.exit(0),
+          (error: unknown) => {
+            app.logger.error('shutdown failed', { error: String(error) });
+            process.exit(1);
+          },
+        );
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
@@ -162,6 +194,17 @@ export function registerServe(program: Command): void {
     process.stdout.write(
       `Ferry listening on ${bound.address}:${bound.port} with ${server.tls ? 'TLS and ' : ''}${storage}\n`,
     );
+    if (sftp && sftpBound) {
+      process.stdout.write(
+        `Ferry SFTP listening on ${sftpBound.address}:${sftpBound.port}, host key ${sftp.fingerprint}\n`,
+      );
+      if (accounts === 0) {
+        const warning =
+          'SFTP needs an account: every SFTP login fails until one is added with "ferry user add"';
+        process.stderr.write(`ferry: ${warning}\n`);
+        app.logger.warn(warning);
+      }
+    }
   });
 }
 

@@ -6,6 +6,7 @@ import { Role } from '../../domain/events';
 import { AccountAdmin, openLocalAdmin, remoteAdmin } from '../account-admin';
 import { connectAs, LoginFlags } from '../login-options';
 import { parseByteSize, parseWholeNumber } from '../options';
+import { readSmallTextFile } from '../local-files';
 import { jsonLines } from '../output';
 import { reportError } from '../report-error';
 import { isTerminal, promptNewSecret, readSecretFromStdin } from '../secret-input';
@@ -75,6 +76,8 @@ export function registerUserCommands(program: Command): void {
     .option('--bytes <n>', 'e.g. 10G, or - for no limit', limit(parseByteSize))
     .option('--files <n>', 'a number, or - for no limit', limit(parseWholeNumber));
 
+  registerKeyCommands(user);
+
   subcommand(
     user,
     'list',
@@ -96,6 +99,33 @@ export function registerUserCommands(program: Command): void {
     },
     false,
   ).option('--json', 'one JSON object per account');
+}
+
+/** `ferry user key add|list|remove`: public keys an account may log in with over SSH (SFTP). */
+function registerKeyCommands(user: Command): void {
+  const key = user.command('key').description('public keys an account may log in with over SSH');
+  subcommand(key, 'add', 'add a public key, read from an OpenSSH .pub file', async (admin, [name, file]) => {
+    const fingerprint = await admin.addKey(name, await readPublicKeyFile(file));
+    return `added key ${fingerprint} to ${name}`;
+  }).argument('<public-key-file>', 'e.g. ~/.ssh/id_ed25519.pub (one key, one line)');
+  subcommand(key, 'list', "list an account's public keys", async (admin, [name], flags) => {
+    const keys = await admin.listKeys(name);
+    if (flags.json) return jsonLines(keys).trimEnd();
+    return keys.map((k) => `${k.fingerprint}\t${k.key}`).join('\n') || '(no keys)';
+  }).option('--json', 'one JSON object per key');
+  subcommand(key, 'remove', 'remove a public key by its fingerprint', async (admin, [name, fingerprint]) => {
+    await admin.change({ action: 'key-remove', user: name, fingerprint });
+    return `removed key ${fingerprint} from ${name}`;
+  }).argument('<fingerprint>', 'SHA256:... as `ferry user key list` or `ssh-keygen -l` prints it');
+}
+
+/** A .pub file holds one key line; a file that cannot be read is a usage error, not a refusal. */
+async function readPublicKeyFile(file: string): Promise<string> {
+  try {
+    return (await readSmallTextFile(file, 64 * 1024)).trim();
+  } catch (error) {
+    throw new InvalidArgumentError(`cannot read ${file}: ${(error as Error).message}`);
+  }
 }
 
 interface UserFlags extends ServerFlags, LoginFlags {

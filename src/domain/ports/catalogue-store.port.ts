@@ -23,6 +23,15 @@ export interface CatalogueReader {
   history(name: string): HistoryEntry[];
   /** The live files, and their bytes, whose live version `actor` wrote. */
   usage(actor: string): Usage;
+  /** Whether some live name starts with `prefix` (a folder `a/` exists while one does). */
+  hasLiveUnder(prefix: string): boolean;
+  /** Whether `path` (ending with `/`) was made a folder by `FolderCreated` and not removed since. */
+  explicitFolder(path: string): boolean;
+  /**
+   * One page of the explicit folders whose path starts with `prefix`, in path order (JavaScript string
+   * order, as names): what a listing adds to the folders its live names imply, so empty ones show.
+   */
+  listFolders(prefix: string, page: PageRequest): string[];
   /** Whether garbage collection removed these bytes (a later upload of the same content brings them back). */
   isCollected(sha256: string): boolean;
   /** What a request with this id from this actor already did, while it is remembered. */

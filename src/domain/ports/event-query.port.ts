@@ -14,7 +14,7 @@ export interface EventFilter {
   readonly actor?: string;
   /** Sessions whose id starts with this, so the short form a listing shows is enough. */
   readonly sessionPrefix?: string;
-  /** Events whose payload names exactly this file. */
+  /** Events whose payload names exactly this file (a rename: as `from` or as `to`). */
   readonly name?: string;
 }
 

@@ -44,7 +44,7 @@ const COMPARED: readonly ComparedTable[] = [
   {
     table: 'catalogue_versions',
     sql: `SELECT n.key AS name, v.version, v.sha256, v.size, v.at, v.actor, v.seq, v.restored_from,
-            v.ended_seq, v.ended_at
+            v.ended_seq, v.ended_at, CAST(v.renamed_from AS BLOB) AS renamed_from, v.renamed_from_version
           FROM catalogue_names n JOIN catalogue_versions v ON v.name_id = n.id
           ORDER BY n.key, v.version`,
     keys: 2,
@@ -53,11 +53,11 @@ const COMPARED: readonly ComparedTable[] = [
   },
   {
     table: 'catalogue_deletions',
-    sql: `SELECT n.key AS name, d.seq, d.version, d.at, d.actor
+    sql: `SELECT n.key AS name, d.seq, d.version, d.at, d.actor, CAST(d.renamed_to AS BLOB) AS renamed_to
           FROM catalogue_names n JOIN catalogue_deletions d ON d.name_id = n.id
           ORDER BY n.key, d.seq`,
     keys: 2,
-    label: ([key, seq]) => `${quotedName(key)} deleted in event ${text(seq)}`,
+    label: ([key, seq]) => `${quotedName(key)} deleted or renamed in event ${text(seq)}`,
     throughNames: true,
   },
   {
@@ -85,7 +85,7 @@ const COMPARED: readonly ComparedTable[] = [
   {
     table: 'catalogue_accounts',
     sql: `SELECT CAST(a.name AS BLOB) AS name, a.role, a.prefix, a.disabled, a.password_event,
-            a.quota_bytes, a.quota_files, a.created_at
+            a.quota_bytes, a.quota_files, a.created_at, a.keys
           FROM catalogue_accounts a ORDER BY a.name`,
     keys: 1,
     label: ([name]) => `account ${text(name)}`,
@@ -97,6 +97,12 @@ const COMPARED: readonly ComparedTable[] = [
           FROM catalogue_addresses a ORDER BY a.address`,
     keys: 1,
     label: ([address]) => `address ${text(address)}`,
+  },
+  {
+    table: 'catalogue_folders',
+    sql: 'SELECT f.key AS path FROM catalogue_folders f ORDER BY f.key',
+    keys: 1,
+    label: ([key]) => `folder ${quotedName(key)}`,
   },
 ];
 

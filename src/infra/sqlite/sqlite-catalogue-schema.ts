@@ -1,6 +1,7 @@
 /**
- * The catalogue projection's tables (created by migrations/004_catalogue.sql): derived data, folded from
- * the events in the same transaction that appends them. A rebuild empties them all and folds the log again.
+ * The catalogue projection's tables (created by migrations/004_catalogue.sql, widened by 005_renames.sql
+ * and 006_folders.sql): derived data, folded from the events in the same transaction that appends them.
+ * A rebuild empties them all and folds the log again.
  */
 export const CATALOGUE_TABLES = [
   'catalogue_names',
@@ -11,4 +12,5 @@ export const CATALOGUE_TABLES = [
   'catalogue_usage',
   'catalogue_accounts',
   'catalogue_addresses',
+  'catalogue_folders',
 ] as const;

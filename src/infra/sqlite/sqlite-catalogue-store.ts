@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
-import { Account, Accounts } from '../../domain/accounts';
+import { Account, AccountKey, Accounts } from '../../domain/accounts';
 import { AddressBans, AddressTuple } from '../../domain/address-bans';
 import { FileVersion, HistoryEntry, Usage } from '../../domain/file-versions';
 import { EventOf, FerryEvent, Role } from '../../domain/events';
+import { checkRename } from '../../domain/catalogue';
 import { CatalogueStore, PageRequest, StoredVersion } from '../../domain/ports/catalogue-store.port';
 import { Outcome, OutcomeType, REQUEST_ID_WINDOW_MS } from '../../domain/request-memory';
 import { keyAfter, nameKey, nameOfKey, prefixRange } from './name-sort-key';
@@ -13,9 +14,11 @@ interface NameRow {
   readonly latest_version: number;
 }
 
-/** A version as the columns give it: the name is the caller's, `restoredFrom` a nullable column. */
-interface VersionRow extends Omit<FileVersion, 'name' | 'restoredFrom'> {
+/** A version as the columns give it: the name is the caller's, `restoredFrom`, `renamedFrom` nullable columns. */
+interface VersionRow extends Omit<FileVersion, 'name' | 'restoredFrom' | 'renamedFrom'> {
   readonly restored_from: number | null;
+  readonly renamed_from: string | null;
+  readonly renamed_from_version: number | null;
 }
 
 interface KeyedVersionRow extends VersionRow {
@@ -35,6 +38,8 @@ interface AccountRow {
   readonly quota_bytes: number | null;
   readonly quota_files: number | null;
   readonly created_at: string;
+  /** JSON: [{fingerprint, key}], or NULL for none. */
+  readonly keys: string | null;
 }
 
 interface AddressRow {
@@ -47,6 +52,7 @@ interface AddressRow {
 
 interface HistoryRow extends VersionRow {
   readonly deleted: 0 | 1;
+  readonly renamed_to: string | null;
 }
 
 interface RequestRow {
@@ -58,6 +64,8 @@ interface RequestRow {
   readonly sha256: string | null;
   readonly size: number | null;
   readonly restored_from: number | null;
+  readonly renamed_from: string | null;
+  readonly renamed_from_version: number | null;
 }
 
 interface PageParams {
@@ -67,7 +75,8 @@ interface PageParams {
   readonly seq?: number;
 }
 
-const VERSION_COLUMNS = 'v.version, v.sha256, v.size, v.at, v.actor, v.seq, v.restored_from';
+const VERSION_COLUMNS =
+  'v.version, v.sha256, v.size, v.at, v.actor, v.seq, v.restored_from, v.renamed_from, v.renamed_from_version';
 
 /** How many of the oldest request ids one step of forgetting looks at. */
 const FORGET_CHUNK = 256;
@@ -75,9 +84,9 @@ const FORGET_CHUNK = 256;
 const NO_USAGE: Usage = { files: 0, bytes: 0 };
 
 /**
- * The catalogue projection in SQLite tables (migrations/004_catalogue.sql), on the audit log's own
- * connection so that `fold` joins the transaction appending the same events, and reads on that connection
- * see events staged but not yet committed. Every statement is prepared once, with bound parameters.
+ * The catalogue projection in SQLite tables (migrations/004_catalogue.sql, widened by 005 to 007), on the
+ * audit log's own connection so that `fold` joins the transaction appending the same events, and reads on
+ * that connection see events staged but not yet committed. Every statement is prepared once, with bound parameters.
  *
  * Accounts and address bans are few (one per person, one per recently failing address), so besides their
  * rows they are kept in memory, read back from the rows at open and after a rollback.
@@ -137,9 +146,17 @@ export class SqliteCatalogueStore implements CatalogueStore {
     return rows.map((row): HistoryEntry => {
       if (row.deleted) {
         const { version, at, actor, seq } = row;
-        return { kind: 'deleted', deletion: { name, version, at, actor, seq } };
+        if (row.renamed_to === null) return { kind: 'deleted', deletion: { name, version, at, actor, seq } };
+        const deletion = { name, version, at, actor, seq, renamedTo: row.renamed_to };
+        return { kind: 'renamed-to', deletion };
       }
-      return { kind: row.restored_from === null ? 'uploaded' : 'restored', file: fileVersion(name, row) };
+      const file = fileVersion(name, row);
+      const kind = file.renamedFrom
+        ? 'renamed-from'
+        : file.restoredFrom === undefined
+          ? 'uploaded'
+          : 'restored';
+      return { kind, file };
     });
   }
 
@@ -155,6 +172,21 @@ export class SqliteCatalogueStore implements CatalogueStore {
     return (this.statements.usage.get(actor) as Usage | undefined) ?? NO_USAGE;
   }
 
+  hasLiveUnder(prefix: string): boolean {
+    const { low, high } = prefixRange(prefix);
+    return this.statements.liveUnder.get({ low, high }) !== undefined;
+  }
+
+  explicitFolder(path: string): boolean {
+    return this.statements.folder.get(nameKey(path)) !== undefined;
+  }
+
+  listFolders(prefix: string, page: PageRequest): string[] {
+    const params = pageParams(prefix, page);
+    if (params.limit <= 0) return [];
+    return (this.statements.listFolders.all(params) as Buffer[]).map(nameOfKey);
+  }
+
   isCollected(sha256: string): boolean {
     return this.statements.isCollected.get(sha256) !== undefined;
   }
@@ -167,6 +199,11 @@ export class SqliteCatalogueStore implements CatalogueStore {
     if (type === 'FileDeleted') return { seq, type, at, payload: { name, version, requestId } };
     const sha256 = row.sha256!;
     const size = row.size!;
+    if (type === 'FileRenamed') {
+      const from = row.renamed_from!;
+      const fromVersion = row.renamed_from_version!;
+      return { seq, type, at, payload: { from, to: name, version, fromVersion, sha256, size, requestId } };
+    }
     if (type === 'FileRestored') {
       const fromVersion = row.restored_from!;
       return { seq, type, at, payload: { name, version, fromVersion, sha256, size, requestId } };
@@ -217,6 +254,14 @@ export class SqliteCatalogueStore implements CatalogueStore {
         return this.addVersion(event);
       case 'FileDeleted':
         return this.delete(event);
+      case 'FileRenamed':
+        return this.rename(event);
+      case 'FolderCreated':
+        this.statements.addFolder.run(nameKey(event.payload.path));
+        return;
+      case 'FolderRemoved':
+        this.statements.removeFolder.run(nameKey(event.payload.path));
+        return;
       case 'GarbageCollected':
         for (const sha256 of event.payload.blobs) this.statements.collect.run(sha256);
         return;
@@ -241,17 +286,56 @@ export class SqliteCatalogueStore implements CatalogueStore {
     this.endLive(row, event);
     const restoredFrom = event.type === 'FileRestored' ? event.payload.fromVersion : null;
     const s = this.statements;
-    s.insertVersion.run(row.id, version, sha256, size, event.at, event.actor, event.seq, restoredFrom);
+    s.insertVersion.run(
+      row.id,
+      version,
+      sha256,
+      size,
+      event.at,
+      event.actor,
+      event.seq,
+      restoredFrom,
+      null,
+      null,
+    );
     s.setVersions.run(version, version, row.id);
     this.addUsage(event.actor, 1, size);
     if (event.type === 'FileUploaded') s.uncollect.run(sha256);
     this.remember(event, row.id);
   }
 
+  /** The source ends as a delete does (with where it went); the target gets a version as a restore does. */
+  private rename(event: EventOf<'FileRenamed'>): void {
+    const { from, to, version, fromVersion, sha256, size } = event.payload;
+    const source = this.nameRow(from);
+    const target = this.nameRow(to);
+    checkRename(event, source.live_version ?? undefined, target.latest_version);
+    const s = this.statements;
+    s.insertDeletion.run(source.id, event.seq, fromVersion, event.at, event.actor, to);
+    this.endLive(source, event);
+    s.setVersions.run(null, source.latest_version, source.id);
+    this.endLive(target, event);
+    s.insertVersion.run(
+      target.id,
+      version,
+      sha256,
+      size,
+      event.at,
+      event.actor,
+      event.seq,
+      null,
+      from,
+      fromVersion,
+    );
+    s.setVersions.run(version, version, target.id);
+    this.addUsage(event.actor, 1, size);
+    this.remember(event, target.id);
+  }
+
   private delete(event: EventOf<'FileDeleted'>): void {
     const { name, version } = event.payload;
     const row = this.nameRow(name);
-    this.statements.insertDeletion.run(row.id, event.seq, version, event.at, event.actor);
+    this.statements.insertDeletion.run(row.id, event.seq, version, event.at, event.actor, null);
     this.endLive(row, event);
     this.statements.setVersions.run(null, row.latest_version, row.id);
     this.remember(event, row.id);
@@ -260,7 +344,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
   private saveAccount(name: string | undefined): void {
     const account = name === undefined ? undefined : this.accountsFolded.get(name);
     if (!account) return;
-    const { role, prefix, disabled, passwordEvent, quota, createdAt } = account;
+    const { role, prefix, disabled, passwordEvent, quota, createdAt, keys } = account;
     this.statements.saveAccount.run(
       account.name,
       role,
@@ -270,6 +354,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
       quota.bytes ?? null,
       quota.files ?? null,
       createdAt,
+      keys === undefined ? null : JSON.stringify(keys.map(({ fingerprint, key }) => ({ fingerprint, key }))),
     );
   }
 
@@ -311,7 +396,8 @@ export class SqliteCatalogueStore implements CatalogueStore {
 
   /** RequestMemory.remember: forget what fell out of the window, then remember this request's outcome. */
   private remember(
-    event: EventOf<'FileUploaded'> | EventOf<'FileRestored'> | EventOf<'FileDeleted'>,
+    event:
+      EventOf<'FileUploaded'> | EventOf<'FileRestored'> | EventOf<'FileDeleted'> | EventOf<'FileRenamed'>,
     nameId: number,
   ): void {
     const cutoff = new Date(Date.parse(event.at) - REQUEST_ID_WINDOW_MS).toISOString();
@@ -360,6 +446,7 @@ function accountOf(row: AccountRow): Account {
       ...(row.quota_files === null ? {} : { files: row.quota_files }),
     },
     createdAt: row.created_at,
+    ...(row.keys === null ? {} : { keys: JSON.parse(row.keys) as AccountKey[] }),
   };
 }
 
@@ -371,6 +458,9 @@ function addressTuple(row: AddressRow): AddressTuple {
 function fileVersion(name: string, row: VersionRow): FileVersion {
   const { version, sha256, size, at, actor, seq } = row;
   const file = { name, version, sha256, size, at, actor, seq };
+  if (row.renamed_from !== null) {
+    return { ...file, renamedFrom: { name: row.renamed_from, version: row.renamed_from_version! } };
+  }
   return row.restored_from === null ? file : { ...file, restoredFrom: row.restored_from };
 }
 
@@ -390,10 +480,11 @@ function prepare(db: Database.Database) {
     ),
     latest: db.prepare('SELECT latest_version FROM catalogue_names WHERE key = ?').pluck(),
     history: db.prepare(
-      `SELECT ${VERSION_COLUMNS}, 0 AS deleted FROM catalogue_versions v
+      `SELECT ${VERSION_COLUMNS}, 0 AS deleted, NULL AS renamed_to FROM catalogue_versions v
        WHERE v.name_id = (SELECT id FROM catalogue_names WHERE key = @key)
        UNION ALL
-       SELECT d.version, NULL, NULL, d.at, d.actor, d.seq, NULL, 1 FROM catalogue_deletions d
+       SELECT d.version, NULL, NULL, d.at, d.actor, d.seq, NULL, NULL, NULL, 1, d.renamed_to
+       FROM catalogue_deletions d
        WHERE d.name_id = (SELECT id FROM catalogue_names WHERE key = @key)
        ORDER BY seq`,
     ),
@@ -411,9 +502,22 @@ function prepare(db: Database.Database) {
        ORDER BY n.key LIMIT @limit`,
     ),
     usage: db.prepare('SELECT files, bytes FROM catalogue_usage WHERE actor = ?'),
+    liveUnder: db.prepare(
+      `SELECT 1 FROM catalogue_names
+       WHERE live_version IS NOT NULL AND key >= @low AND key < @high LIMIT 1`,
+    ),
+    folder: db.prepare('SELECT 1 FROM catalogue_folders WHERE key = ?').pluck(),
+    listFolders: db
+      .prepare(
+        'SELECT key FROM catalogue_folders WHERE key >= @low AND key < @high ORDER BY key LIMIT @limit',
+      )
+      .pluck(),
+    addFolder: db.prepare('INSERT OR IGNORE INTO catalogue_folders (key) VALUES (?)'),
+    removeFolder: db.prepare('DELETE FROM catalogue_folders WHERE key = ?'),
     isCollected: db.prepare('SELECT 1 FROM catalogue_collected WHERE sha256 = ?').pluck(),
     outcome: db.prepare(
-      `SELECT r.seq, r.type, r.at, r.version, n.key, v.sha256, v.size, v.restored_from
+      `SELECT r.seq, r.type, r.at, r.version, n.key, v.sha256, v.size, v.restored_from, v.renamed_from,
+         v.renamed_from_version
        FROM catalogue_requests r
        JOIN catalogue_names n ON n.id = r.name_id
        LEFT JOIN catalogue_versions v ON v.name_id = r.name_id AND v.version = r.version
@@ -425,8 +529,9 @@ function prepare(db: Database.Database) {
     ),
     setVersions: db.prepare('UPDATE catalogue_names SET live_version = ?, latest_version = ? WHERE id = ?'),
     insertVersion: db.prepare(
-      `INSERT INTO catalogue_versions (name_id, version, sha256, size, at, actor, seq, restored_from)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO catalogue_versions
+       (name_id, version, sha256, size, at, actor, seq, restored_from, renamed_from, renamed_from_version)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     endVersion: db.prepare(
       `UPDATE catalogue_versions SET ended_seq = ?, ended_at = ? WHERE name_id = ? AND version = ?
@@ -439,8 +544,8 @@ function prepare(db: Database.Database) {
     accounts: db.prepare('SELECT * FROM catalogue_accounts'),
     saveAccount: db.prepare(
       `INSERT OR REPLACE INTO catalogue_accounts
-       (name, role, prefix, disabled, password_event, quota_bytes, quota_files, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+       (name, role, prefix, disabled, password_event, quota_bytes, quota_files, created_at, keys)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     addresses: db.prepare('SELECT * FROM catalogue_addresses ORDER BY touched_seq'),
     saveAddress: db.prepare(
@@ -452,7 +557,7 @@ function prepare(db: Database.Database) {
     ),
     forgetAddress: db.prepare('DELETE FROM catalogue_addresses WHERE address = ?'),
     insertDeletion: db.prepare(
-      'INSERT INTO catalogue_deletions (name_id, seq, version, at, actor) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO catalogue_deletions (name_id, seq, version, at, actor, renamed_to) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     addUsage: db.prepare(
       `INSERT INTO catalogue_usage (actor, files, bytes) VALUES (?, ?, ?)

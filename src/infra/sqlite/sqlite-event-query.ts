@@ -88,7 +88,14 @@ function whereOf(filter: EventFilter, window: SeqWindow): { sql: string; params:
   if (filter.actor !== undefined) add(where, 'actor = @actor', { actor: filter.actor });
   if (filter.sessionPrefix !== undefined)
     add(where, 'substr(session, 1, length(@session)) = @session', { session: filter.sessionPrefix });
-  if (filter.name !== undefined) add(where, "json_extract(payload, '$.name') = @name", { name: filter.name });
+  // A rename names two files, `from` and `to`; every other file event names one, `name`.
+  if (filter.name !== undefined)
+    add(
+      where,
+      `(json_extract(payload, '$.name') = @name OR (type = 'FileRenamed' AND
+        (json_extract(payload, '$.from') = @name OR json_extract(payload, '$.to') = @name)))`,
+      { name: filter.name },
+    );
   return { sql: `WHERE ${where.clauses.join(' AND ')}`, params: where.params };
 }
 

@@ -5,7 +5,8 @@ import { Writable } from 'node:stream';
 import { FrameDecoder } from '../codec/frame-decoder';
 import { SocketWriter } from '../socket-writer';
 import { TLS_MIN_VERSION } from '../tls-listener';
-import { option, quoteWord } from '../codec/words';
+import { option, quoteWord, splitWords } from '../codec/words';
+import { readWords } from '../codec/replies';
 import {
   HistoryRecord,
   listedFile,
@@ -60,6 +61,12 @@ export interface UploadOptions extends WriteOptions {
 }
 
 export interface RestoredFile extends StoredFile {
+  readonly fromVersion: number;
+}
+
+/** The file under its new name; `from` and `fromVersion` say which live version moved. */
+export interface RenamedFile extends StoredFile {
+  readonly from: string;
   readonly fromVersion: number;
 }
 
@@ -159,6 +166,28 @@ export class FerryClient {
     return Number(reply.fields.get('seq'));
   }
 
+  /** USER KEY ADD (admin): a public key (OpenSSH one-line form) `user` may log in with over SSH. */
+  async addUserKey(user: string, key: string): Promise<{ fingerprint: string; seq: number }> {
+    const reply = await this.request(`USER KEY ADD ${quoteWord(user)} ${quoteWord(key)}`, new LineReader());
+    return { fingerprint: reply.fields.get('fingerprint') ?? '', seq: Number(reply.fields.get('seq')) };
+  }
+
+  /** USER KEY LIST (admin): the account's public keys, in the order added. */
+  async listUserKeys(user: string): Promise<Array<{ fingerprint: string; key: string }>> {
+    const lines = await this.request(`USER KEY LIST ${quoteWord(user)}`, new LinesReader('count'));
+    return lines.map((line) => {
+      const { texts, fields } = readWords(splitWords(line));
+      return { fingerprint: texts[0] ?? '', key: fields.get('key') ?? '' };
+    });
+  }
+
+  /** USER KEY REMOVE (admin); resolves with the seq of its event. */
+  async removeUserKey(user: string, fingerprint: string): Promise<number> {
+    const words = ['USER KEY REMOVE', quoteWord(user), quoteWord(fingerprint)];
+    const reply = await this.request(words.join(' '), new LineReader());
+    return Number(reply.fields.get('seq'));
+  }
+
   /** AUDIT (admin): up to `limit` events after `after`, each as the canonical JSON the log hashed. */
   async audit(after = 0, limit = 100): Promise<string[]> {
     return this.request(
@@ -210,6 +239,16 @@ export class FerryClient {
     const words = ['RESTORE', quoteWord(name), String(version), ...guardWords(options)];
     const reply = await this.request(words.join(' '), new LineReader());
     return { ...storedFile(name, reply), fromVersion: Number(reply.fields.get('from')) };
+  }
+
+  /**
+   * Moves the live file `from` to `to`. `ifVersion` is about `to`: absent, `to` must not be live
+   * (CONFLICT); N, its live version must be N, and it is replaced.
+   */
+  async rename(from: string, to: string, options: WriteOptions = {}): Promise<RenamedFile> {
+    const words = ['RENAME', quoteWord(from), quoteWord(to), ...guardWords(options)];
+    const reply = await this.request(words.join(' '), new LineReader());
+    return { ...storedFile(to, reply), from, fromVersion: Number(reply.fields.get('from-version')) };
   }
 
   /** Streams `size` bytes from `body` as a new version of `name`. */

@@ -9,10 +9,13 @@ export interface ListedFile {
   readonly at: string;
   readonly by: string;
   readonly restoredFrom?: number;
+  /** Set on a version made by RENAME: the old name and its version whose bytes moved here. */
+  readonly renamedFrom?: string;
+  readonly renamedFromVersion?: number;
 }
 
 export interface HistoryRecord {
-  readonly action: 'uploaded' | 'restored' | 'deleted';
+  readonly action: 'uploaded' | 'restored' | 'renamed-from' | 'deleted' | 'renamed-to';
   readonly version: number;
   readonly at: string;
   readonly by: string;
@@ -20,6 +23,10 @@ export interface HistoryRecord {
   readonly size?: number;
   readonly sha256?: string;
   readonly restoredFrom?: number;
+  readonly renamedFrom?: string;
+  readonly renamedFromVersion?: number;
+  /** On a `renamed-to` entry: the name the live version moved to. */
+  readonly renamedTo?: string;
 }
 
 type Fields = ReadonlyMap<string, string>;
@@ -39,10 +46,14 @@ export function listedFile(words: { texts: readonly string[]; fields: Fields }):
     at: fields.get('at') ?? '',
     by: fields.get('by') ?? '',
     ...optionalNumber(fields, 'restored-from', 'restoredFrom'),
+    ...renamedFrom(fields),
   };
 }
 
-/** Reads one HISTORY line: `<action> version=N at=T by=A seq=N [size= sha256= restored-from=]`. */
+/**
+ * Reads one HISTORY line: `<action> version=N at=T by=A seq=N [size= sha256= restored-from=]
+ * [renamed-from= renamed-from-version=] [to=]`.
+ */
 export function parseHistoryLine(line: string): HistoryRecord {
   const { texts, fields } = readWords(splitWords(line));
   return {
@@ -54,6 +65,16 @@ export function parseHistoryLine(line: string): HistoryRecord {
     ...optionalNumber(fields, 'size', 'size'),
     ...(fields.has('sha256') ? { sha256: fields.get('sha256') } : {}),
     ...optionalNumber(fields, 'restored-from', 'restoredFrom'),
+    ...renamedFrom(fields),
+    ...(fields.has('to') ? { renamedTo: fields.get('to') } : {}),
+  };
+}
+
+function renamedFrom(fields: Fields): { renamedFrom?: string; renamedFromVersion?: number } {
+  if (!fields.has('renamed-from')) return {};
+  return {
+    renamedFrom: fields.get('renamed-from'),
+    ...optionalNumber(fields, 'renamed-from-version', 'renamedFromVersion'),
   };
 }
 

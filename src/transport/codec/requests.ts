@@ -37,6 +37,14 @@ export type Request =
       readonly ifVersion?: number;
       readonly requestId?: string;
     }
+  | {
+      readonly command: 'RENAME';
+      readonly from: FileName;
+      readonly to: FileName;
+      /** About the target: absent, it must not be live; N, its live version must be N (0: none). */
+      readonly ifVersion?: number;
+      readonly requestId?: string;
+    }
   | { readonly command: 'STAT'; readonly name: FileName }
   | { readonly command: 'HISTORY'; readonly name: FileName }
   | { readonly command: 'LOGOUT' }
@@ -47,6 +55,9 @@ export type Request =
 /** `USER LIST`, or a change with the new password when it sets one. */
 export type AccountRequest =
   | { readonly action: 'list' }
+  /** `USER KEY ADD <user> "<OpenSSH public key line>"`: the key is parsed by the use case. */
+  | { readonly action: 'key-add'; readonly user: string; readonly key: string }
+  | { readonly action: 'key-list'; readonly user: string }
   | { readonly action: 'change'; readonly change: AccountChange; readonly password?: string };
 
 export type CommandName = Request['command'];
@@ -214,6 +225,13 @@ function readRequest(command: string, args: ArgumentReader): Request {
       args.done();
       return { command, name, version, ...guards };
     }
+    case 'RENAME': {
+      const from = args.name(args.text('name'));
+      const to = args.name(args.text('new name'));
+      const guards = writeGuards(args);
+      args.done();
+      return { command, from, to, ...guards };
+    }
     case 'STAT':
     case 'HISTORY': {
       const name = args.name(args.text('name'));
@@ -315,12 +333,28 @@ function readAccountRequest(args: ArgumentReader): AccountRequest {
     args.done();
     return { action };
   }
+  if (action === 'key') return readKeyRequest(args);
   const user = parsed(parseUserName(args.text('user name')));
   const change = readAccountChange(action, user, args);
   const password =
     change.action === 'add' || change.action === 'passwd' ? args.option('password', nonEmpty) : undefined;
   args.done();
   return { action: 'change', change, ...(password === undefined ? {} : { password }) };
+}
+
+/** `USER KEY ADD|LIST|REMOVE <user> ...`: public keys an account may log in with over SSH. */
+function readKeyRequest(args: ArgumentReader): AccountRequest {
+  const action = args.text('KEY action').toLowerCase();
+  const user = parsed(parseUserName(args.text('user name')));
+  let request: AccountRequest;
+  if (action === 'add') request = { action: 'key-add', user, key: args.text('public key') };
+  else if (action === 'list') request = { action: 'key-list', user };
+  else if (action === 'remove') {
+    const change = { action: 'key-remove' as const, user, fingerprint: args.text('fingerprint') };
+    request = { action: 'change', change };
+  } else throw new RequestError(domainError('BAD_REQUEST', 'USER KEY takes ADD, LIST or REMOVE'), true);
+  args.done();
+  return request;
 }
 
 function readAccountChange(action: string, user: string, args: ArgumentReader): AccountChange {
@@ -354,7 +388,10 @@ function readAccountChange(action: string, user: string, args: ArgumentReader): 
       };
     default:
       throw new RequestError(
-        domainError('BAD_REQUEST', 'USER takes ADD, PASSWD, ROLE, PREFIX, DISABLE, ENABLE, QUOTA or LIST'),
+        domainError(
+          'BAD_REQUEST',
+          'USER takes ADD, PASSWD, ROLE, PREFIX, DISABLE, ENABLE, QUOTA, KEY or LIST',
+        ),
       );
   }
 }

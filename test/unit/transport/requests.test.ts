@@ -36,6 +36,11 @@ describe('parseRequest', () => {
       ok: true,
       request: { command: 'RESTORE', name: 'a', version: 2, ifVersion: 3, requestId: 'r-1' },
     });
+    expect(parse('RENAME "old name" dir/new if-version=0 id=mv-1')).toEqual({
+      ok: true,
+      request: { command: 'RENAME', from: 'old name', to: 'dir/new', ifVersion: 0, requestId: 'mv-1' },
+    });
+    expect(parse('rename a b')).toEqual({ ok: true, request: { command: 'RENAME', from: 'a', to: 'b' } });
     expect(parse('DELETE a id=abc.DEF_1:2')).toEqual({
       ok: true,
       request: { command: 'DELETE', name: 'a', requestId: 'abc.DEF_1:2' },
@@ -48,6 +53,9 @@ describe('parseRequest', () => {
     ['RESTORE a'],
     ['RESTORE a 0'],
     ['RESTORE a two'],
+    ['RENAME a'],
+    ['RENAME a b c'],
+    ['RENAME a b if-version=x'],
     ['DELETE a id=has space'],
     ['DELETE a id="has space"'],
     ['UPLOAD a 1 id=' + 'x'.repeat(129)],
@@ -62,6 +70,52 @@ describe('parseRequest', () => {
       const result = parse(`DELETE ${quoteWord(name)}`);
       expect(result).toEqual({ ok: true, request: { command: 'DELETE', name } });
     }
+  });
+
+  it('refuses a RENAME to a bad name with BAD_NAME, reporting the source name', () => {
+    expect(parse('RENAME a ../b')).toMatchObject({
+      ok: false,
+      command: 'RENAME',
+      name: 'a',
+      error: { code: 'BAD_NAME' },
+    });
+  });
+
+  it('reads USER KEY ADD, LIST and REMOVE', () => {
+    const line = 'ssh-ed25519 AAAAC3Nz my key';
+    expect(parse(`USER KEY ADD alice "${line}"`)).toEqual({
+      ok: true,
+      request: { command: 'USER', account: { action: 'key-add', user: 'alice', key: line } },
+    });
+    expect(parse('user key list alice')).toEqual({
+      ok: true,
+      request: { command: 'USER', account: { action: 'key-list', user: 'alice' } },
+    });
+    expect(parse('USER KEY REMOVE alice SHA256:abc+/d')).toEqual({
+      ok: true,
+      request: {
+        command: 'USER',
+        account: {
+          action: 'change',
+          change: { action: 'key-remove', user: 'alice', fingerprint: 'SHA256:abc+/d' },
+        },
+      },
+    });
+  });
+
+  it.each([
+    ['USER KEY'],
+    ['USER KEY ADD alice'],
+    ['USER KEY LIST'],
+    ['USER KEY DROP alice x'],
+    ['USER KEY LIST alice extra'],
+  ])('refuses %j with BAD_REQUEST, echoing nothing', (line) => {
+    expect(parse(line)).toMatchObject({
+      ok: false,
+      command: 'USER',
+      name: undefined,
+      error: { code: 'BAD_REQUEST' },
+    });
   });
 
   it('refuses unknown commands with UNKNOWN_COMMAND', () => {

@@ -1,0 +1,69 @@
+import { DownloadTransfer } from '../../app/handlers/download-file.handler';
+import { STATUS, Status } from './sftp-attributes';
+
+/** OpenSSH asks for 32 KiB a READ; more is answered short, which every client handles. */
+export const MAX_READ = 32 * 1024;
+
+/**
+ * A file opened for reading: READs are served from the download's one stream. Reads in order (what
+ * OpenSSH sends) take the fast path; a read ahead skips forward; a read behind what was already passed is
+ * refused, since the stream cannot go back. CLOSE records how many bytes left, as the native DOWNLOAD does.
+ */
+export class DownloadHandle {
+  readonly kind = 'download';
+  private readonly chunks: AsyncIterator<Uint8Array>;
+  /** Bytes of the stream from `start` on, not yet passed. */
+  private held: Buffer = Buffer.alloc(0);
+  private start = 0;
+  private ended = false;
+  /** The end of the furthest range served: the bytes the client received. */
+  private sent = 0;
+  private finished = false;
+
+  constructor(private readonly transfer: DownloadTransfer) {
+    this.chunks = transfer.body[Symbol.asyncIterator]();
+  }
+
+  get file() {
+    return this.transfer.file;
+  }
+
+  async read(offset: number, length: number): Promise<Buffer | Status> {
+    if (offset >= this.transfer.file.size) return { code: STATUS.EOF, message: 'end of file' };
+    if (offset < this.start) {
+      return {
+        code: STATUS.OP_UNSUPPORTED,
+        message: `reading backwards (offset ${offset}, already past ${this.start}) is not supported`,
+      };
+    }
+    const end = Math.min(offset + Math.min(length, MAX_READ), this.transfer.file.size);
+    while (this.start + this.held.length < end && !this.ended) {
+      const next = await this.chunks.next();
+      if (next.done) {
+        this.ended = true;
+        break;
+      }
+      this.held = this.held.length === 0 ? Buffer.from(next.value) : Buffer.concat([this.held, next.value]);
+      // A read far ahead: drop what lies before it as it streams past, so memory stays bounded.
+      if (this.start + this.held.length <= offset) {
+        this.start += this.held.length;
+        this.held = Buffer.alloc(0);
+      }
+    }
+    const data = this.held.subarray(offset - this.start, end - this.start);
+    if (data.length === 0) return { code: STATUS.EOF, message: 'end of file' };
+    // What lies before this read is passed; this read is kept, so a client may ask for it again.
+    this.held = this.held.subarray(offset - this.start);
+    this.start = offset;
+    this.sent = Math.max(this.sent, offset + data.length);
+    return data;
+  }
+
+  /** Records the download once, with the bytes the client got. */
+  async close(): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    await this.chunks.return?.();
+    await this.transfer.finish(this.sent);
+  }
+}
