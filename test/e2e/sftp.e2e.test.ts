@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
@@ -518,26 +519,19 @@ describe('limits and endings (ssh2 client)', () => {
   });
 });
 
-test('the public-key seam: a key the check accepts logs in once its signature is verified; another key does not', async () => {
-  const accepted = ephemeralHostKey().privateKey;
+test("public-key logins with the account's keys: a held key logs in once signed; an offered key that is not held is no attempt", async () => {
+  const held = ephemeralHostKey().privateKey;
   const other = ephemeralHostKey().privateKey;
-  const publicOf = (key: Buffer) => {
+  const publicLine = (key: Buffer) => {
     const parsed = utils.parseKey(key);
     if (parsed instanceof Error) throw parsed;
-    return (Array.isArray(parsed) ? parsed[0] : parsed).getPublicSSH();
+    return `ssh-ed25519 ${(Array.isArray(parsed) ? parsed[0] : parsed).getPublicSSH().toString('base64')} alice@test`;
   };
-  const loggedIn: string[] = [];
-  ferry = await startTestServer();
-  ({ server: sftp, port } = await startSftpServer(ferry, {
-    publicKeys: {
-      accepts: (user, key) => user === 'alice' && key.data.equals(publicOf(accepted)),
-      logIn: async (origin, user) => {
-        loggedIn.push(user);
-        return { ...origin, actor: user };
-      },
-    },
-  }));
+  await start();
   await addAccount(ferry.app, 'alice', 'write');
+  const added = await ferry.app.handlers.accounts.addKey(OPERATOR, 'alice', publicLine(held));
+  expect(added.ok).toBe(true);
+  await ferry.app.ledger.drain();
   const withKey = (privateKey: Buffer) =>
     new Promise<void>((resolve, reject) => {
       const client = new Client();
@@ -549,10 +543,50 @@ test('the public-key seam: a key the check accepts logs in once its signature is
         .on('error', reject)
         .connect({ host: '127.0.0.1', port, username: 'alice', privateKey });
     });
-  await withKey(accepted);
+  await withKey(held);
   await expect(withKey(other)).rejects.toThrow(/authentication methods failed/);
-  expect(loggedIn).toEqual(['alice']);
+  // And OpenSSH's own sftp, with the key in a file and no password to fall back on.
+  const dir = tempDir('ferry-sftp-key-');
+  try {
+    writeFileSync(join(dir, 'id'), held, { mode: 0o600 });
+    writeFileSync(join(dir, 'up.txt'), 'signed in by key');
+    const run = await openSshWithKey(join(dir, 'id'), ['put up.txt', 'ls'], dir);
+    expect(run).toMatchObject({ code: 0 });
+  } finally {
+    removeDir(dir);
+  }
+  await waitFor(async () => (await events()).filter((row) => row.type === 'SessionClosed').length === 3);
+  const logins = (await events()).filter((row) => row.type.startsWith('Login'));
+  expect(logins.map((row) => [row.type, row.actor, row.payload.user])).toEqual([
+    ['LoginSucceeded', 'alice', 'alice'],
+    ['LoginSucceeded', 'alice', 'alice'],
+  ]);
+  expect(logins[0].payload.key).toMatch(/^SHA256:/);
+  const upload = (await events()).find((row) => row.type === 'FileUploaded');
+  expect(upload).toMatchObject({ actor: 'alice', payload: { name: 'up.txt' } });
 });
+
+/** OpenSSH's sftp with a key file only: no password, no agent, no other key. */
+function openSshWithKey(keyFile: string, commands: string[], cwd: string) {
+  const args = [
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+  ];
+  args.push('-o', 'LogLevel=ERROR', '-o', 'IdentitiesOnly=yes', '-o', 'PasswordAuthentication=no');
+  args.push('-i', keyFile, '-P', String(port), '-b', '-', 'alice@127.0.0.1');
+  return new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+    const child = spawn('sftp', args, { cwd, stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+    child.stdin.end(commands.join('\n') + '\n');
+  });
+}
 
 describe('deadlines', () => {
   test('a peer that never finishes the SSH handshake is cut at the login deadline, with no session', async () => {

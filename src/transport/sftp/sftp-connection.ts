@@ -9,27 +9,13 @@ import { SftpSession } from './sftp-session';
 /** SFTP version 3, the one OpenSSH speaks; recorded as the session's protocol. */
 export const SFTP_PROTOCOL_VERSION = 3;
 
-/** A public key a client offers: its algorithm and its SSH wire encoding. */
-export interface OfferedKey {
-  readonly algorithm: string;
-  readonly data: Buffer;
-}
-
-/**
- * The seam for public-key logins, to be backed by the accounts' keys once they are stored. The transport
- * checks the client's signature itself; this only says whose key it is, and logs the session in.
- */
-export interface PublicKeyLogin {
-  /** Whether `key` opens `user`'s account: answers a client's "would this key do?", records nothing. */
-  accepts(user: string, key: OfferedKey): boolean;
-  /** The client proved it holds the key: log the session in (one event); undefined if refused now. */
-  logIn(origin: EventOrigin, user: string, key: OfferedKey): Promise<EventOrigin | undefined>;
-}
-
 export interface ConnectionLimits {
   readonly idleTimeoutMs: number;
   readonly loginTimeoutMs: number;
 }
+
+/** What a client may try. */
+const METHODS: ('password' | 'publickey')[] = ['password', 'publickey'];
 
 /** What OpenSSH shows on stderr when asked for a shell, a command, or legacy `scp -O`. */
 const NO_SHELL =
@@ -57,7 +43,6 @@ export class SftpConnection {
     private readonly durable: () => Promise<void>,
     private readonly logger: Logger,
     private readonly limits: ConnectionLimits,
-    private readonly publicKeys?: PublicKeyLogin,
   ) {
     this.opened = handlers.sessions
       .open(remote, { protocol: SFTP_PROTOCOL_VERSION, transport: 'sftp' })
@@ -117,30 +102,33 @@ export class SftpConnection {
         this.origin = result.origin;
         return context.accept();
       }
-      context.reject(this.methods);
+      context.reject(METHODS);
       if (result.disconnect) this.cut('protocol-error');
       return;
     }
-    if (context.method === 'publickey' && this.publicKeys) {
-      const key = { algorithm: context.key.algo, data: context.key.data };
-      if (this.publicKeys.accepts(context.username, key)) {
-        // Without a signature the client only asks whether the key would do; with one, it must be valid.
-        if (!context.signature) return context.accept();
-        if (signedBy(context)) {
-          const origin = await this.publicKeys.logIn(this.origin, context.username, key);
-          if (origin) {
-            this.origin = origin;
-            return context.accept();
-          }
+    // A client offers its keys one by one and signs only with one the server accepts: an offer is a
+    // question, not an attempt, so only a signed login is one (and is recorded, like a password).
+    if (
+      context.method === 'publickey' &&
+      this.handlers.login.acceptsKey(context.username, context.key.data)
+    ) {
+      if (!context.signature) return context.accept();
+      if (signedBy(context)) {
+        const result = await this.handlers.login.withPublicKey(
+          this.origin,
+          context.username,
+          context.key.data,
+        );
+        if (result.ok) {
+          this.origin = result.origin;
+          return context.accept();
         }
+        context.reject(METHODS);
+        if (result.disconnect) this.cut('protocol-error');
+        return;
       }
     }
-    context.reject(this.methods);
-  }
-
-  /** What a client may try: public keys only once there is something to check them against. */
-  private get methods(): ('password' | 'publickey')[] {
-    return this.publicKeys ? ['password', 'publickey'] : ['password'];
+    context.reject(METHODS);
   }
 
   private session(session: Session): void {

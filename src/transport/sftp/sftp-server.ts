@@ -3,12 +3,10 @@ import { Server as SshServer } from 'ssh2';
 import { Application } from '../../app/composition-root';
 import { ListenOptions } from '../ferry-server';
 import { SftpHostKey } from './host-key';
-import { ConnectionLimits, PublicKeyLogin, SftpConnection } from './sftp-connection';
+import { ConnectionLimits, SftpConnection } from './sftp-connection';
 
 export interface SftpServerOptions extends ConnectionLimits {
   readonly hostKey: SftpHostKey;
-  /** Public-key logins: none yet (account keys are not stored), so only passwords open a session. */
-  readonly publicKeys?: PublicKeyLogin;
 }
 
 /** Shutdown: connections still open this long after they were asked to close are cut. */
@@ -44,7 +42,6 @@ export class SftpServer {
         () => app.ledger.drain(),
         app.logger,
         options,
-        options.publicKeys,
       );
       const done = connection
         .run()
