@@ -11,7 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { MIGRATIONS_DIR } from '../src/infra/sqlite/migrations';
+import { migrate, MIGRATIONS_DIR } from '../src/infra/sqlite/migrations';
 import { WORKLOAD_VERSION, WorkloadState } from './catalogue-workload';
 import { CATALOGUE_CACHE } from './lib/bench-root';
 import { BENCH_DIST, run, spawnTracked } from './lib/processes';
@@ -90,9 +90,30 @@ function readStamp(files: number): StageStamp | string {
   if (stamp.workloadVersion !== WORKLOAD_VERSION) {
     return `made by workload version ${stamp.workloadVersion}, now ${WORKLOAD_VERSION}`;
   }
-  if (stamp.migrations.join() !== migrationFiles().join())
+  const current = migrationFiles();
+  const older = stamp.migrations.every((migration, i) => current[i] === migration);
+  if (!older || stamp.migrations.length > current.length) {
     return 'made with other migrations (or other versions of them)';
-  return stamp;
+  }
+  return stamp.migrations.length === current.length ? stamp : upgrade(files, stamp, current);
+}
+
+/**
+ * A folder made before newer migrations is carried forward as an operator's would be: opened once, which
+ * applies them, and stamped again. Hours of generating are not thrown away for an added column.
+ */
+function upgrade(files: number, stamp: StageStamp, migrations: string[]): StageStamp {
+  note(`catalogue: migrating the ${files}-file folder to ${migrations.length} migrations`);
+  const db = new Database(join(folderOf(files), 'audit.db'));
+  try {
+    migrate(db, () => new Date().toISOString());
+  } finally {
+    db.close();
+  }
+  const upgraded = { ...stamp, migrations, space: measureSpace(join(folderOf(files), 'audit.db')) };
+  writeFileSync(`${stampFile(files)}.tmp`, `${JSON.stringify(upgraded)}\n`);
+  renameSync(`${stampFile(files)}.tmp`, stampFile(files));
+  return upgraded;
 }
 
 /** Every stage up to `files`, made if missing; returns the folder of `files` files. */
