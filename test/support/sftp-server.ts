@@ -26,22 +26,7 @@ export interface Run {
 
 /** A real OpenSSH client command, the password given by sshpass; never asks about host keys. */
 export function runOpenSsh(command: string, args: string[], password: string, cwd?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sshpass', ['-p', password, command, ...SSH_OPTIONS, ...args], {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runOpenSshWithInput(command, args, password, '', cwd);
 }
 
 /** `-o BatchMode=no` must come before `-b`, or sftp refuses passwords. */

@@ -1,5 +1,6 @@
 import { AuthContext, Connection, PublicKeyAuthContext, ServerChannel, Session, utils } from 'ssh2';
 import { Handlers } from '../../app/composition-root';
+import { LoginResult } from '../../app/handlers/log-in.handler';
 import { domainError } from '../../domain/errors';
 import { EventOrigin, SessionCloseReason } from '../../domain/events';
 import { Logger } from '../../domain/ports/logger.port';
@@ -98,13 +99,7 @@ export class SftpConnection {
     // an actor the client never asked to be. Without accounts, every SFTP login fails.
     if (context.method === 'password') {
       const result = await this.handlers.login.execute(this.origin, context.username, context.password);
-      if (result.ok) {
-        this.origin = result.origin;
-        return context.accept();
-      }
-      context.reject(METHODS);
-      if (result.disconnect) this.cut('protocol-error');
-      return;
+      return this.conclude(context, result);
     }
     // A client offers its keys one by one and signs only with one the server accepts: an offer is a
     // question, not an attempt, so only a signed login is one (and is recorded, like a password).
@@ -119,16 +114,20 @@ export class SftpConnection {
           context.username,
           context.key.data,
         );
-        if (result.ok) {
-          this.origin = result.origin;
-          return context.accept();
-        }
-        context.reject(METHODS);
-        if (result.disconnect) this.cut('protocol-error');
-        return;
+        return this.conclude(context, result);
       }
     }
     context.reject(METHODS);
+  }
+
+  /** A login the use case decided: the session acts as the account from now on, or the client is told no. */
+  private conclude(context: AuthContext, result: LoginResult): void {
+    if (result.ok) {
+      this.origin = result.origin;
+      return context.accept();
+    }
+    context.reject(METHODS);
+    if (result.disconnect) this.cut('protocol-error');
   }
 
   private session(session: Session): void {
