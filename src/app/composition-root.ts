@@ -21,6 +21,7 @@ import {
   readPublicKeyFile,
 } from '../infra/crypto/signing-key-files';
 import { DataDirLock } from '../infra/data-dir-lock';
+import { ephemeralHostKey, loadOrCreateHostKey, SshHostKey } from '../infra/crypto/ssh-host-key';
 import { MemoryEventLog } from '../infra/memory-event-log';
 import { RandomIds } from '../infra/random-ids';
 import { Argon2PasswordHasher } from '../infra/security/argon2-password-hasher';
@@ -253,6 +254,11 @@ export async function startApplication(
 /** The audit log of a data folder, read-only, for `ferry audit`: no container, no migrations, no writes. */
 export function openEventQuery(dataDir: string): EventQuery {
   return new SqliteEventQuery(join(dataDir, 'audit.db'));
+}
+
+/** The SFTP host key: the data folder's (created at first start), or a new one each start in memory. */
+export function sftpHostKey(config: FerryConfig): SshHostKey {
+  return config.store === 'disk' ? loadOrCreateHostKey(config.dataDir) : ephemeralHostKey();
 }
 
 /** The data folder's Ed25519 key (created on first start) signs the audit log's checkpoints. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Client, SFTPWrapper, utils } from 'ssh2';
 import { DEFAULT_BAN_POLICY } from '../../src/domain/address-bans';
 import { FileName } from '../../src/domain/names';
-import { ephemeralHostKey } from '../../src/transport/sftp/host-key';
+import { ephemeralHostKey } from '../../src/infra/crypto/ssh-host-key';
 import { SftpServer } from '../../src/transport/sftp/sftp-server';
 import { addAccount, OPERATOR, PASSWORD } from '../support/accounts';
 import { EventRow, readEvents } from '../support/audit-db';

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { ephemeralHostKey } from '../../src/transport/sftp/host-key';
+import { ephemeralHostKey } from '../../src/infra/crypto/ssh-host-key';
 import { SftpServer, SftpServerOptions } from '../../src/transport/sftp/sftp-server';
 import { TestServer } from './test-server';
 

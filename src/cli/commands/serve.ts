@@ -1,9 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
-import { startApplication } from '../../app/composition-root';
+import { sftpHostKey, startApplication } from '../../app/composition-root';
 import { DEFAULT_CONFIG, FerryConfig, StoreKind } from '../../app/config';
 import { DEFAULT_SERVER_OPTIONS, FerryServer } from '../../transport/ferry-server';
-import { ephemeralHostKey, loadOrCreateHostKey } from '../../transport/sftp/host-key';
 import { SftpServer } from '../../transport/sftp/sftp-server';
 import { Logger } from '../../domain/ports/logger.port';
 import { applyConfigFile } from '../config-file';
@@ -156,7 +155,7 @@ export function registerServe(program: Command): void {
     if (options.sftpPort !== undefined) {
       try {
         sftp = new SftpServer(app, {
-          hostKey: config.store === 'disk' ? loadOrCreateHostKey(config.dataDir) : ephemeralHostKey(),
+          hostKey: sftpHostKey(config),
           idleTimeoutMs: options.idleTimeout * 1000,
           loginTimeoutMs: options.loginTimeout * 1000,
         });

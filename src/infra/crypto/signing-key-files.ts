@@ -1,19 +1,10 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, randomUUID } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  linkSync,
-  openSync,
-  readFileSync,
-  unlinkSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AuditResult, failed, passed } from '../../domain/audit/audit-failure';
 import { SignatureVerifier } from '../../domain/ports/signature-verifier.port';
 import { Ed25519Signer, Ed25519Verifier, isEd25519, keyIdOf } from './ed25519-keys';
+import { createPrivateFileOnce } from './private-key-file';
 
 /** PKCS#8 PEM, mode 0600: whoever can read it can sign checkpoints in the server's name. */
 export const SIGNING_KEY_FILE = 'audit-signing-key.pem';
@@ -33,38 +24,9 @@ export function loadOrCreateSigningKey(dataDir: string): Ed25519Signer {
   return new Ed25519Signer(privateKey);
 }
 
-/**
- * Written whole to a temporary file, made durable, then hard-linked into place: a crash leaves either no
- * key or a complete one, and of two servers starting at once on one folder, both end up with the same key.
- */
 function createPrivateKeyFile(path: string): void {
   const { privateKey } = generateKeyPairSync('ed25519');
-  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const temporary = `${path}.${randomUUID()}.tmp`;
-  const handle = openSync(temporary, 'wx', 0o600);
-  try {
-    writeSync(handle, pem);
-    fsyncSync(handle);
-  } finally {
-    closeSync(handle);
-  }
-  try {
-    linkSync(temporary, path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    unlinkSync(temporary);
-  }
-  syncDirectory(dirname(path));
-}
-
-function syncDirectory(path: string): void {
-  const handle = openSync(path, 'r');
-  try {
-    fsyncSync(handle);
-  } finally {
-    closeSync(handle);
-  }
+  createPrivateFileOnce(path, Buffer.from(privateKey.export({ type: 'pkcs8', format: 'pem' })));
 }
 
 function ensurePublicKeyFile(path: string, publicKey: KeyObject): void {

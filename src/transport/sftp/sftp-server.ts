@@ -2,8 +2,15 @@ import { AddressInfo, createServer, Server as NetServer, Socket } from 'node:net
 import { Server as SshServer } from 'ssh2';
 import { Application } from '../../app/composition-root';
 import { ListenOptions } from '../ferry-server';
-import { SftpHostKey } from './host-key';
 import { ConnectionLimits, SftpConnection } from './sftp-connection';
+
+/** The SSH host key the server proves itself with. */
+export interface SftpHostKey {
+  /** The private key in OpenSSH format, as ssh2 takes it. */
+  readonly privateKey: Buffer;
+  /** `SHA256:...`, as OpenSSH prints it when it asks whether to trust the server. */
+  readonly fingerprint: string;
+}
 
 export interface SftpServerOptions extends ConnectionLimits {
   readonly hostKey: SftpHostKey;

@@ -1,22 +1,14 @@
-import { createHash, generateKeyPairSync, KeyObject, randomBytes, randomUUID } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  linkSync,
-  openSync,
-  readFileSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { createHash, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { utils } from 'ssh2';
+import { createPrivateFileOnce } from './private-key-file';
 
 /** In the data folder, mode 0600: whoever reads it can pose as this server to SFTP clients. */
 export const HOST_KEY_FILE = 'sftp-host-key';
 
 /** The SSH host key the SFTP transport proves itself with. */
-export interface SftpHostKey {
+export interface SshHostKey {
   /** The private key in OpenSSH format, as ssh2 takes it (and `ssh-keygen -lf` reads it). */
   readonly privateKey: Buffer;
   /** `SHA256:...`, as OpenSSH prints it when it asks whether to trust the server. */
@@ -24,18 +16,19 @@ export interface SftpHostKey {
 }
 
 /** The data folder's host key, created (Ed25519) at first start; the same key at every later start. */
-export function loadOrCreateHostKey(dataDir: string): SftpHostKey {
+export function loadOrCreateHostKey(dataDir: string): SshHostKey {
   const path = join(dataDir, HOST_KEY_FILE);
-  if (!existsSync(path)) writeKeyFile(path, openSshPrivateKey(generateKeyPairSync('ed25519').privateKey));
+  if (!existsSync(path))
+    createPrivateFileOnce(path, openSshPrivateKey(generateKeyPairSync('ed25519').privateKey));
   return hostKeyFrom(readFileSync(path), path);
 }
 
 /** A key for a server that keeps nothing (memory storage): clients see a new fingerprint at every start. */
-export function ephemeralHostKey(): SftpHostKey {
+export function ephemeralHostKey(): SshHostKey {
   return hostKeyFrom(openSshPrivateKey(generateKeyPairSync('ed25519').privateKey), 'a new host key');
 }
 
-function hostKeyFrom(privateKey: Buffer, where: string): SftpHostKey {
+function hostKeyFrom(privateKey: Buffer, where: string): SshHostKey {
   const parsed = utils.parseKey(privateKey);
   if (parsed instanceof Error) throw new Error(`${where} is not a usable SSH private key: ${parsed.message}`);
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
@@ -87,26 +80,4 @@ function uint32(value: number): Buffer {
 
 function sshString(bytes: Buffer): Buffer {
   return Buffer.concat([uint32(bytes.length), bytes]);
-}
-
-/**
- * Written whole to a temporary file, made durable, then hard-linked into place: a crash leaves no key or a
- * complete one, and of two starts at once, both end up with the same key.
- */
-function writeKeyFile(path: string, contents: Buffer): void {
-  const temporary = `${path}.${randomUUID()}.tmp`;
-  const handle = openSync(temporary, 'wx', 0o600);
-  try {
-    writeSync(handle, contents);
-    fsyncSync(handle);
-  } finally {
-    closeSync(handle);
-  }
-  try {
-    linkSync(temporary, path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    unlinkSync(temporary);
-  }
 }
