@@ -285,23 +285,32 @@ export class SqliteCatalogueStore implements CatalogueStore {
     }
     this.endLive(row, event);
     const restoredFrom = event.type === 'FileRestored' ? event.payload.fromVersion : null;
-    const s = this.statements;
-    s.insertVersion.run(
-      row.id,
-      version,
-      sha256,
-      size,
-      event.at,
-      event.actor,
-      event.seq,
-      restoredFrom,
-      null,
-      null,
-    );
-    s.setVersions.run(version, version, row.id);
-    this.addUsage(event.actor, 1, size);
-    if (event.type === 'FileUploaded') s.uncollect.run(sha256);
+    this.makeLive(row.id, event, { version, sha256, size, restoredFrom });
+    if (event.type === 'FileUploaded') this.statements.uncollect.run(sha256);
     this.remember(event, row.id);
+  }
+
+  /** A new version of the name, made by `event`, becomes its live one and counts for the event's actor. */
+  private makeLive(
+    nameId: number,
+    event: FerryEvent,
+    file: {
+      version: number;
+      sha256: string;
+      size: number;
+      restoredFrom?: number | null;
+      renamedFrom?: string;
+      renamedFromVersion?: number;
+    },
+  ): void {
+    const { version, sha256, size } = file;
+    const { at, actor, seq } = event;
+    this.statements.insertVersion.run(
+      ...[nameId, version, sha256, size, at, actor, seq, file.restoredFrom ?? null],
+      ...[file.renamedFrom ?? null, file.renamedFromVersion ?? null],
+    );
+    this.statements.setVersions.run(version, version, nameId);
+    this.addUsage(actor, 1, size);
   }
 
   /** The source ends as a delete does (with where it went); the target gets a version as a restore does. */
@@ -315,20 +324,13 @@ export class SqliteCatalogueStore implements CatalogueStore {
     this.endLive(source, event);
     s.setVersions.run(null, source.latest_version, source.id);
     this.endLive(target, event);
-    s.insertVersion.run(
-      target.id,
+    this.makeLive(target.id, event, {
       version,
       sha256,
       size,
-      event.at,
-      event.actor,
-      event.seq,
-      null,
-      from,
-      fromVersion,
-    );
-    s.setVersions.run(version, version, target.id);
-    this.addUsage(event.actor, 1, size);
+      renamedFrom: from,
+      renamedFromVersion: fromVersion,
+    });
     this.remember(event, target.id);
   }
 
