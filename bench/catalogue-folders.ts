@@ -251,7 +251,7 @@ function countRows(file: string, state: WorkloadState): Counts {
       events: count('SELECT max(seq) FROM events'),
       sessions: state.sessions,
       names: count('SELECT count(*) FROM catalogue_names'),
-      liveFiles: count('SELECT count(*) FROM catalogue_names WHERE live_version IS NOT NULL'),
+      liveFiles: count('SELECT count(*) FROM catalogue_live'),
       versions: count('SELECT count(*) FROM catalogue_versions'),
       deletions: count('SELECT count(*) FROM catalogue_deletions'),
       requestIds: count('SELECT count(*) FROM catalogue_requests'),

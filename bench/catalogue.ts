@@ -229,7 +229,7 @@ function pickNamesAndPrefixes(size: Size, dir: string): void {
       if (key) size.names.push(key.toString('utf8'));
     }
     const count = db
-      .prepare('SELECT count(*) FROM catalogue_names WHERE live_version IS NOT NULL AND key >= ? AND key < ?')
+      .prepare('SELECT count(*) FROM catalogue_live WHERE key >= ? AND key < ?')
       .pluck();
     const full = fullFolders(size.cached!.stamp.state.created);
     for (let i = 0; i < LIST_PREFIXES; i++) {

@@ -236,6 +236,17 @@ describe('the catalogue check of ferry audit verify: the data folder tables agai
       }),
     ],
     [
+      "a live file's size changed where LIST reads it",
+      `UPDATE catalogue_live SET size = size + 1 WHERE key = CAST('a.txt' AS BLOB)`,
+      row('catalogue_live', '"a.txt"', 'changed', { column: 'size', stored: '11', expected: '10' }),
+    ],
+    [
+      'a deleted file listed again',
+      `INSERT INTO catalogue_live (key, version, sha256, size, at, actor, seq)
+       VALUES (CAST('ghost' AS BLOB), 1, 'x', 1, '2024-01-01T00:00:00.000Z', 'alice', 99)`,
+      row('catalogue_live', '"ghost"', 'extra'),
+    ],
+    [
       'a name given another internal id, which its versions no longer reach',
       `UPDATE catalogue_names SET id = 4242 WHERE key = CAST('c.txt' AS BLOB)`,
       row('catalogue_versions', '"c.txt" version 1', 'missing'),
@@ -446,7 +457,7 @@ describe('the catalogue check of ferry audit verify: the data folder tables agai
       return steps.map((step) => step.detail).join('; ');
     });
     db.close();
-    expect(plans).toHaveLength(10);
+    expect(plans).toHaveLength(11);
     for (const plan of plans) expect(plan).not.toMatch(/TEMP B-TREE|SCAN .* USING .*AUTOMATIC/);
   });
 });

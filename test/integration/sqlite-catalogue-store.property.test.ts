@@ -643,6 +643,8 @@ describe('the SQLite catalogue projection answers what the in-memory Catalogue a
         // Forgetting request ids walks the oldest ones through the seq index, and stops early; accounts and
         // addresses are read whole at open, and allVersions reads every version by design.
         if (!WHOLE_TABLE_READS.includes(query)) expect({ query, scans }).toEqual({ query, scans: [] });
+        // A page of the live listing is one contiguous range of one table: no lookup per name.
+        if (query === 'list') expect({ query, details }).toEqual({ query, details: [LIVE_RANGE] });
         if (query === 'list' || query === 'listAt') {
           expect({ query, sorts: details.filter((d) => d.includes('TEMP B-TREE')) }).toEqual({
             query,
@@ -656,6 +658,7 @@ describe('the SQLite catalogue projection answers what the in-memory Catalogue a
   });
 });
 
+const LIVE_RANGE = 'SEARCH v USING PRIMARY KEY (key>? AND key<?)';
 const WHOLE_TABLE_READS = ['oldestRequests', 'accounts', 'addresses', 'allVersions'];
 
 /** Null for every positional parameter, or an object with every named one. */

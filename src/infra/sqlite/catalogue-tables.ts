@@ -42,6 +42,14 @@ const COMPARED: readonly ComparedTable[] = [
     label: ([key]) => quotedName(key),
   },
   {
+    table: 'catalogue_live',
+    sql: `SELECT l.key AS name, l.version, l.sha256, l.size, l.at, l.actor, l.seq, l.restored_from,
+            CAST(l.renamed_from AS BLOB) AS renamed_from, l.renamed_from_version
+          FROM catalogue_live l ORDER BY l.key`,
+    keys: 1,
+    label: ([key]) => quotedName(key),
+  },
+  {
     table: 'catalogue_versions',
     sql: `SELECT n.key AS name, v.version, v.sha256, v.size, v.at, v.actor, v.seq, v.restored_from,
             v.ended_seq, v.ended_at, CAST(v.renamed_from AS BLOB) AS renamed_from, v.renamed_from_version

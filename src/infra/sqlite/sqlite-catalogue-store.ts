@@ -10,6 +10,7 @@ import { keyAfter, nameKey, nameOfKey, prefixRange } from './name-sort-key';
 
 interface NameRow {
   readonly id: number;
+  readonly key: Buffer;
   readonly live_version: number | null;
   readonly latest_version: number;
 }
@@ -84,7 +85,7 @@ const FORGET_CHUNK = 256;
 const NO_USAGE: Usage = { files: 0, bytes: 0 };
 
 /**
- * The catalogue projection in SQLite tables (migrations/004_catalogue.sql, widened by 005 to 007), on the
+ * The catalogue projection in SQLite tables (migrations/004_catalogue.sql, widened by 005 to 008), on the
  * audit log's own connection so that `fold` joins the transaction appending the same events, and reads on
  * that connection see events staged but not yet committed. Every statement is prepared once, with bound parameters.
  *
@@ -285,14 +286,14 @@ export class SqliteCatalogueStore implements CatalogueStore {
     }
     this.endLive(row, event);
     const restoredFrom = event.type === 'FileRestored' ? event.payload.fromVersion : null;
-    this.makeLive(row.id, event, { version, sha256, size, restoredFrom });
+    this.makeLive(row, event, { version, sha256, size, restoredFrom });
     if (event.type === 'FileUploaded') this.statements.uncollect.run(sha256);
     this.remember(event, row.id);
   }
 
   /** A new version of the name, made by `event`, becomes its live one and counts for the event's actor. */
   private makeLive(
-    nameId: number,
+    row: NameRow,
     event: FerryEvent,
     file: {
       version: number;
@@ -305,11 +306,11 @@ export class SqliteCatalogueStore implements CatalogueStore {
   ): void {
     const { version, sha256, size } = file;
     const { at, actor, seq } = event;
-    this.statements.insertVersion.run(
-      ...[nameId, version, sha256, size, at, actor, seq, file.restoredFrom ?? null],
-      ...[file.renamedFrom ?? null, file.renamedFromVersion ?? null],
-    );
-    this.statements.setVersions.run(version, version, nameId);
+    const columns = [version, sha256, size, at, actor, seq, file.restoredFrom ?? null] as const;
+    const renamedFrom = [file.renamedFrom ?? null, file.renamedFromVersion ?? null] as const;
+    this.statements.insertVersion.run(row.id, ...columns, ...renamedFrom);
+    this.statements.insertLive.run(row.key, ...columns, ...renamedFrom);
+    this.statements.setVersions.run(version, version, row.id);
     this.addUsage(actor, 1, size);
   }
 
@@ -324,7 +325,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
     this.endLive(source, event);
     s.setVersions.run(null, source.latest_version, source.id);
     this.endLive(target, event);
-    this.makeLive(target.id, event, {
+    this.makeLive(target, event, {
       version,
       sha256,
       size,
@@ -375,6 +376,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
   /** The live version, if any, stops being live at `event` and stops counting for its writer. */
   private endLive(row: NameRow, event: FerryEvent): void {
     if (row.live_version === null) return;
+    this.statements.removeLive.run(row.key);
     const live = this.statements.endVersion.get(event.seq, event.at, row.id, row.live_version) as {
       actor: string;
       size: number;
@@ -390,10 +392,10 @@ export class SqliteCatalogueStore implements CatalogueStore {
   /** The name's row, created on first use. */
   private nameRow(name: string): NameRow {
     const key = nameKey(name);
-    const row = this.statements.nameRow.get(key) as NameRow | undefined;
-    if (row) return row;
+    const row = this.statements.nameRow.get(key) as Omit<NameRow, 'key'> | undefined;
+    if (row) return { ...row, key };
     const id = Number(this.statements.insertName.run(key).lastInsertRowid);
-    return { id, live_version: null, latest_version: 0 };
+    return { id, key, live_version: null, latest_version: 0 };
   }
 
   /** RequestMemory.remember: forget what fell out of the window, then remember this request's outcome. */
@@ -470,11 +472,7 @@ function prepare(db: Database.Database) {
   return {
     position: db.prepare('SELECT seq FROM catalogue_position WHERE singleton = 1').pluck(),
     setPosition: db.prepare('UPDATE catalogue_position SET seq = ? WHERE singleton = 1'),
-    live: db.prepare(
-      `SELECT ${VERSION_COLUMNS} FROM catalogue_names n
-       JOIN catalogue_versions v ON v.name_id = n.id AND v.version = n.live_version
-       WHERE n.key = ?`,
-    ),
+    live: db.prepare(`SELECT ${VERSION_COLUMNS} FROM catalogue_live v WHERE v.key = ?`),
     version: db.prepare(
       `SELECT ${VERSION_COLUMNS} FROM catalogue_names n
        JOIN catalogue_versions v ON v.name_id = n.id
@@ -491,10 +489,8 @@ function prepare(db: Database.Database) {
        ORDER BY seq`,
     ),
     list: db.prepare(
-      `SELECT n.key, ${VERSION_COLUMNS} FROM catalogue_names n
-       JOIN catalogue_versions v ON v.name_id = n.id AND v.version = n.live_version
-       WHERE n.live_version IS NOT NULL AND n.key >= @low AND n.key < @high
-       ORDER BY n.key LIMIT @limit`,
+      `SELECT v.key, ${VERSION_COLUMNS} FROM catalogue_live v
+       WHERE v.key >= @low AND v.key < @high ORDER BY v.key LIMIT @limit`,
     ),
     listAt: db.prepare(
       `SELECT n.key, ${VERSION_COLUMNS} FROM catalogue_names n
@@ -504,10 +500,7 @@ function prepare(db: Database.Database) {
        ORDER BY n.key LIMIT @limit`,
     ),
     usage: db.prepare('SELECT files, bytes FROM catalogue_usage WHERE actor = ?'),
-    liveUnder: db.prepare(
-      `SELECT 1 FROM catalogue_names
-       WHERE live_version IS NOT NULL AND key >= @low AND key < @high LIMIT 1`,
-    ),
+    liveUnder: db.prepare('SELECT 1 FROM catalogue_live WHERE key >= @low AND key < @high LIMIT 1'),
     folder: db.prepare('SELECT 1 FROM catalogue_folders WHERE key = ?').pluck(),
     listFolders: db
       .prepare(
@@ -535,6 +528,12 @@ function prepare(db: Database.Database) {
        (name_id, version, sha256, size, at, actor, seq, restored_from, renamed_from, renamed_from_version)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
+    insertLive: db.prepare(
+      `INSERT INTO catalogue_live
+       (key, version, sha256, size, at, actor, seq, restored_from, renamed_from, renamed_from_version)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    removeLive: db.prepare('DELETE FROM catalogue_live WHERE key = ?'),
     endVersion: db.prepare(
       `UPDATE catalogue_versions SET ended_seq = ?, ended_at = ? WHERE name_id = ? AND version = ?
        RETURNING actor, size`,
