@@ -41,6 +41,8 @@ export interface EventPayloads {
     readonly sha256: string;
     readonly size: number;
     readonly requestId?: string;
+    /** An append (SFTP `reput`): the first `size` bytes are those of `version`; the actor sent the rest. */
+    readonly appendedTo?: { readonly version: number; readonly size: number };
   };
   /** A new version whose bytes are those of an earlier one; also brings a deleted name back. */
   FileRestored: {
@@ -75,8 +77,12 @@ export interface EventPayloads {
     readonly name: string;
     readonly version: number;
     readonly sha256: string;
+    /** The span of the file the client read, from `from` (0 when absent) up to and including its end. */
     readonly bytes: number;
+    /** Whether that span reached the end of the file. */
     readonly complete: boolean;
+    /** Where the span began, when not at 0 (a resumed download, SFTP `reget`). */
+    readonly from?: number;
   };
   FileDeleted: { readonly name: string; readonly version: number; readonly requestId?: string };
   /** Blobs removed because no retained version needs them; `versions` says which versions lost their bytes. */

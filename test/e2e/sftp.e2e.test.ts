@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { Client, SFTPWrapper, utils } from 'ssh2';
@@ -10,6 +10,7 @@ import { ephemeralHostKey } from '../../src/infra/crypto/ssh-host-key';
 import { SftpServer } from '../../src/transport/sftp/sftp-server';
 import { addAccount, OPERATOR, PASSWORD } from '../support/accounts';
 import { EventRow, readEvents } from '../support/audit-db';
+import { cmpFile } from '../support/file-tree';
 import { runOpenSsh, sftpBatch, startSftpServer } from '../support/sftp-server';
 import { removeDir, startTestServer, tempDir, TestServer } from '../support/test-server';
 
@@ -156,6 +157,42 @@ describe('with a write account', () => {
     });
     expect(mine.find((row) => row.type === 'FileDeleted')?.payload).toMatchObject({ name: 'report.bin' });
     expect(mine[mine.length - 1]).toMatchObject({ type: 'SessionClosed', payload: { reason: 'disconnect' } });
+  });
+
+  test('reget continues a download cut short, and reput continues the remote copy: bytes compared with cmp', async () => {
+    const bytes = randomBytes(3_000_000);
+    writeFileSync(join(local, 'whole.bin'), bytes);
+    mkdirSync(join(local, 'expected'));
+    await seed('remote.bin', bytes);
+    // What a get cut at 1,234,567 bytes leaves behind, and a remote copy holding the first 1,000,000 bytes.
+    writeFileSync(join(local, 'cut.bin'), bytes.subarray(0, 1_234_567));
+    await seed('partial.bin', bytes.subarray(0, 1_000_000));
+    const run = await sftpBatch(
+      port,
+      'alice',
+      PASSWORD,
+      ['reget remote.bin cut.bin', 'reput whole.bin partial.bin', 'get partial.bin back.bin'],
+      local,
+    );
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    for (const copy of ['cut.bin', 'back.bin']) {
+      writeFileSync(join(local, 'expected', copy), bytes);
+      expect(cmpFile(copy, join(local, 'expected'), local)).toEqual({ code: 0, said: '' });
+    }
+    const rows = (await events()).filter((row) => row.actor === 'alice');
+    expect(rows.find((row) => row.type === 'FileDownloaded')?.payload).toMatchObject({
+      name: 'remote.bin',
+      from: 1_234_567,
+      bytes: 3_000_000 - 1_234_567,
+      complete: true,
+    });
+    expect(rows.find((row) => row.type === 'FileUploaded')?.payload).toMatchObject({
+      name: 'partial.bin',
+      version: 2,
+      size: 3_000_000,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      appendedTo: { version: 1, size: 1_000_000 },
+    });
   });
 
   test('a second put of a name is version 2, published once at close', async () => {
@@ -431,7 +468,7 @@ describe('requests OpenSSH does not send (ssh2 client)', () => {
     ]);
   });
 
-  test('reads at offsets: forward skips work, reading backwards is refused, and close records the bytes sent', async () => {
+  test('reads at any offset, forwards, far ahead and backwards; close records the span read', async () => {
     await seed('data.bin', Buffer.from('0123456789'.repeat(100)));
     const { client, sftp: channel } = await connect();
     try {
@@ -444,9 +481,19 @@ describe('requests OpenSSH does not send (ssh2 client)', () => {
         );
       expect((await read(0, 5)).toString()).toBe('01234');
       expect((await read(500, 4)).toString()).toBe('0123');
-      expect(await codeOf(read(10, 4))).toBe(8);
+      expect((await read(10, 4)).toString()).toBe('0123');
       expect((await read(996, 10)).toString()).toBe('6789');
+      expect(await read(1000, 1)).toHaveLength(0);
       await call<void>((done) => channel.close(handle, done));
+      // reget: the first read is where the local copy ends.
+      const resumed = await call<Buffer>((done) => channel.open('/data.bin', 'r', done));
+      const tail = await call<Buffer>((done) =>
+        channel.read(resumed, Buffer.alloc(400), 0, 400, 600, (error, bytes, buffer) =>
+          error ? done(error) : done(null, buffer.subarray(0, bytes)),
+        ),
+      );
+      expect(tail.toString()).toBe('0123456789'.repeat(40));
+      await call<void>((done) => channel.close(resumed, done));
       const stats = await call<{ size: number; mode: number }>((done) => channel.stat('/data.bin', done));
       expect(stats).toMatchObject({ size: 1000, mode: 0o100644 });
       expect(await codeOf(call<Buffer>((done) => channel.open('/data.bin', 'r+', done)))).toBe(8);
@@ -465,7 +512,60 @@ describe('requests OpenSSH does not send (ssh2 client)', () => {
     const downloaded = rows.filter((row) => row.type === 'FileDownloaded');
     expect(downloaded.map((row) => row.payload)).toEqual([
       expect.objectContaining({ bytes: 1000, complete: true }),
+      expect.objectContaining({ from: 600, bytes: 400, complete: true }),
     ]);
+    expect(downloaded[0].payload).not.toHaveProperty('from');
+  });
+
+  test('APPEND continues the live version, whatever the offsets; a replaced version is not spliced', async () => {
+    await seed('log.txt', Buffer.from('first '));
+    const { client, sftp: channel } = await connect();
+    const open = (name: string) => call<Buffer>((done) => channel.open(name, 'a', done));
+    const write = (handle: Buffer, data: string, at: number) =>
+      call<void>((done) => channel.write(handle, Buffer.from(data), 0, data.length, at, done));
+    const close = (handle: Buffer) => call<void>((done) => channel.close(handle, done));
+    const text = (name: string) =>
+      call<Buffer>((done) => channel.readFile(name, done)).then((bytes) => bytes.toString());
+    try {
+      const appended = await open('/log.txt');
+      const attributes = await call<{ size: number }>((done) => channel.fstat(appended, done));
+      expect(attributes.size).toBe(6);
+      await write(appended, 'second ', 0);
+      await write(appended, 'third', 3);
+      await close(appended);
+      expect(await text('/log.txt')).toBe('first second third');
+
+      // Nothing to append to: an upload.
+      const fresh = await open('/new.txt');
+      await write(fresh, 'only', 0);
+      await close(fresh);
+      expect(await text('/new.txt')).toBe('only');
+
+      // Another writer replaces the file while the append is open: the append is refused, not spliced.
+      const late = await open('/log.txt');
+      await write(late, ' fourth', 18);
+      await seed('log.txt', Buffer.from('replaced'));
+      expect(await codeOf(close(late))).toBe(4);
+      expect(await text('/log.txt')).toBe('replaced');
+      // An append cannot start over at 0: its first bytes are another version's.
+      const restart = await open('/log.txt');
+      expect(await codeOf(call<void>((done) => channel.fsetstat(restart, { size: 0 }, done)))).toBe(8);
+      await close(restart);
+    } finally {
+      client.end();
+    }
+    const rows = await events();
+    const uploads = rows.filter((row) => row.type === 'FileUploaded' && row.actor === 'alice');
+    expect(uploads.map((row) => row.payload)).toEqual([
+      expect.objectContaining({ name: 'log.txt', version: 2, size: 18, appendedTo: { version: 1, size: 6 } }),
+      expect.not.objectContaining({ appendedTo: expect.anything() }),
+      expect.objectContaining({ name: 'log.txt', version: 4, size: 8, appendedTo: { version: 3, size: 8 } }),
+    ]);
+    expect(uploads[1].payload).toMatchObject({ name: 'new.txt', size: 4 });
+    const conflicts = rows.filter(
+      (row) => row.type === 'CommandRejected' && row.payload.code === 'VERSION_CONFLICT',
+    );
+    expect(conflicts).toHaveLength(1);
   });
 });
 

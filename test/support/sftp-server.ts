@@ -45,14 +45,22 @@ const SSH_OPTIONS = [
   'NumberOfPasswordPrompts=1',
 ];
 
-/** `sftp -b -` running `commands` as `user`; a non-zero code when a command failed. */
-export function sftpBatch(port: number, user: string, password: string, commands: string[], cwd?: string) {
+/** `sftp -b -` running `commands` as `user`; a non-zero code when a command failed. Killed after `timeoutMs`. */
+export function sftpBatch(
+  port: number,
+  user: string,
+  password: string,
+  commands: string[],
+  cwd?: string,
+  timeoutMs = 30_000,
+) {
   return runOpenSshWithInput(
     'sftp',
     ['-P', String(port), '-b', '-', `${user}@127.0.0.1`],
     password,
     commands.join('\n') + '\n',
     cwd,
+    timeoutMs,
   );
 }
 
@@ -62,6 +70,7 @@ function runOpenSshWithInput(
   password: string,
   input: string,
   cwd?: string,
+  timeoutMs = 30_000,
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn('sshpass', ['-p', password, command, ...SSH_OPTIONS, ...args], {
@@ -72,7 +81,7 @@ function runOpenSshWithInput(
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

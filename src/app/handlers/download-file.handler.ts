@@ -18,7 +18,10 @@ export interface DownloadRequest {
 export interface DownloadTransfer {
   readonly file: FileVersion;
   readonly body: AsyncIterable<Uint8Array>;
-  finish(bytesSent: number): Promise<void>;
+  /** The bytes again from `start` on (a client that resumes, or reads at another offset). */
+  from(start: number): AsyncIterable<Uint8Array>;
+  /** Records the one event: the client read `bytesSent` bytes starting at `from`. */
+  finish(bytesSent: number, from?: number): Promise<void>;
 }
 
 @injectable()
@@ -55,14 +58,16 @@ export class DownloadFile {
     return ok({
       file,
       body,
+      from: (start) => this.store.read(file.sha256, { start, end: file.size }),
       // Recorded after the transfer so the log says how many bytes really left.
-      finish: async (bytesSent) => {
+      finish: async (bytesSent, from = 0) => {
         const payload = {
           name: file.name,
           version: file.version,
           sha256: file.sha256,
           bytes: bytesSent,
-          complete: bytesSent === file.size,
+          complete: from + bytesSent === file.size,
+          ...(from > 0 ? { from } : {}),
         };
         this.ledger.record<'FileDownloaded'>({ ...origin, type: 'FileDownloaded', payload });
       },

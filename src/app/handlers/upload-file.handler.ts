@@ -3,6 +3,7 @@ import { Outcome } from '../../domain/catalogue';
 import { checkExpectedVersion, decideUpload } from '../../domain/decide';
 import { DomainError, domainError, fail, ok, Result } from '../../domain/errors';
 import { EventOrigin } from '../../domain/events';
+import { FileVersion } from '../../domain/file-versions';
 import { FileName } from '../../domain/names';
 import { BlobWriter, FileStore } from '../../domain/ports/file-store.port';
 import { FreeSpace } from '../../domain/ports/free-space.port';
@@ -26,6 +27,11 @@ export interface UploadRequest {
   readonly sha256?: string;
   readonly ifVersion?: number;
   readonly requestId?: string;
+  /**
+   * Append (SFTP `reput`): the new version starts with the live version's bytes, and the body is what
+   * follows them. Published only if that version is still the live one. With no live version, an upload.
+   */
+  readonly append?: boolean;
 }
 
 /**
@@ -35,6 +41,8 @@ export interface UploadRequest {
 export interface UploadTransfer {
   /** Refused before the body: its bytes will be read and dropped, never stored. */
   readonly refused: boolean;
+  /** Bytes the file holds before the body's first: the appended-to version's size, else 0. */
+  readonly startsAt: number;
   write(chunk: Uint8Array): Promise<void>;
   finish(): Promise<Result<Outcome<'FileUploaded'>>>;
   /** The body will never be complete (the peer went away). */
@@ -63,15 +71,25 @@ export class UploadFile {
     // Refuse what cannot succeed before storing a byte; version and quota are checked again at the end.
     const refusal = this.checkBeforeBody(origin, request) ?? (await this.checkFreeSpace(request.size ?? 0));
     if (refusal) return this.refusal(origin, request, refusal);
+    const base = request.append ? this.ledger.catalogue.live(request.name) : undefined;
     // Reserved before the await below, so a concurrent upload already counts it.
     const release = this.reservations.reserve(origin.actor, request.size ?? 0);
+    let writer: BlobWriter | undefined;
     try {
-      return this.transfer(origin, request, await this.store.begin(), release);
+      writer = await this.store.begin();
+      if (base) await this.copyInto(writer, base);
+      return this.transfer(origin, request, writer, release, base);
     } catch (error) {
       release();
+      await writer?.abort().catch(() => undefined);
       this.logger.error('cannot start a blob', { session: origin.session, error: String(error) });
       return this.refusal(origin, request, domainError('STORAGE_FAILED', 'storage is unavailable'));
     }
+  }
+
+  /** The appended-to version's bytes, streamed into the new blob ahead of the body. */
+  private async copyInto(writer: BlobWriter, base: FileVersion): Promise<void> {
+    for await (const chunk of this.store.read(base.sha256)) await writer.write(chunk);
   }
 
   private checkBeforeBody(origin: EventOrigin, request: UploadRequest): DomainError | undefined {
@@ -108,9 +126,13 @@ export class UploadFile {
     request: UploadRequest,
     writer: BlobWriter,
     release: () => void,
+    base: FileVersion | undefined,
   ): UploadTransfer {
     let failure: DomainError | undefined;
-    let streamed = 0;
+    let streamed = base?.size ?? 0;
+    // Appending to a version that another writer replaced in the meantime would splice two files.
+    const expected = base ? { ...request, ifVersion: base.version } : request;
+    const appendedTo = base && { appendedTo: { version: base.version, size: base.size } };
     const reject = async (error: DomainError) => {
       release();
       await writer.abort();
@@ -119,6 +141,7 @@ export class UploadFile {
     };
     return {
       refused: false,
+      startsAt: base?.size ?? 0,
       write: async (chunk) => {
         if (failure) return;
         streamed += chunk.length;
@@ -155,7 +178,7 @@ export class UploadFile {
           await writer.commit();
           // Decide only now, with no await before the record, so concurrent uploads get distinct versions.
           const decision = decideUpload(
-            { ...request, size: digest.size, sha256: digest.sha256 },
+            { ...expected, size: digest.size, sha256: digest.sha256 },
             this.ledger.catalogue,
           );
           if (!decision.ok) return reject(decision.error);
@@ -165,7 +188,7 @@ export class UploadFile {
             this.ledger.record<'FileUploaded'>({
               ...origin,
               type: 'FileUploaded',
-              payload: decision.value,
+              payload: { ...decision.value, ...appendedTo },
             }),
           );
         } catch (error) {
@@ -185,6 +208,7 @@ export class UploadFile {
     const replay = () => replayIfRepeated(this.ledger, origin, 'UPLOAD', requestId, 'FileUploaded');
     return {
       refused: false,
+      startsAt: 0,
       write: async () => undefined,
       finish: async () => (await replay()) ?? fail('INTERNAL', 'the original request vanished'),
       abort: async () => {
@@ -205,6 +229,7 @@ export class UploadFile {
     };
     return {
       refused: true,
+      startsAt: 0,
       write: async () => undefined,
       finish: async () => {
         await reject();

@@ -4,19 +4,24 @@ import { STATUS, Status } from './sftp-attributes';
 /** OpenSSH asks for 32 KiB a READ; more is answered short, which every client handles. */
 export const MAX_READ = 32 * 1024;
 
+/** A read further ahead than this reopens the stream at its offset instead of reading its way there. */
+const MAX_SKIP = 1024 * 1024;
+
 /**
- * A file opened for reading: READs are served from the download's one stream. Reads in order (what
- * OpenSSH sends) take the fast path; a read ahead skips forward; a read behind what was already passed is
- * refused, since the stream cannot go back. CLOSE records how many bytes left, as the native DOWNLOAD does.
+ * A file opened for reading: READs are served from one stream of the version's bytes. Reads in order
+ * (what OpenSSH sends) take the fast path; a read behind the stream, or far ahead of it (`reget` starts
+ * where the local copy ends), reopens it at its offset. CLOSE records the span the client read, as the
+ * native DOWNLOAD does.
  */
 export class DownloadHandle {
   readonly kind = 'download';
-  private readonly chunks: AsyncIterator<Uint8Array>;
+  private chunks: AsyncIterator<Uint8Array>;
   /** Bytes of the stream from `start` on, not yet passed. */
   private held: Buffer = Buffer.alloc(0);
   private start = 0;
   private ended = false;
-  /** The end of the furthest range served: the bytes the client received. */
+  /** The span of the file served so far: [first, sent). */
+  private first: number | undefined;
   private sent = 0;
   private finished = false;
 
@@ -30,12 +35,7 @@ export class DownloadHandle {
 
   async read(offset: number, length: number): Promise<Buffer | Status> {
     if (offset >= this.transfer.file.size) return { code: STATUS.EOF, message: 'end of file' };
-    if (offset < this.start) {
-      return {
-        code: STATUS.OP_UNSUPPORTED,
-        message: `reading backwards (offset ${offset}, already past ${this.start}) is not supported`,
-      };
-    }
+    if (offset < this.start || offset > this.start + this.held.length + MAX_SKIP) await this.seek(offset);
     const end = Math.min(offset + Math.min(length, MAX_READ), this.transfer.file.size);
     while (this.start + this.held.length < end && !this.ended) {
       const next = await this.chunks.next();
@@ -44,7 +44,7 @@ export class DownloadHandle {
         break;
       }
       this.held = this.held.length === 0 ? Buffer.from(next.value) : Buffer.concat([this.held, next.value]);
-      // A read far ahead: drop what lies before it as it streams past, so memory stays bounded.
+      // A read a little ahead: drop what lies before it as it streams past, so memory stays bounded.
       if (this.start + this.held.length <= offset) {
         this.start += this.held.length;
         this.held = Buffer.alloc(0);
@@ -55,8 +55,18 @@ export class DownloadHandle {
     // What lies before this read is passed; this read is kept, so a client may ask for it again.
     this.held = this.held.subarray(offset - this.start);
     this.start = offset;
+    this.first = Math.min(this.first ?? offset, offset);
     this.sent = Math.max(this.sent, offset + data.length);
     return data;
+  }
+
+  /** Drops the stream in hand and opens the bytes again at `offset`. */
+  private async seek(offset: number): Promise<void> {
+    await this.chunks.return?.();
+    this.chunks = this.transfer.from(offset)[Symbol.asyncIterator]();
+    this.held = Buffer.alloc(0);
+    this.start = offset;
+    this.ended = false;
   }
 
   /** Records the download once, with the bytes the client got. */
@@ -64,6 +74,7 @@ export class DownloadHandle {
     if (this.finished) return;
     this.finished = true;
     await this.chunks.return?.();
-    await this.transfer.finish(this.sent);
+    const first = this.first ?? 0;
+    await this.transfer.finish(this.sent - first, first);
   }
 }

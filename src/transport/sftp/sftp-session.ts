@@ -28,6 +28,12 @@ const MAX_QUEUED = 256;
 const MAX_HANDLES = 64;
 /** Names a READDIR page asks LIST for. */
 const DIRECTORY_PAGE = 1000;
+/**
+ * Why SETSTAT and FSETSTAT are refused with OP_UNSUPPORTED rather than answered OK: there is nothing they
+ * could honestly set, and a client told OK would believe, say, that the time it sent was kept.
+ */
+const FIXED_ATTRIBUTES =
+  "can set nothing but an open upload's size: a file's time is when its version was written, its mode is fixed";
 
 interface DirectoryHandle {
   readonly kind: 'directory';
@@ -108,7 +114,10 @@ export class SftpSession {
     sftp.on('RENAME', (id, from, to) => this.run(id, () => this.rename(id, from, to)));
     sftp.on('MKDIR', (id, path) => this.run(id, () => this.folder(id, 'MKDIR', path)));
     sftp.on('RMDIR', (id, path) => this.run(id, () => this.folder(id, 'RMDIR', path)));
-    for (const command of ['SETSTAT', 'READLINK', 'SYMLINK']) {
+    sftp.on('SETSTAT', (id, path) =>
+      this.run(id, () => this.unsupported(id, 'SETSTAT', path, `SETSTAT ${FIXED_ATTRIBUTES}`)),
+    );
+    for (const command of ['READLINK', 'SYMLINK']) {
       sftp.on(command, (id: number, path: string) => this.run(id, () => this.unsupported(id, command, path)));
     }
     // ssh2 advertises no extensions, so a client that sends one anyway is told it is unsupported.
@@ -173,9 +182,14 @@ export class SftpSession {
     this.reply(id, statusOf(error));
   }
 
-  private async unsupported(id: number, command: string, path?: string): Promise<void> {
+  private async unsupported(
+    id: number,
+    command: string,
+    path?: string,
+    reason = `${command} is not supported over SFTP yet`,
+  ): Promise<void> {
     const name = path === undefined ? undefined : this.paths.nameOf(path);
-    const error = domainError('UNKNOWN_COMMAND', `${command} is not supported over SFTP yet`);
+    const error = domainError('UNKNOWN_COMMAND', reason);
     await this.handlers.reject.execute(this.context.origin(), `SFTP ${command}`, error, name);
     this.reply(id, { code: STATUS.OP_UNSUPPORTED, message: `${error.code}: ${error.message}` });
   }
@@ -218,11 +232,8 @@ export class SftpSession {
     }
     const writing = (flags & OPEN.WRITE) !== 0;
     const reading = (flags & OPEN.READ) !== 0;
-    if (writing && (reading || (flags & OPEN.APPEND) !== 0)) {
-      const what = reading ? 'reading and writing at once' : 'appending';
-      return this.unsupported(id, `OPEN (${what})`, path);
-    }
-    if (writing) return this.openUpload(id, path, (flags & OPEN.EXCL) !== 0);
+    if (writing && reading) return this.unsupported(id, 'OPEN (reading and writing at once)', path);
+    if (writing) return this.openUpload(id, path, flags);
     const name = await this.nameOf(id, 'DOWNLOAD', path);
     if (name === undefined) return;
     const started = await this.handlers.download.begin(this.context.origin(), { name });
@@ -230,11 +241,16 @@ export class SftpSession {
     this.sftp.handle(id, this.add(new DownloadHandle(started.value)));
   }
 
-  /** OPEN for writing: one upload of unknown size; EXCL maps to "must not exist yet" (if-version 0). */
-  private async openUpload(id: number, path: string, exclusive: boolean): Promise<void> {
+  /**
+   * OPEN for writing: one upload of unknown size. EXCL maps to "must not exist yet" (if-version 0); APPEND
+   * without TRUNC (`reput`) continues the live version's bytes.
+   */
+  private async openUpload(id: number, path: string, flags: number): Promise<void> {
     const name = await this.nameOf(id, 'UPLOAD', path);
     if (name === undefined) return;
-    const request = { name, ...(exclusive ? { ifVersion: 0 } : {}) };
+    const exclusive = (flags & OPEN.EXCL) !== 0;
+    const append = (flags & OPEN.APPEND) !== 0 && (flags & OPEN.TRUNC) === 0;
+    const request = { name, ...(exclusive ? { ifVersion: 0 } : {}), ...(append ? { append } : {}) };
     const begin = () => this.handlers.upload.begin(this.context.origin(), request);
     const transfer = await begin();
     if (transfer.refused) {
@@ -244,7 +260,7 @@ export class SftpSession {
         result.ok ? { code: STATUS.FAILURE, message: 'refused' } : statusOf(result.error),
       );
     }
-    this.sftp.handle(id, this.add(new UploadHandle(transfer, name, begin)));
+    this.sftp.handle(id, this.add(new UploadHandle(transfer, name, begin, append)));
   }
 
   private async read(id: number, raw: Buffer, offset: number, length: number): Promise<void> {
@@ -266,7 +282,8 @@ export class SftpSession {
     if (!handle) return;
     const others = Object.entries(attrs).filter(([key, value]) => key !== 'size' && value !== undefined);
     if (handle.kind !== 'upload' || attrs.size === undefined || others.length > 0) {
-      return this.unsupported(id, 'FSETSTAT', handle.kind === 'upload' ? handle.name : undefined);
+      const name = handle.kind === 'upload' ? handle.name : undefined;
+      return this.unsupported(id, 'FSETSTAT', name, `FSETSTAT ${FIXED_ATTRIBUTES}`);
     }
     const status = await handle.truncate(attrs.size);
     if (status.code === STATUS.OP_UNSUPPORTED) return this.unsupported(id, 'FSETSTAT', handle.name);

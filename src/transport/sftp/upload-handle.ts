@@ -13,10 +13,14 @@ const OK: Status = { code: STATUS.OK, message: 'ok' };
  * FileUploaded, or one refusal). Writes at the next offset stream straight through; writes a little ahead
  * wait in a bounded buffer for the gap to fill; anything else (rewriting bytes already passed, a gap that
  * never fills) is refused, because the upload is a stream and its SHA-256 is taken as it goes.
+ *
+ * Opened to append, the upload already holds the live version's bytes, and every write lands at the end
+ * whatever its offset, as SFTP's APPEND flag says: in the order the client sent them, which is the order
+ * the session handles them.
  */
 export class UploadHandle {
   readonly kind = 'upload';
-  private next = 0;
+  private next: number;
   private readonly ahead = new Map<number, Buffer>();
   private aheadBytes = 0;
   private done = false;
@@ -26,7 +30,10 @@ export class UploadHandle {
     readonly name: string,
     /** Starts the same upload afresh, for a truncation to 0 after bytes were written. */
     private readonly restart: () => Promise<UploadTransfer>,
-  ) {}
+    private readonly appending = false,
+  ) {
+    this.next = transfer.startsAt;
+  }
 
   /** Bytes received in order so far: the size the file will have. */
   get written(): number {
@@ -34,7 +41,7 @@ export class UploadHandle {
   }
 
   async write(offset: number, data: Buffer): Promise<Status> {
-    if (offset === this.next) {
+    if (offset === this.next || this.appending) {
       await this.pass(data);
       for (let held = this.ahead.get(this.next); held; held = this.ahead.get(this.next)) {
         this.ahead.delete(this.next);
@@ -61,17 +68,18 @@ export class UploadHandle {
     return OK;
   }
 
-  /** FSETSTAT size: the written length is a no-op, 0 starts over, anything else cannot be done. */
+  /** FSETSTAT size: the written length is a no-op, 0 starts an upload over, anything else cannot be done. */
   async truncate(size: number): Promise<Status> {
     if (size === this.next && this.ahead.size === 0) return OK;
-    if (size !== 0) {
+    // An append cannot start over: its first bytes are another version's.
+    if (size !== 0 || this.appending) {
       return { code: STATUS.OP_UNSUPPORTED, message: `setting the size to ${size} is not supported` };
     }
     await this.transfer.abort(this.next);
     this.ahead.clear();
     this.aheadBytes = 0;
-    this.next = 0;
     this.transfer = await this.restart();
+    this.next = this.transfer.startsAt;
     return OK;
   }
 
