@@ -228,9 +228,7 @@ function pickNamesAndPrefixes(size: Size, dir: string): void {
       const key = byId.get(1 + Math.floor(Math.random() * names)) as Buffer | undefined;
       if (key) size.names.push(key.toString('utf8'));
     }
-    const count = db
-      .prepare('SELECT count(*) FROM catalogue_live WHERE key >= ? AND key < ?')
-      .pluck();
+    const count = db.prepare('SELECT count(*) FROM catalogue_live WHERE key >= ? AND key < ?').pluck();
     const full = fullFolders(size.cached!.stamp.state.created);
     for (let i = 0; i < LIST_PREFIXES; i++) {
       const prefix = folderPrefix(Math.floor(((i + 0.5) * full) / LIST_PREFIXES));

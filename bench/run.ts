@@ -6,6 +6,7 @@ import { killChildren } from './lib/processes';
 import { allFigures, note } from './lib/report';
 import { securityBenchmark } from './security';
 import { catalogueBenchmark, CATALOGUE_SIZES } from './catalogue';
+import { sftpBenchmark } from './sftp';
 import { transferBenchmark } from './transfer';
 
 /**
@@ -23,6 +24,7 @@ const BENCHMARKS: Record<string, (options: Options) => Promise<void>> = {
   catalogue: (options) => catalogueBenchmark({ reps: options.reps ?? 3, sizes: options.sizes }),
   transfer: (options) => transferBenchmark({ peers: options.peers, reps: options.reps ?? 3 }),
   security: (options) => securityBenchmark({ reps: options.reps ?? 3 }),
+  sftp: (options) => sftpBenchmark({ reps: options.reps ?? 3 }),
 };
 
 function parse(argv: readonly string[]): { names: string[]; options: Options } {

@@ -74,6 +74,38 @@ export function resetPeakRss(pid: number): boolean {
   }
 }
 
+/**
+ * CPU time (user + system, all threads) of a process in ms, from /proc/<pid>/stat; with `children`, plus
+ * that of the descendants it has waited for (cutime + cstime). Undefined if there is no such process.
+ */
+export function cpuMs(pid: number, children = false): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces), from field 3 (state) on.
+    const fields = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+    const [utime, stime, cutime, cstime] = fields.slice(11, 15);
+    return ((utime + stime + (children ? cutime + cstime : 0)) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ, the unit of /proc/<pid>/stat times: 100 on Linux for x86 and arm. */
+const CLOCK_TICKS = 100;
+
+/** The pids of a process's living children (/proc/<pid>/task/<pid>/children). */
+export function childPids(pid: number): number[] {
+  try {
+    const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return text === '' ? [] : text.split(' ').map(Number);
+  } catch {
+    return [];
+  }
+}
+
 function statusField(pid: number, field: string): number | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
