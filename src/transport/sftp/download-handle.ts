@@ -37,13 +37,19 @@ export class DownloadHandle {
     if (offset >= this.transfer.file.size) return { code: STATUS.EOF, message: 'end of file' };
     if (offset < this.start || offset > this.start + this.held.length + MAX_SKIP) await this.seek(offset);
     const end = Math.min(offset + Math.min(length, MAX_READ), this.transfer.file.size);
+    if (offset >= this.start + this.held.length) {
+      // Nothing held is wanted: the next chunk is held as it is, with no copy.
+      this.start += this.held.length;
+      this.held = Buffer.alloc(0);
+    }
     while (this.start + this.held.length < end && !this.ended) {
       const next = await this.chunks.next();
       if (next.done) {
         this.ended = true;
         break;
       }
-      this.held = this.held.length === 0 ? Buffer.from(next.value) : Buffer.concat([this.held, next.value]);
+      const chunk = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+      this.held = this.held.length === 0 ? chunk : Buffer.concat([this.held, chunk]);
       // A read a little ahead: drop what lies before it as it streams past, so memory stays bounded.
       if (this.start + this.held.length <= offset) {
         this.start += this.held.length;

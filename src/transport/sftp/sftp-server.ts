@@ -123,6 +123,28 @@ export class SftpServer {
       this.sockets.delete(socket);
       admission.value.release();
     });
+    coalesceWrites(socket);
     this.ssh.injectSocket(socket);
   }
+}
+
+/**
+ * ssh2 writes every SSH packet to the socket on its own: a 32 KiB READ reply is two packets, and a put
+ * answers each WRITE with a status. Corked from the first write of an event-loop turn until the turn's
+ * I/O is done, they leave in one writev: measured, most of the gain of a put and a part of a get's.
+ */
+function coalesceWrites(socket: Socket): void {
+  const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+  let corked = false;
+  socket.write = ((...args: unknown[]) => {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      setImmediate(() => {
+        corked = false;
+        socket.uncork();
+      });
+    }
+    return write(...args);
+  }) as Socket['write'];
 }
