@@ -42,6 +42,7 @@ const SUMMARIES: Summaries = {
   FilesListed: (p) =>
     `LIST ${p.prefix === '' ? '' : `${quoteName(p.prefix)} `}${p.at === undefined ? '' : `at ${safeText(p.at)} `}(${plural(p.count, 'file')})`,
   FileStatShown: (p) => `STAT ${quoteName(p.name)} v${p.version}`,
+  FolderStatShown: (p) => `STAT ${quoteName(p.path)}`,
   HistoryShown: (p) => `HISTORY ${quoteName(p.name)} (${plural(p.count, 'entry')})`,
   FileUploaded: (p) => `UPLOAD ${quoteName(p.name)} v${p.version} ${formatBytes(p.size)}`,
   FileRestored: (p) =>

@@ -34,6 +34,8 @@ export interface EventPayloads {
     readonly at?: string;
   };
   FileStatShown: { readonly name: string; readonly version: number };
+  /** A STAT (SFTP) of a folder that exists: made explicitly, holding a live name, or above one's home. */
+  FolderStatShown: { readonly path: string };
   HistoryShown: { readonly name: string; readonly count: number };
   FileUploaded: {
     readonly name: string;
@@ -171,6 +173,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'HelpShown',
   'FilesListed',
   'FileStatShown',
+  'FolderStatShown',
   'HistoryShown',
   'FileUploaded',
   'FileRestored',

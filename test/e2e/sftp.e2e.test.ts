@@ -303,6 +303,9 @@ describe('with a write account', () => {
         .map((row) => [row.type, row.payload.path, row.actor]),
     ).toEqual([
       ['FolderCreated', 'empty/', 'alice'],
+      // `cd empty` STATs the folder, and `ls` there too: each time found, as a folder.
+      ['FolderStatShown', 'empty/', 'alice'],
+      ['FolderStatShown', 'empty/', 'alice'],
       ['FolderRemoved', 'empty/', 'alice'],
     ]);
     const rejected = rows

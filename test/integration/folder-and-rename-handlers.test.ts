@@ -41,15 +41,31 @@ describe('ManageFolders and RenameFile through the container', () => {
       actor: 'alice',
       payload: { path: 'alice/empty/' },
     });
-    expect(valueOf(app.handlers.folders.exists(alice, folder('alice/empty')))).toBe(true);
+    expect(valueOf(await app.handlers.stat.path(alice, 'alice/empty'))).toEqual({ folder: 'alice/empty/' });
     expect(valueOf(app.handlers.folders.list(alice, '', ALL))).toEqual(['alice/empty/']);
     // The folders above the home exist for the client to walk down; others are not there for alice.
-    expect(valueOf(app.handlers.folders.exists(alice, folder('alice')))).toBe(true);
-    expect(valueOf(app.handlers.folders.exists(alice, folder('bob')))).toBe(false);
+    expect(valueOf(await app.handlers.stat.path(alice, 'alice'))).toEqual({ folder: 'alice/' });
+    expect(await app.handlers.stat.path(alice, 'bob')).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
     expect(valueOf(await app.handlers.folders.remove(alice, folder('alice/empty')))).toMatchObject({
       type: 'FolderRemoved',
     });
-    expect(valueOf(app.handlers.folders.exists(alice, folder('alice/empty')))).toBe(false);
+    expect(await app.handlers.stat.path(alice, 'alice/empty')).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
+    const shown: string[] = [];
+    await app.ledger.drain();
+    for await (const event of log.read()) {
+      if (event.type === 'FolderStatShown') shown.push(event.payload.path);
+      if (event.type === 'CommandRejected' && event.payload.command === 'STAT') {
+        shown.push(`refused ${event.payload.code}`);
+      }
+    }
+    // One event per STAT: shown, or refused.
+    expect(shown).toEqual(['alice/empty/', 'alice/', 'refused FORBIDDEN', 'refused NOT_FOUND']);
   });
 
   it('refuses outside the home and for the read role with FORBIDDEN, recorded', async () => {

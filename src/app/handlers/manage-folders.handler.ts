@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { Result, ok } from '../../domain/errors';
 import { EventOf, EventOrigin } from '../../domain/events';
-import { decideCreateFolder, decideRemoveFolder, folderExists, FolderPath } from '../../domain/folders';
+import { decideCreateFolder, decideRemoveFolder, FolderPath } from '../../domain/folders';
 import { PageRequest } from '../../domain/ports/catalogue-store.port';
 import { confinePrefix } from '../../domain/authorization';
 import { AccessGuard } from '../access-guard';
@@ -11,8 +11,8 @@ import { Ledger } from '../ledger';
  * Folders for transports that have them (SFTP): MKDIR and RMDIR of empty folders, each one event, and the
  * reads a directory listing needs. Paths come parsed (`parseFolderPath`): they end with `/`.
  *
- * `exists` and `list` record no event of their own: they are part of a STAT or a listing that the
- * transport records through StatFile or ListFiles.
+ * `list` records no event of its own: it is part of a listing that the transport records through
+ * ListFiles. Whether a folder exists is a STAT: StatFile.path.
  */
 @injectable()
 export class ManageFolders {
@@ -45,21 +45,6 @@ export class ManageFolders {
     return ok(
       this.ledger.record<'FolderRemoved'>({ ...origin, type: 'FolderRemoved', payload: decision.value }),
     );
-  }
-
-  /**
-   * Whether the folder exists (explicitly, or because a live name lies under it), for a caller with the
-   * read role whose home holds it or lies under it; otherwise the refusal (recorded, as for any command).
-   */
-  exists(origin: EventOrigin, path: FolderPath): Result<boolean> {
-    const rights = this.access.check(origin, 'read', 'STAT');
-    if (!rights.ok) return rights;
-    const home = rights.value.prefix;
-    // One's home, and the folders above it, exist for one's client to walk down to it; other folders
-    // outside the home do not exist for the caller.
-    if (home !== undefined && home.startsWith(path)) return ok(true);
-    if (home !== undefined && !path.startsWith(home)) return ok(false);
-    return ok(folderExists(this.ledger.catalogue, path));
   }
 
   /** One page of the explicit folders under `prefix` (narrowed to the caller's home), in path order. */

@@ -1,10 +1,14 @@
 import { inject, injectable } from 'inversify';
 import { FileVersion } from '../../domain/file-versions';
-import { Result } from '../../domain/errors';
+import { ok, Result } from '../../domain/errors';
 import { EventOrigin } from '../../domain/events';
+import { folderExists, FolderPath, parseFolderPath } from '../../domain/folders';
 import { resolveStat } from '../../domain/queries';
 import { AccessGuard } from '../access-guard';
 import { Ledger } from '../ledger';
+
+/** What a path names in a tree of folders: a file (its live version), or a folder. */
+export type PathStat = { readonly file: FileVersion } | { readonly folder: FolderPath };
 
 @injectable()
 export class StatFile {
@@ -21,8 +25,42 @@ export class StatFile {
       this.ledger.reject(origin, 'STAT', result.error, name);
       return result;
     }
-    const payload = { name, version: result.value.version };
-    this.ledger.record<'FileStatShown'>({ ...origin, type: 'FileStatShown', payload });
+    this.fileShown(origin, result.value);
     return result;
+  }
+
+  /**
+   * STAT in a tree of folders (SFTP): the live file of that name, else the folder of that path (made
+   * explicitly, or holding a live name). One event either way: FileStatShown, FolderStatShown, or the
+   * refusal.
+   */
+  async path(origin: EventOrigin, name: string): Promise<Result<PathStat>> {
+    const folder = parseFolderPath(name);
+    const rights = this.access.rights(origin);
+    // One's home, and the folders above it, exist for one's client to walk down to it.
+    const home = rights.ok ? rights.value.prefix : undefined;
+    if (folder.ok && home?.startsWith(folder.value)) return this.folderShown(origin, folder.value);
+    const allowed = this.access.check(origin, 'read', 'STAT', name);
+    if (!allowed.ok) return allowed;
+    const file = resolveStat(this.ledger.catalogue, name);
+    if (file.ok) {
+      this.fileShown(origin, file.value);
+      return ok({ file: file.value });
+    }
+    if (folder.ok && folderExists(this.ledger.catalogue, folder.value)) {
+      return this.folderShown(origin, folder.value);
+    }
+    this.ledger.reject(origin, 'STAT', file.error, name);
+    return file;
+  }
+
+  private fileShown(origin: EventOrigin, file: FileVersion): void {
+    const payload = { name: file.name, version: file.version };
+    this.ledger.record<'FileStatShown'>({ ...origin, type: 'FileStatShown', payload });
+  }
+
+  private folderShown(origin: EventOrigin, folder: FolderPath): Result<PathStat> {
+    this.ledger.record<'FolderStatShown'>({ ...origin, type: 'FolderStatShown', payload: { path: folder } });
+    return ok({ folder });
   }
 }

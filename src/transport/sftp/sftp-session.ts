@@ -200,22 +200,15 @@ export class SftpSession {
     this.sftp.attrs(id, found.folder ? folderAttributes() : fileAttributes(found.file));
   }
 
-  /** A file (the STAT use case), else a folder (a LIST of its prefix finds a name in it), else neither. */
+  /** A file, else a folder (the path STAT use case, one event), else neither. */
   private async lookUp(
     path: string,
   ): Promise<{ folder: true } | { folder: false; file: FileVersion } | Status> {
-    if (this.paths.nameOf(path) === '') return { folder: true };
-    const origin = this.context.origin();
     const name = this.paths.nameOf(path);
-    const stat = await this.handlers.stat.execute(origin, name);
-    if (stat.ok) return { folder: false, file: stat.value };
-    if (stat.error.code !== 'NOT_FOUND') return statusOf(stat.error);
-    const folder = parseFolderPath(name);
-    if (!folder.ok) return statusOf(stat.error);
-    const exists = this.handlers.folders.exists(origin, folder.value);
-    if (!exists.ok) return statusOf(exists.error);
-    if (exists.value) return { folder: true };
-    return statusOf(stat.error);
+    if (name === '') return { folder: true };
+    const found = await this.handlers.stat.path(this.context.origin(), name);
+    if (!found.ok) return statusOf(found.error);
+    return 'file' in found.value ? { folder: false, file: found.value.file } : { folder: true };
   }
 
   private async fstat(id: number, raw: Buffer): Promise<void> {

@@ -38,6 +38,7 @@ describe('the audit table', () => {
       ],
       [f.make('FilesListed', { prefix: '', count: 0, at: 'seq 12' }), 'LIST at seq 12 (0 files)'],
       [f.make('FileStatShown', { name: 'x', version: 2 }), 'STAT x v2'],
+      [f.make('FolderStatShown', { path: 'docs/' }), 'STAT docs/'],
       [f.make('HistoryShown', { name: 'x', count: 1 }), 'HISTORY x (1 entry)'],
       [f.make('HistoryShown', { name: 'x', count: 4 }), 'HISTORY x (4 entries)'],
       [
