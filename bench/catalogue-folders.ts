@@ -11,6 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { migrate, MIGRATIONS_DIR } from '../src/infra/sqlite/migrations';
 import { WORKLOAD_VERSION, WorkloadState } from './catalogue-workload';
 import { CATALOGUE_CACHE } from './lib/bench-root';
@@ -104,12 +105,14 @@ function readStamp(files: number): StageStamp | string {
  */
 function upgrade(files: number, stamp: StageStamp, migrations: string[]): StageStamp {
   note(`catalogue: migrating the ${files}-file folder to ${migrations.length} migrations`);
+  const started = performance.now();
   const db = new Database(join(folderOf(files), 'audit.db'));
   try {
     migrate(db, () => new Date().toISOString());
   } finally {
     db.close();
   }
+  note(`catalogue: migrated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const upgraded = { ...stamp, migrations, space: measureSpace(join(folderOf(files), 'audit.db')) };
   writeFileSync(`${stampFile(files)}.tmp`, `${JSON.stringify(upgraded)}\n`);
   renameSync(`${stampFile(files)}.tmp`, stampFile(files));
