@@ -1,5 +1,5 @@
 import { randomFillSync } from 'node:crypto';
-import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { createReadStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -8,6 +8,7 @@ import { FerryError } from '../src/transport/client/ferry-error';
 import { addFerryAccount, FerryServerProcess, startFerryServer } from './lib/ferry-server-process';
 import { elapsedMs, now, peakRssKiB, resetPeakRss, rssKiB, sleep } from './lib/processes';
 import { RawConnection } from './lib/raw-connection';
+import { writeRandomFile } from './lib/random-file';
 import { figure, heading, note, rateFigure, ratioFigure } from './lib/report';
 import { KiB, median, megabytesPerSecond, MiB, perSecond, round } from './lib/stats';
 import { makeSelfSignedCertificate, SelfSignedCertificate } from './lib/tls-certificate';
@@ -107,16 +108,6 @@ export async function securityBenchmark(options: SecurityOptions): Promise<void>
 }
 
 // ------------------------------------------------------------------ helpers
-
-function writeRandomFile(path: string, size: number): void {
-  const chunk = Buffer.alloc(MiB);
-  const fd = openSync(path, 'w');
-  try {
-    for (let written = 0; written < size; written += chunk.length) writeSync(fd, randomFillSync(chunk));
-  } finally {
-    closeSync(fd);
-  }
-}
 
 function discard(): Writable {
   return new Writable({ highWaterMark: MiB, write: (_chunk, _encoding, callback) => callback() });

@@ -1,15 +1,4 @@
-import { randomFillSync } from 'node:crypto';
-import {
-  closeSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -29,8 +18,9 @@ import {
   run,
   sleep,
 } from './lib/processes';
+import { writeRandomFile } from './lib/random-file';
 import { figure, heading, note, rateFigure, ratioFigure } from './lib/report';
-import { ensureSshdInstalled, Sshd, startSshd } from './lib/sshd-process';
+import { ensureSshdInstalled, makeEd25519Key, Sshd, startSshd } from './lib/sshd-process';
 import { median, megabytesPerSecond, MiB } from './lib/stats';
 
 /**
@@ -77,18 +67,7 @@ export async function sftpBenchmark(options: SftpOptions): Promise<void> {
   let sshd: Sshd | undefined;
   try {
     const clientKey = join(work, 'client_ed25519');
-    const keygen = await run('ssh-keygen', [
-      '-q',
-      '-t',
-      'ed25519',
-      '-N',
-      '',
-      '-C',
-      'ferry-bench',
-      '-f',
-      clientKey,
-    ]);
-    if (keygen.code !== 0) throw new Error(`ssh-keygen failed: ${keygen.stderr}`);
+    await makeEd25519Key(clientKey, 'ferry-bench');
     const authorizedKeys = join(work, 'authorized_keys');
     writeFileSync(authorizedKeys, readFileSync(`${clientKey}.pub`, 'utf8'), { mode: 0o600 });
     const local = join(work, '256m.bin');
@@ -142,16 +121,6 @@ export async function sftpBenchmark(options: SftpOptions): Promise<void> {
       if (code !== 0) note(`ferry serve exited ${code}`);
     }
     rmSync(work, { recursive: true, force: true });
-  }
-}
-
-function writeRandomFile(path: string, size: number): void {
-  const chunk = Buffer.alloc(MiB);
-  const fd = openSync(path, 'w');
-  try {
-    for (let written = 0; written < size; written += chunk.length) writeSync(fd, randomFillSync(chunk));
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -1,6 +1,7 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { ensurePackages } from './lib/apt';
 import { note } from './lib/report';
 import { elapsedMs, now, run, sleep, spawnTracked } from './lib/processes';
 import { GiB } from './lib/stats';
@@ -33,34 +34,9 @@ export interface Vsftpd {
   stop(): Promise<void>;
 }
 
-/** Installs vsftpd with apt-get if it is missing; undefined (and a note) if that is not possible. */
-async function ensureInstalled(): Promise<boolean> {
-  if (existsSync(VSFTPD) && existsSync('/usr/bin/curl')) return true;
-  if (!existsSync('/usr/bin/apt-get')) {
-    note('peers: vsftpd is missing and there is no apt-get; skipping the peer figures');
-    return false;
-  }
-  note('peers: installing vsftpd and curl with apt-get');
-  await run('apt-get', ['update', '-qq'], 300_000);
-  const installed = await run(
-    'env',
-    [
-      'DEBIAN_FRONTEND=noninteractive',
-      'apt-get',
-      'install',
-      '-y',
-      '-qq',
-      '--no-install-recommends',
-      'vsftpd',
-      'curl',
-    ],
-    300_000,
-  );
-  if (installed.code !== 0 || !existsSync(VSFTPD)) {
-    note(`peers: apt-get install failed (${installed.stderr.trim().split('\n').pop() ?? ''}); skipping`);
-    return false;
-  }
-  return true;
+/** Installs vsftpd and curl with apt-get if they are missing; false (and a note) if that is not possible. */
+function ensureInstalled(): Promise<boolean> {
+  return ensurePackages('peers', [VSFTPD, '/usr/bin/curl'], ['vsftpd', 'curl']);
 }
 
 function portOpen(port: number): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { note } from './report';
+import { ensurePackages } from './apt';
 import { run, spawnTracked } from './processes';
 
 /**
@@ -19,34 +19,14 @@ export interface Sshd {
 }
 
 /** Installs openssh-server with apt-get if sshd is missing; false (and a note) if that is not possible. */
-export async function ensureSshdInstalled(): Promise<boolean> {
-  if (existsSync(SSHD)) return true;
-  if (!existsSync('/usr/bin/apt-get')) {
-    note('sshd is missing and there is no apt-get');
-    return false;
-  }
-  note('installing openssh-server with apt-get');
-  await run('apt-get', ['update', '-qq'], 300_000);
-  const installed = await run(
-    'env',
-    [
-      'DEBIAN_FRONTEND=noninteractive',
-      'apt-get',
-      'install',
-      '-y',
-      '-qq',
-      '--no-install-recommends',
-      '-o',
-      'DPkg::Lock::Timeout=300',
-      'openssh-server',
-    ],
-    600_000,
-  );
-  if (installed.code !== 0 || !existsSync(SSHD)) {
-    note(`apt-get install openssh-server failed: ${installed.stderr.trim().split('\n').pop() ?? ''}`);
-    return false;
-  }
-  return true;
+export function ensureSshdInstalled(): Promise<boolean> {
+  return ensurePackages('sshd', [SSHD], ['openssh-server']);
+}
+
+/** A new ed25519 key pair without a passphrase: `path` and `path.pub`. */
+export async function makeEd25519Key(path: string, comment: string): Promise<void> {
+  const made = await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path]);
+  if (made.code !== 0) throw new Error(`ssh-keygen ${path} failed: ${made.stderr}`);
 }
 
 /** A port free on 127.0.0.1 a moment ago (the kernel's pick for port 0). */
@@ -67,18 +47,7 @@ export async function startSshd(work: string, authorizedKeysFile: string): Promi
   mkdirSync('/run/sshd', { recursive: true });
   const hostKey = join(work, 'sshd_host_ed25519_key');
   if (!existsSync(hostKey)) {
-    const made = await run('ssh-keygen', [
-      '-q',
-      '-t',
-      'ed25519',
-      '-N',
-      '',
-      '-C',
-      'ferry-bench-sshd',
-      '-f',
-      hostKey,
-    ]);
-    if (made.code !== 0) throw new Error(`ssh-keygen (sshd host key) failed: ${made.stderr}`);
+    await makeEd25519Key(hostKey, 'ferry-bench-sshd');
   }
   const port = await freeLoopbackPort();
   const config = join(work, 'sshd_config');
