@@ -77,6 +77,26 @@ async function events(): Promise<EventRow[]> {
 
 const NAMES = [...TREE_FILES.keys()].sort();
 
+/** `back/` holds the files of `tree/`, each the same bytes (cmp). */
+function expectTreeCameBack(): void {
+  expect(filesUnder(join(local, 'back'))).toEqual(NAMES);
+  for (const name of NAMES) {
+    expect({ name, ...cmpFile(name, join(local, 'tree'), join(local, 'back')) }).toEqual({
+      name,
+      code: 0,
+      said: '',
+    });
+  }
+}
+
+/** One FileUploaded per file of the tree, under `tree/`, by alice. */
+function expectOneUploadPerFile(rows: EventRow[]): void {
+  const uploads = rows.filter((row) => row.type === 'FileUploaded');
+  expect(uploads.map((row) => [row.actor, row.payload.name, row.payload.size]).sort()).toEqual(
+    NAMES.map((name) => ['alice', `tree/${name}`, TREE_FILES.get(name)]),
+  );
+}
+
 test('rclone copy up and back down carries a tree byte for byte, check --download finds no difference, and the log has alice', async () => {
   writeTree(join(local, 'tree'));
 
@@ -95,20 +115,10 @@ test('rclone copy up and back down carries a tree byte for byte, check --downloa
 
   const down = await rclone(['copy', remote('tree'), join(local, 'back')]);
   expect(down).toMatchObject({ code: 0, stderr: '' });
-  expect(filesUnder(join(local, 'back'))).toEqual(NAMES);
-  for (const name of NAMES) {
-    expect({ name, ...cmpFile(name, join(local, 'tree'), join(local, 'back')) }).toEqual({
-      name,
-      code: 0,
-      said: '',
-    });
-  }
+  expectTreeCameBack();
 
   const rows = await events();
-  const uploads = rows.filter((row) => row.type === 'FileUploaded');
-  expect(uploads.map((row) => [row.actor, row.payload.name, row.payload.size]).sort()).toEqual(
-    NAMES.map((name) => ['alice', `tree/${name}`, TREE_FILES.get(name)]),
-  );
+  expectOneUploadPerFile(rows);
   const downloads = rows.filter((row) => row.type === 'FileDownloaded');
   for (const name of NAMES) {
     // One by check --download, one by the copy down.
@@ -166,19 +176,9 @@ test('put -r uploads a tree (nested, spaces, UTF-8) as one FileUploaded per file
   expect(warnings.filter(Boolean).sort()).toEqual(
     FOLDERS.map((folder) => `remote setstat "/${folder}": Operation unsupported`).sort(),
   );
-  expect(filesUnder(join(local, 'back'))).toEqual(NAMES);
-  for (const name of NAMES) {
-    expect({ name, ...cmpFile(name, join(local, 'tree'), join(local, 'back')) }).toEqual({
-      name,
-      code: 0,
-      said: '',
-    });
-  }
+  expectTreeCameBack();
   const rows = await events();
-  const uploads = rows.filter((row) => row.type === 'FileUploaded');
-  expect(uploads.map((row) => [row.actor, row.payload.name, row.payload.size]).sort()).toEqual(
-    NAMES.map((name) => ['alice', `tree/${name}`, TREE_FILES.get(name)]),
-  );
+  expectOneUploadPerFile(rows);
   const setstats = rows.filter((row) => row.payload.command === 'SFTP SETSTAT');
   expect(setstats.map((row) => [row.actor, row.type, row.payload.name]).sort()).toEqual(
     FOLDERS.map((folder) => ['alice', 'CommandRejected', folder]).sort(),
