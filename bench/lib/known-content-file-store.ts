@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { BlobDigest, BlobWriter, ByteRange, FileStore } from '../../src/domain/ports/file-store.port';
+import {
+  BlobDigest,
+  BlobWriter,
+  ByteRange,
+  FileStore,
+  HeldBlobWriter,
+} from '../../src/domain/ports/file-store.port';
 
 /**
  * For generating benchmark folders only: the real DiskFileStore, except that a body whose content is
@@ -26,6 +32,19 @@ export class KnownContentFileStore implements FileStore {
 
   async begin(): Promise<BlobWriter> {
     return new KnownContentWriter(this.inner, this.known, this.counts);
+  }
+
+  /** Resumable uploads are not part of the workload: the real store's. */
+  beginHeld(id: string): Promise<HeldBlobWriter> {
+    return this.inner.beginHeld(id);
+  }
+
+  release(id: string): Promise<void> {
+    return this.inner.release(id);
+  }
+
+  listHeld(): AsyncIterable<string> {
+    return this.inner.listHeld();
   }
 
   read(sha256: string, range?: ByteRange): AsyncIterable<Uint8Array> {

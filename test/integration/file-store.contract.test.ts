@@ -199,6 +199,69 @@ function fileStoreContract(make: () => Promise<StoreUnderTest>): void {
     expect([...listed].sort()).toEqual([...expected].sort());
   });
 
+  describe('held blobs (resumable uploads)', () => {
+    async function listHeld(): Promise<string[]> {
+      const ids: string[] = [];
+      for await (const id of store.listHeld()) ids.push(id);
+      return ids.sort();
+    }
+
+    it('a held blob continues where it stopped, across writers, and its digest covers every byte', async () => {
+      const bytes = randomBytes(300_000);
+      const first = await store.beginHeld('upload-1');
+      expect(first.heldBefore).toBe(0);
+      await first.write(bytes.subarray(0, 100_000));
+      expect(await first.hold()).toBe(100_000);
+      expect(await listHeld()).toEqual(['upload-1']);
+      expect(await listAll(store)).toEqual([]);
+
+      const second = await store.beginHeld('upload-1');
+      expect(second.heldBefore).toBe(100_000);
+      await second.write(bytes.subarray(100_000, 250_000));
+      expect(await second.hold()).toBe(250_000);
+
+      const third = await store.beginHeld('upload-1');
+      expect(third.heldBefore).toBe(250_000);
+      await third.write(bytes.subarray(250_000));
+      const digest = await third.seal();
+      expect(digest).toEqual({ sha256: sha256(bytes), size: bytes.length });
+      await third.commit();
+      expect((await readAll(store, digest.sha256)).equals(bytes)).toBe(true);
+      expect(await listHeld()).toEqual([]);
+    });
+
+    it('abort and release drop what is held; other ids keep theirs', async () => {
+      for (const id of ['a', 'b', 'c']) {
+        const writer = await store.beginHeld(id);
+        await writer.write(Buffer.from(`bytes of ${id}`));
+        await writer.hold();
+      }
+      const resumed = await store.beginHeld('a');
+      await resumed.write(Buffer.from(' and more'));
+      await resumed.abort();
+      await store.release('b');
+      await store.release('never-held');
+      expect(await listHeld()).toEqual(['c']);
+      expect((await store.beginHeld('a')).heldBefore).toBe(0);
+    });
+
+    it('one writer per id at a time: a second is refused as busy until the first is done', async () => {
+      const first = await store.beginHeld('u');
+      await expect(store.beginHeld('u')).rejects.toMatchObject({ kind: 'busy' });
+      await first.write(Buffer.from('x'));
+      await first.hold();
+      const second = await store.beginHeld('u');
+      expect(second.heldBefore).toBe(1);
+      await second.abort();
+    });
+
+    it('refuses an id that could name another file', async () => {
+      for (const id of ['', '../blobs', 'a/b', 'x'.repeat(129), 'é']) {
+        await expect(store.beginHeld(id)).rejects.toMatchObject({ kind: 'not-found' });
+      }
+    });
+  });
+
   it('reports an unknown sha as not found', async () => {
     const unknown = sha256(Buffer.from('never stored'));
     expect(await store.has(unknown)).toBe(false);
@@ -268,7 +331,25 @@ describe('DiskFileStore on disk', () => {
   it('creates its directories on open', async () => {
     const fresh = join(root, 'fresh');
     await new DiskFileStore(fresh).open();
-    expect(readdirSync(fresh).sort()).toEqual(['blobs', 'tmp']);
+    expect(readdirSync(fresh).sort()).toEqual(['blobs', 'held', 'tmp']);
+  });
+
+  it('keeps held bytes in held/<id> across a restart, where temporaries are swept', async () => {
+    const writer = await store.beginHeld('resumable');
+    await writer.write(Buffer.from('half of it'));
+    await writer.hold();
+    writeFileSync(join(root, 'held', 'not an id'), 'x');
+    const reopened = new DiskFileStore(root);
+    await reopened.open();
+    const ids: string[] = [];
+    for await (const id of reopened.listHeld()) ids.push(id);
+    expect(ids).toEqual(['resumable']);
+    expect(readFileSync(join(root, 'held', 'resumable'), 'utf8')).toBe('half of it');
+    const resumed = await reopened.beginHeld('resumable');
+    expect(resumed.heldBefore).toBe(10);
+    await resumed.write(Buffer.from(', the rest'));
+    const digest = await resumed.seal();
+    expect(digest.sha256).toBe(sha256(Buffer.from('half of it, the rest')));
   });
 
   it('puts a blob at blobs/<first two hex>/<sha>', async () => {

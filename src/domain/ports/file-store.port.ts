@@ -17,6 +17,23 @@ export interface BlobWriter {
   abort(): Promise<void>;
 }
 
+/**
+ * A resumable upload's blob: its bytes are kept under an id until it is published (`commit`), dropped
+ * (`abort`, or `FileStore.release`), or, when its client went away, held (`hold`) for a later
+ * `FileStore.beginHeld` with the same id to continue.
+ */
+export interface HeldBlobWriter extends BlobWriter {
+  /** Bytes the blob held when this writer opened it: where the upload continues. */
+  readonly heldBefore: number;
+  /** Makes every byte written so far durable and keeps them under the id; the writer is done. */
+  hold(): Promise<number>;
+}
+
+/** What an upload id may be: it names a file of held bytes, so nothing that could name another. */
+export function isUploadId(id: string): boolean {
+  return /^[A-Za-z0-9_-]{1,128}$/.test(id);
+}
+
 export interface ByteRange {
   readonly start: number;
   /** Exclusive. */
@@ -37,6 +54,15 @@ export interface FileStore {
   /** Removes temporaries left by a crash; called once at start. */
   open(): Promise<void>;
   begin(): Promise<BlobWriter>;
+  /**
+   * A writer for the resumable upload `id` (letters, digits, `-` and `_`): new, or continuing the bytes
+   * held under it, which the digest covers too. One writer per id at a time.
+   */
+  beginHeld(id: string): Promise<HeldBlobWriter>;
+  /** Drops the bytes held under `id`, if any (an upload that expired or was given up). */
+  release(id: string): Promise<void>;
+  /** The ids holding bytes, kept across restarts (unlike temporaries). */
+  listHeld(): AsyncIterable<string>;
   read(sha256: string, range?: ByteRange): AsyncIterable<Uint8Array>;
   has(sha256: string): Promise<boolean>;
   delete(sha256: string): Promise<void>;
@@ -44,7 +70,8 @@ export interface FileStore {
   list(): AsyncIterable<string>;
 }
 
-export type StoreErrorKind = 'not-found' | 'io';
+/** `busy`: the held bytes of that id are open in another writer. */
+export type StoreErrorKind = 'not-found' | 'io' | 'busy';
 
 export class StoreError extends Error {
   constructor(

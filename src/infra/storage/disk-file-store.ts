@@ -1,35 +1,82 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, Hash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BlobDigest, BlobWriter, ByteRange, FileStore, StoreError } from '../../domain/ports/file-store.port';
+import {
+  BlobDigest,
+  BlobWriter,
+  ByteRange,
+  FileStore,
+  HeldBlobWriter,
+  isUploadId,
+  StoreError,
+} from '../../domain/ports/file-store.port';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
  * Blobs as files: `blobs/ab/abcdef...` under the root, written first to `tmp/` and then fsynced and
- * renamed into place, so a blob is either wholly there or not there at all.
+ * renamed into place, so a blob is either wholly there or not there at all. A resumable upload writes to
+ * `held/<id>` instead, which a restart keeps (`tmp/` it empties).
  */
 export class DiskFileStore implements FileStore {
   readonly capabilities = { rangedReads: true };
   private readonly blobs: string;
   private readonly temporaries: string;
+  private readonly heldRoot: string;
+  /** Held ids with a writer open: a second writer would interleave its bytes with the first's. */
+  private readonly heldOpen = new Set<string>();
 
   constructor(root: string) {
     this.blobs = join(root, 'blobs');
     this.temporaries = join(root, 'tmp');
+    this.heldRoot = join(root, 'held');
   }
 
   async open(): Promise<void> {
     await rm(this.temporaries, { recursive: true, force: true });
     await mkdir(this.temporaries, { recursive: true });
     await mkdir(this.blobs, { recursive: true });
+    await mkdir(this.heldRoot, { recursive: true });
   }
 
   async begin(): Promise<BlobWriter> {
     const path = join(this.temporaries, `${randomUUID()}.part`);
     const handle = await guard(() => open(path, 'wx', 0o600));
     return new DiskBlobWriter(handle, path, (sha256) => this.pathOf(sha256));
+  }
+
+  async beginHeld(id: string): Promise<HeldBlobWriter> {
+    const path = this.heldPathOf(id);
+    if (this.heldOpen.has(id)) throw new StoreError('busy', `the upload ${id} is being written already`);
+    this.heldOpen.add(id);
+    try {
+      // What is held already is hashed again: the digest covers the whole blob.
+      const hash = createHash('sha256');
+      let size = 0;
+      try {
+        for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
+          hash.update(chunk as Buffer);
+          size += (chunk as Buffer).length;
+        }
+      } catch (error) {
+        if (!isMissing(error)) throw translate(error);
+      }
+      const handle = await guard(() => open(path, 'a', 0o600));
+      const done = () => this.heldOpen.delete(id);
+      return new DiskBlobWriter(handle, path, (sha256) => this.pathOf(sha256), { hash, size, done });
+    } catch (error) {
+      this.heldOpen.delete(id);
+      throw error;
+    }
+  }
+
+  async release(id: string): Promise<void> {
+    await guard(() => rm(this.heldPathOf(id), { force: true }));
+  }
+
+  async *listHeld(): AsyncIterable<string> {
+    for (const name of await guard(() => readdir(this.heldRoot))) if (isUploadId(name)) yield name;
   }
 
   async *read(sha256: string, range?: ByteRange): AsyncIterable<Uint8Array> {
@@ -75,15 +122,28 @@ export class DiskFileStore implements FileStore {
     }
   }
 
+  private heldPathOf(id: string): string {
+    if (!isUploadId(id)) throw new StoreError('not-found', `not an upload id: ${JSON.stringify(id)}`);
+    return join(this.heldRoot, id);
+  }
+
   private pathOf(sha256: string): string {
     if (!SHA256_HEX.test(sha256)) throw new StoreError('not-found', `not a SHA-256: ${sha256}`);
     return join(this.blobs, sha256.slice(0, 2), sha256);
   }
 }
 
-class DiskBlobWriter implements BlobWriter {
-  private readonly hash = createHash('sha256');
-  private size = 0;
+/** A held blob's writer starts from what it holds, and says when it is done with the id. */
+interface HeldStart {
+  readonly hash: Hash;
+  readonly size: number;
+  readonly done: () => void;
+}
+
+class DiskBlobWriter implements HeldBlobWriter {
+  private readonly hash: Hash;
+  private size: number;
+  readonly heldBefore: number;
   private digest: BlobDigest | undefined;
   private closed = false;
 
@@ -91,7 +151,12 @@ class DiskBlobWriter implements BlobWriter {
     private readonly handle: FileHandle,
     private readonly path: string,
     private readonly destination: (sha256: string) => string,
-  ) {}
+    private readonly held?: HeldStart,
+  ) {
+    this.hash = held?.hash ?? createHash('sha256');
+    this.size = held?.size ?? 0;
+    this.heldBefore = this.size;
+  }
 
   async write(chunk: Uint8Array): Promise<void> {
     this.hash.update(chunk);
@@ -113,11 +178,22 @@ class DiskBlobWriter implements BlobWriter {
     await guard(() => mkdir(shard, { recursive: true }));
     await guard(() => rename(this.path, target));
     await syncDirectory(shard);
+    this.held?.done();
   }
 
   async abort(): Promise<void> {
     await this.close();
     await unlink(this.path).catch(() => undefined);
+    this.held?.done();
+  }
+
+  async hold(): Promise<number> {
+    if (!this.held) throw new Error('hold of a blob that is not held');
+    await guard(() => this.handle.sync());
+    await this.close();
+    await syncDirectory(join(this.path, '..'));
+    this.held.done();
+    return this.size;
   }
 
   private async close(): Promise<void> {

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { BlobDigest, BlobWriter, ByteRange, FileStore, StoreError } from '../../domain/ports/file-store.port';
+import {
+  BlobDigest,
+  BlobWriter,
+  ByteRange,
+  FileStore,
+  HeldBlobWriter,
+  isUploadId,
+  StoreError,
+} from '../../domain/ports/file-store.port';
 
 const READ_CHUNK = 64 * 1024;
 
@@ -7,11 +15,35 @@ const READ_CHUNK = 64 * 1024;
 export class MemoryFileStore implements FileStore {
   readonly capabilities = { rangedReads: true };
   private readonly blobs = new Map<string, Buffer>();
+  /** Resumable uploads' bytes by id, and the ids with a writer open. */
+  private readonly held = new Map<string, Buffer[]>();
+  private readonly heldOpen = new Set<string>();
 
   async open(): Promise<void> {}
 
   async begin(): Promise<BlobWriter> {
     return new MemoryBlobWriter(this.blobs);
+  }
+
+  async beginHeld(id: string): Promise<HeldBlobWriter> {
+    if (!isUploadId(id)) throw new StoreError('not-found', `not an upload id: ${JSON.stringify(id)}`);
+    if (this.heldOpen.has(id)) throw new StoreError('busy', `the upload ${id} is being written already`);
+    this.heldOpen.add(id);
+    const chunks = this.held.get(id) ?? [];
+    this.held.set(id, chunks);
+    const done = (keep: boolean) => {
+      this.heldOpen.delete(id);
+      if (!keep) this.held.delete(id);
+    };
+    return new MemoryBlobWriter(this.blobs, { chunks, done });
+  }
+
+  async release(id: string): Promise<void> {
+    this.held.delete(id);
+  }
+
+  async *listHeld(): AsyncIterable<string> {
+    yield* [...this.held.keys()];
   }
 
   async *read(sha256: string, range?: ByteRange): AsyncIterable<Uint8Array> {
@@ -36,12 +68,26 @@ export class MemoryFileStore implements FileStore {
   }
 }
 
-class MemoryBlobWriter implements BlobWriter {
+/** A held blob's writer starts with the chunks held, and says when it is done with the id. */
+interface HeldStart {
+  readonly chunks: Buffer[];
+  readonly done: (keep: boolean) => void;
+}
+
+class MemoryBlobWriter implements HeldBlobWriter {
   private readonly hash = createHash('sha256');
-  private chunks: Buffer[] = [];
+  private chunks: Buffer[];
+  readonly heldBefore: number;
   private digest: BlobDigest | undefined;
 
-  constructor(private readonly blobs: Map<string, Buffer>) {}
+  constructor(
+    private readonly blobs: Map<string, Buffer>,
+    private readonly held?: HeldStart,
+  ) {
+    this.chunks = held?.chunks ?? [];
+    for (const chunk of this.chunks) this.hash.update(chunk);
+    this.heldBefore = sizeOf(this.chunks);
+  }
 
   async write(chunk: Uint8Array): Promise<void> {
     this.hash.update(chunk);
@@ -49,8 +95,7 @@ class MemoryBlobWriter implements BlobWriter {
   }
 
   async seal(): Promise<BlobDigest> {
-    const size = this.chunks.reduce((total, chunk) => total + chunk.length, 0);
-    this.digest = { sha256: this.hash.digest('hex'), size };
+    this.digest = { sha256: this.hash.digest('hex'), size: sizeOf(this.chunks) };
     return this.digest;
   }
 
@@ -58,9 +103,21 @@ class MemoryBlobWriter implements BlobWriter {
     if (!this.digest) throw new Error('commit before seal');
     if (!this.blobs.has(this.digest.sha256)) this.blobs.set(this.digest.sha256, Buffer.concat(this.chunks));
     this.chunks = [];
+    this.held?.done(false);
   }
 
   async abort(): Promise<void> {
     this.chunks = [];
+    this.held?.done(false);
   }
+
+  async hold(): Promise<number> {
+    if (!this.held) throw new Error('hold of a blob that is not held');
+    this.held.done(true);
+    return sizeOf(this.chunks);
+  }
+}
+
+function sizeOf(chunks: readonly Buffer[]): number {
+  return chunks.reduce((total, chunk) => total + chunk.length, 0);
 }
