@@ -519,10 +519,16 @@ function judge(sizes: readonly Size[], values: Map<string, Map<string, number>>)
         `(target >= ${100 * TARGETS.uploadVsEmpty}%): ${verdict(rate >= TARGETS.uploadVsEmpty * rate0)}`,
     );
   }
-  const latencies = ['list', 'stat', 'history'].map((kind) => [kind, get(`${kind}_p50`, l)!] as const);
+  // The target is the server's time: for LIST, the round trip whose ~1,000 reply lines are counted, not
+  // parsed (an upper bound: it includes the loopback and a commit); STAT and HISTORY replies are one line.
+  const latencies = [
+    ['LIST (lines not parsed)', get('listRaw_p50', l)!],
+    ['STAT', get('stat_p50', l)!],
+    ['HISTORY', get('history_p50', l)!],
+  ] as const;
   note(
-    `  ${l}: ${latencies.map(([kind, ms]) => `${kind.toUpperCase()} ${ms.toFixed(2)} ms`).join(', ')} ` +
-      `(median; target < ${TARGETS.latencyMs} ms each): ${verdict(latencies.every(([, ms]) => ms < TARGETS.latencyMs))}`,
+    `  ${l}: ${latencies.map(([kind, ms]) => `${kind} ${ms.toFixed(2)} ms`).join(', ')} ` +
+      `(median; target < ${TARGETS.latencyMs} ms each at the server): ${verdict(latencies.every(([, ms]) => ms < TARGETS.latencyMs))}`,
   );
 }
 
