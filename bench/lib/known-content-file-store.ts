@@ -18,10 +18,6 @@ export class KnownContentFileStore implements FileStore {
 
   constructor(private readonly inner: FileStore) {}
 
-  get capabilities() {
-    return this.inner.capabilities;
-  }
-
   /** How many uploads were stored for real (new content) and how many only hashed. */
   readonly counts = { stored: 0, skipped: 0 };
 

@@ -533,6 +533,29 @@ describe('handlers through the container with memory adapters', () => {
     });
   });
 
+  it('refuses an append with STORAGE_FAILED when the bytes of the live version are gone, storing nothing', async () => {
+    const store = new MemoryFileStore();
+    const eventLog = new MemoryEventLog();
+    const app = await startMemoryApp({ fileStore: store, eventLog });
+    const origin = await openSession(app);
+    await uploadBytes(app, origin, 'log.txt', Buffer.from('first '));
+    const live = app.ledger.catalogue.live('log.txt')!;
+    await store.delete(live.sha256);
+    const transfer = await app.handlers.upload.begin(origin, { name: 'log.txt' as FileName, append: true });
+    expect(transfer.refused).toBe(true);
+    await transfer.write(Buffer.from('second'));
+    expect(await transfer.finish()).toMatchObject({ ok: false, error: { code: 'STORAGE_FAILED' } });
+    expect(app.ledger.catalogue.latestVersion('log.txt')).toBe(1);
+    const blobs: string[] = [];
+    for await (const sha256 of store.list()) blobs.push(sha256);
+    expect(blobs).toEqual([]);
+    await app.ledger.drain();
+    expect((await allEvents(eventLog)).pop()).toMatchObject({
+      type: 'CommandRejected',
+      payload: { command: 'UPLOAD', code: 'STORAGE_FAILED' },
+    });
+  });
+
   it('stops taking commands once the log cannot be written, rather than drifting from it', async () => {
     const eventLog = new MemoryEventLog();
     const app = await startMemoryApp({ eventLog });

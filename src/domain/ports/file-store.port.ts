@@ -40,17 +40,11 @@ export interface ByteRange {
   readonly end: number;
 }
 
-export interface FileStoreCapabilities {
-  /** Reads can start at an offset (for resumed downloads). */
-  readonly rangedReads: boolean;
-}
-
 /**
  * Content-addressed storage for file bytes, keyed by SHA-256 in lowercase hex. Implementations translate
  * their own failures into `StoreError`s so nothing above this port sees a library's error.
  */
 export interface FileStore {
-  readonly capabilities: FileStoreCapabilities;
   /** Removes temporaries left by a crash; called once at start. */
   open(): Promise<void>;
   begin(): Promise<BlobWriter>;
@@ -63,6 +57,7 @@ export interface FileStore {
   release(id: string): Promise<void>;
   /** The ids holding bytes, kept across restarts (unlike temporaries). */
   listHeld(): AsyncIterable<string>;
+  /** The blob's bytes, or those of `range` (resumed and random-access downloads start mid-blob). */
   read(sha256: string, range?: ByteRange): AsyncIterable<Uint8Array>;
   has(sha256: string): Promise<boolean>;
   delete(sha256: string): Promise<void>;

@@ -20,7 +20,6 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
  * `held/<id>` instead, which a restart keeps (`tmp/` it empties).
  */
 export class DiskFileStore implements FileStore {
-  readonly capabilities = { rangedReads: true };
   private readonly blobs: string;
   private readonly temporaries: string;
   private readonly heldRoot: string;

@@ -13,7 +13,6 @@ const READ_CHUNK = 64 * 1024;
 
 /** Blobs in a Map: for tests and demos. Same contract as the disk store, including invisibility until commit. */
 export class MemoryFileStore implements FileStore {
-  readonly capabilities = { rangedReads: true };
   private readonly blobs = new Map<string, Buffer>();
   /** Resumable uploads' bytes by id, and the ids with a writer open. */
   private readonly held = new Map<string, Buffer[]>();
