@@ -31,16 +31,16 @@ export class KnownContentFileStore implements FileStore {
   }
 
   /** Resumable uploads are not part of the workload: the real store's. */
-  beginHeld(id: string): Promise<HeldBlobWriter> {
-    return this.inner.beginHeld(id);
+  beginHeld(id: string, keep: number): Promise<HeldBlobWriter> {
+    return this.inner.beginHeld(id, keep);
   }
 
   release(id: string): Promise<void> {
     return this.inner.release(id);
   }
 
-  listHeld(): AsyncIterable<string> {
-    return this.inner.listHeld();
+  releaseHeldExcept(ids: ReadonlySet<string>): Promise<void> {
+    return this.inner.releaseHeldExcept(ids);
   }
 
   read(sha256: string, range?: ByteRange): AsyncIterable<Uint8Array> {

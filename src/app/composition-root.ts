@@ -59,7 +59,9 @@ import { SessionLifecycle } from './handlers/session-lifecycle.handler';
 import { ShowHelp } from './handlers/show-help.handler';
 import { ShowHistory } from './handlers/show-history.handler';
 import { StatFile } from './handlers/stat-file.handler';
+import { ShowUploadOffset } from './handlers/show-upload-offset.handler';
 import { UploadFile } from './handlers/upload-file.handler';
+import { HeldUploadExpiry } from './held-upload-expiry';
 import { Ledger } from './ledger';
 import { TOKENS } from './tokens';
 
@@ -69,6 +71,8 @@ export interface Handlers {
   readonly help: ShowHelp;
   readonly list: ListFiles;
   readonly upload: UploadFile;
+  /** OFFSET: where an interrupted upload continues. */
+  readonly uploadOffset: ShowUploadOffset;
   readonly download: DownloadFile;
   readonly delete: DeleteFile;
   readonly restore: RestoreFile;
@@ -92,8 +96,11 @@ export interface Application {
   readonly handlers: Handlers;
   readonly ledger: Ledger;
   readonly logger: Logger;
-  /** Records the connections refused since last time and lifts run-out bans; runs once a minute. */
-  upkeep(): void;
+  /**
+   * Records the connections refused since last time, lifts run-out bans and expires held uploads; runs
+   * once a minute. Resolves when the expiry is done.
+   */
+  upkeep(): Promise<void>;
   /** Waits for pending appends, then closes the log. */
   close(): Promise<void>;
 }
@@ -169,6 +176,8 @@ function buildContainer(config: FerryConfig, overrides: PortOverrides = {}): Con
     ShowHelp,
     ListFiles,
     UploadFile,
+    ShowUploadOffset,
+    HeldUploadExpiry,
     DownloadFile,
     DeleteFile,
     RejectCommand,
@@ -202,6 +211,7 @@ export async function startApplication(
   try {
     await container.get<FileStore>(TOKENS.FileStore).open();
     await ledger.load();
+    await container.get(HeldUploadExpiry).releaseUnaccounted();
   } catch (error) {
     lock?.release();
     throw error;
@@ -209,12 +219,14 @@ export async function startApplication(
   const eventLog = container.get<EventLog>(TOKENS.EventLog);
   const gate = container.get(ConnectionGate);
   const bans = container.get(BanKeeper);
-  // Refused connections are recorded in aggregate, and run-out bans lifted, once a minute.
-  const upkeep = () => {
+  const heldUploads = container.get(HeldUploadExpiry);
+  // Refused connections are recorded in aggregate, run-out bans lifted and held uploads expired, once a minute.
+  const upkeep = async () => {
     gate.flushRefusals();
     bans.sweep();
+    await heldUploads.sweep();
   };
-  const upkeepTimer = setInterval(upkeep, UPKEEP_INTERVAL_MS);
+  const upkeepTimer = setInterval(() => void upkeep(), UPKEEP_INTERVAL_MS);
   upkeepTimer.unref();
   return {
     ledger,
@@ -224,6 +236,7 @@ export async function startApplication(
       help: container.get(ShowHelp),
       list: container.get(ListFiles),
       upload: container.get(UploadFile),
+      uploadOffset: container.get(ShowUploadOffset),
       download: container.get(DownloadFile),
       delete: container.get(DeleteFile),
       restore: container.get(RestoreFile),

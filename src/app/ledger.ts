@@ -93,12 +93,14 @@ export class Ledger {
     command: string,
     error: DomainError,
     name?: string,
+    upload?: string,
   ): EventOf<'CommandRejected'> {
     const payload = {
       command,
       code: error.code,
       message: error.message,
       ...(name === undefined ? {} : { name }),
+      ...(upload === undefined ? {} : { upload }),
     };
     return this.record<'CommandRejected'>({ ...origin, type: 'CommandRejected', payload });
   }

@@ -41,10 +41,16 @@ const SUMMARIES: Summaries = {
   HelpShown: () => 'HELP',
   FilesListed: (p) =>
     `LIST ${p.prefix === '' ? '' : `${quoteName(p.prefix)} `}${p.at === undefined ? '' : `at ${safeText(p.at)} `}(${plural(p.count, 'file')})`,
-  FileStatShown: (p) => `STAT ${quoteName(p.name)} v${p.version}`,
+  FileStatShown: (p) =>
+    `STAT ${quoteName(p.name)} ${p.held === undefined ? `v${p.version}` : `${formatBytes(p.held)} held`}`,
   FolderStatShown: (p) => `STAT ${quoteName(p.path)}`,
   HistoryShown: (p) => `HISTORY ${quoteName(p.name)} (${plural(p.count, 'entry')})`,
-  FileUploaded: (p) => `UPLOAD ${quoteName(p.name)} v${p.version} ${formatBytes(p.size)}`,
+  FileUploaded: (p) =>
+    `UPLOAD ${quoteName(p.name)} v${p.version} ${formatBytes(p.size)}${p.upload === undefined || p.upload.from === 0 ? '' : ` resumed at ${formatBytes(p.upload.from)}`}`,
+  UploadInterrupted: (p) =>
+    `UPLOAD ${quoteName(p.name)} INTERRUPTED ${formatBytes(p.bytes)} sent, ${formatBytes(p.held)} held (upload ${safeText(p.upload)})`,
+  UploadOffsetShown: (p) => `OFFSET ${safeText(p.upload)} ${quoteName(p.name)} ${formatBytes(p.held)} held`,
+  UploadsExpired: (p) => `EXPIRED ${plural(p.uploads.length, 'held upload')} after ${p.hours} h`,
   FileRestored: (p) =>
     `RESTORE ${quoteName(p.name)} v${p.version} from v${p.fromVersion} ${formatBytes(p.size)}`,
   FileRenamed: (p) =>

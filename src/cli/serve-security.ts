@@ -17,6 +17,7 @@ export interface SecurityOptions {
   readonly lineTimeout: number;
   readonly maxFileSize: number;
   readonly spaceReserve: number;
+  readonly heldUploadHours: number;
   readonly banFailures: number;
   readonly banWindow: number;
   readonly banTime: number;
@@ -108,6 +109,15 @@ export function addSecurityOptions(command: Command): Command {
       )
       .addOption(
         option(
+          '--held-upload-hours <h>',
+          'hours an interrupted upload stays resumable after its last attempt',
+          'FERRY_HELD_UPLOAD_HOURS',
+          DEFAULT_UPLOAD_LIMITS.heldHours,
+          parsePositiveInteger,
+        ),
+      )
+      .addOption(
+        option(
           '--ban-failures <n>',
           'failed logins from one address that ban it',
           'FERRY_BAN_FAILURES',
@@ -177,7 +187,11 @@ export function securityConfig(
       maxConnections: options.maxConnections,
       maxConnectionsPerAddress: options.maxConnectionsPerAddress,
     },
-    uploads: { maxFileSize: options.maxFileSize, spaceReserve: options.spaceReserve },
+    uploads: {
+      maxFileSize: options.maxFileSize,
+      spaceReserve: options.spaceReserve,
+      heldHours: options.heldUploadHours,
+    },
   };
 }
 

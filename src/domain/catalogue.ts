@@ -1,6 +1,7 @@
 import { Accounts } from './accounts';
 import { AddressBans } from './address-bans';
 import { FerryEvent } from './events';
+import { HeldUploads } from './held-uploads';
 import { entryEvent, entryFile, FileVersion, HistoryEntry, NO_USAGE, Usage } from './file-versions';
 import { CatalogueStore, PageRequest, StoredVersion } from './ports/catalogue-store.port';
 import { Outcome, RequestMemory } from './request-memory';
@@ -37,6 +38,8 @@ export class Catalogue implements CatalogueStore {
   readonly accounts = new Accounts();
   /** Failed logins and bans per remote address. */
   readonly bans = new AddressBans();
+  /** Resumable uploads interrupted and not yet ended. */
+  readonly heldUploads = new HeldUploads();
 
   /** The seq of the last event applied: the catalogue is exactly the log up to here. */
   position(): number {
@@ -66,6 +69,7 @@ export class Catalogue implements CatalogueStore {
     if (event.type === 'FileRenamed')
       checkRename(event, this.live(event.payload.from)?.version, this.latestVersion(event.payload.to));
     this.lastSeq = event.seq;
+    this.heldUploads.apply(event);
     switch (event.type) {
       case 'FileUploaded':
       case 'FileRestored': {

@@ -27,6 +27,8 @@ export const ERROR_CODES = [
   'TIMEOUT',
   /** An account name that already exists (USER ADD), or a login in a session that has one. */
   'CONFLICT',
+  /** A resumed upload's offset is not where its held bytes end (OFFSET says where they do). */
+  'OFFSET_MISMATCH',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -33,7 +33,11 @@ export interface EventPayloads {
     readonly after?: string;
     readonly at?: string;
   };
-  FileStatShown: { readonly name: string; readonly version: number };
+  /**
+   * `version` 0: no live version, only bytes held for `name` (a cut SFTP upload whose client asked its
+   * size to resume it); `held` is set when those held bytes are what the reply gave.
+   */
+  FileStatShown: { readonly name: string; readonly version: number; readonly held?: number };
   /** A STAT (SFTP) of a folder that exists: made explicitly, holding a live name, or above one's home. */
   FolderStatShown: { readonly path: string };
   HistoryShown: { readonly name: string; readonly count: number };
@@ -45,6 +49,36 @@ export interface EventPayloads {
     readonly requestId?: string;
     /** An append (SFTP `reput`): the first `size` bytes are those of `version`; the actor sent the rest. */
     readonly appendedTo?: { readonly version: number; readonly size: number };
+    /**
+     * A resumable upload: this last attempt sent the bytes from `from` on; the ones before it came in the
+     * attempts its `UploadInterrupted` events record. The digest covers the whole file.
+     */
+    readonly upload?: { readonly id: string; readonly from: number };
+  };
+  /**
+   * A resumable upload's connection went away mid-body (or its next attempt took over): its bytes are kept,
+   * durably, for a later attempt to continue. This attempt began at `from` and moved `bytes`; `held` are
+   * kept in all. `size` is the whole file's declared size, when one was declared.
+   */
+  UploadInterrupted: {
+    readonly name: string;
+    readonly upload: string;
+    readonly from: number;
+    readonly bytes: number;
+    readonly held: number;
+    readonly size?: number;
+  };
+  /** A client asked where its upload continues (OFFSET): the bytes held for it. */
+  UploadOffsetShown: { readonly upload: string; readonly name: string; readonly held: number };
+  /** Held uploads no attempt continued within `hours` of their last interruption, and their bytes, dropped. */
+  UploadsExpired: {
+    readonly hours: number;
+    readonly uploads: ReadonlyArray<{
+      readonly actor: string;
+      readonly upload: string;
+      readonly name: string;
+      readonly held: number;
+    }>;
   };
   /** A new version whose bytes are those of an earlier one; also brings a deleted name back. */
   FileRestored: {
@@ -142,6 +176,8 @@ export interface EventPayloads {
     readonly name?: string;
     readonly code: ErrorCode;
     readonly message: string;
+    /** A resumable upload refused at its end: the bytes held for it are dropped, its next attempt starts at 0. */
+    readonly upload?: string;
   };
 }
 
@@ -176,6 +212,9 @@ export const EVENT_TYPES: readonly EventType[] = [
   'FolderStatShown',
   'HistoryShown',
   'FileUploaded',
+  'UploadInterrupted',
+  'UploadOffsetShown',
+  'UploadsExpired',
   'FileRestored',
   'FileRenamed',
   'FolderCreated',

@@ -43,13 +43,25 @@ export class RequestMemory {
       seq: outcome.seq,
       type: outcome.type,
       at: outcome.at,
-      payload: outcome.payload,
+      payload: answered(outcome),
     } as Outcome);
   }
 
   outcomeOf(actor: string, requestId: string): Outcome | undefined {
     return this.outcomes.get(requestKey(actor, requestId));
   }
+}
+
+/**
+ * What a retry is answered with: the file the request made. How an upload's bytes arrived (appended,
+ * resumed) is the original event's to say, so it is not kept.
+ */
+function answered(outcome: Outcome): Outcome['payload'] {
+  if (outcome.type !== 'FileUploaded') return outcome.payload;
+  const { name, version, sha256, size, requestId } = outcome.payload;
+  return requestId === undefined
+    ? { name, version, sha256, size }
+    : { name, version, sha256, size, requestId };
 }
 
 const KEY_SEPARATOR = '\u0000';

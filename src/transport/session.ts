@@ -251,6 +251,15 @@ export class Session implements FrameSink {
       }
       case 'UPLOAD':
         return this.upload(request);
+      case 'OFFSET': {
+        const result = await this.handlers.uploadOffset.execute(origin, request.upload);
+        this.respond(
+          result.ok
+            ? reply.ok(`offset=${result.value.held}`, option('name', result.value.name))
+            : reply.error(result.error),
+        );
+        return this.idle();
+      }
       case 'DOWNLOAD':
         await this.download(request.name, request.version);
         return this.idle();
@@ -346,8 +355,9 @@ export class Session implements FrameSink {
       return this.hangUp();
     }
     const consumer = this.uploadConsumer(transfer);
-    if (transfer.refused) return this.refuseBody(request.size, consumer);
-    this.expectBody(request.size, consumer);
+    const length = request.size - (request.resume?.offset ?? 0);
+    if (transfer.refused) return this.refuseBody(length, consumer);
+    this.expectBody(length, consumer);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { DEFAULT_UPLOAD_LIMITS } from '../../src/app/upload-limits';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FreeSpace } from '../../src/domain/ports/free-space.port';
@@ -50,7 +51,9 @@ describe('limits', () => {
   });
 
   it('refuses a file over the size limit before storing a byte, and hangs up rather than read it', async () => {
-    ferry = await startTestServer({ config: { uploads: { maxFileSize: 2 * 1024 * 1024, spaceReserve: 0 } } });
+    ferry = await startTestServer({
+      config: { uploads: { ...DEFAULT_UPLOAD_LIMITS, maxFileSize: 2 * 1024 * 1024, spaceReserve: 0 } },
+    });
     const client = await ferry.connect();
     await client.upload('fits.bin', chunksOf(Buffer.alloc(1000)), 1000);
     const raw = await RawConnection.open(ferry.address);
@@ -66,7 +69,9 @@ describe('limits', () => {
   });
 
   it('reports TOO_LARGE to a client that was sending the body', async () => {
-    ferry = await startTestServer({ config: { uploads: { maxFileSize: 1024 * 1024, spaceReserve: 0 } } });
+    ferry = await startTestServer({
+      config: { uploads: { ...DEFAULT_UPLOAD_LIMITS, maxFileSize: 1024 * 1024, spaceReserve: 0 } },
+    });
     const client = await ferry.connect();
     const size = 8 * 1024 * 1024;
     await expect(
@@ -104,7 +109,7 @@ describe('limits', () => {
     const freeSpace: FreeSpace = { available: async () => free };
     ferry = await startTestServer({
       overrides: { freeSpace },
-      config: { uploads: { maxFileSize: 1_000_000, spaceReserve: 1_000 } },
+      config: { uploads: { ...DEFAULT_UPLOAD_LIMITS, maxFileSize: 1_000_000, spaceReserve: 1_000 } },
     });
     const client = await ferry.connect();
     await client.upload('fits.bin', chunksOf(Buffer.alloc(9_000)), 9_000);

@@ -1,3 +1,4 @@
+import { DEFAULT_UPLOAD_LIMITS } from '../../src/app/upload-limits';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -408,7 +409,7 @@ test('a confined account sees its home as / and cannot reach outside it', async 
 
 describe('requests OpenSSH does not send (ssh2 client)', () => {
   beforeEach(async () => {
-    await start({ config: { uploads: { maxFileSize: 1000, spaceReserve: 0 } } });
+    await start({ config: { uploads: { ...DEFAULT_UPLOAD_LIMITS, maxFileSize: 1000, spaceReserve: 0 } } });
     await addAccount(ferry.app, 'alice', 'write');
   });
 

@@ -457,7 +457,7 @@ describe('the catalogue check of ferry audit verify: the data folder tables agai
       return steps.map((step) => step.detail).join('; ');
     });
     db.close();
-    expect(plans).toHaveLength(11);
+    expect(plans).toHaveLength(12);
     for (const plan of plans) expect(plan).not.toMatch(/TEMP B-TREE|SCAN .* USING .*AUTOMATIC/);
   });
 });

@@ -93,6 +93,8 @@ function logOf(firstSeq = 1) {
     },
     make: <T extends EventType>(type: T, payload: EventPayloads[T], at?: number): FerryEvent =>
       timed(f.make(type, payload, origin('local:op')), at),
+    by: <T extends EventType>(actor: string, type: T, payload: EventPayloads[T]): FerryEvent =>
+      timed(f.make(type, payload, origin(actor))),
     loginFailed(remote: string, at: number): FerryEvent {
       const event = f.make(
         'LoginFailed',
@@ -657,6 +659,86 @@ function catalogueStoreContract(label: string, open: () => Opened): void {
           expect(s.accounts.get('bob')?.quota).toEqual({ files: 2 });
           expect(s.accounts.list()).toEqual(store.accounts.list());
         }
+      });
+    });
+
+    describe('held uploads', () => {
+      const interrupted = (name: string, upload: string, from: number, held: number) =>
+        ({ name, upload, from, bytes: held - from, held, size: 1000 }) as const;
+
+      it('folds interruptions per actor and upload id, and ends them by publication, refusal or expiry', () => {
+        const log = logOf();
+        const first = log.by('alice', 'UploadInterrupted', interrupted('a.bin', 'u1', 0, 100));
+        const bobs = log.by('bob', 'UploadInterrupted', interrupted('b.bin', 'u1', 0, 50));
+        const again = log.by('alice', 'UploadInterrupted', interrupted('a.bin', 'u1', 100, 400));
+        const other = log.by('alice', 'UploadInterrupted', interrupted('c.bin', 'u2', 0, 7));
+        store.fold([first, bobs, again, other]);
+        const heldOf = (event: FerryEvent, actor: string, upload: string, name: string, held: number) => ({
+          actor,
+          upload,
+          name,
+          held,
+          at: event.at,
+          seq: event.seq,
+        });
+        for (const s of both()) {
+          expect(s.heldUploads.get('alice', 'u1')).toEqual(heldOf(again, 'alice', 'u1', 'a.bin', 400));
+          expect(s.heldUploads.get('carol', 'u1')).toBeUndefined();
+          // Oldest interruption first: bob's, then alice's u1 (its last attempt), then u2.
+          expect(s.heldUploads.all().map(({ actor, upload }) => `${actor}/${upload}`)).toEqual([
+            'bob/u1',
+            'alice/u1',
+            'alice/u2',
+          ]);
+        }
+        const published = log.by('alice', 'FileUploaded', {
+          name: 'a.bin',
+          version: 1,
+          sha256: sha('a'),
+          size: 1000,
+          upload: { id: 'u1', from: 400 },
+        });
+        const refused = log.by('bob', 'CommandRejected', {
+          command: 'UPLOAD',
+          name: 'b.bin',
+          code: 'CHECKSUM_MISMATCH',
+          message: 'no',
+          upload: 'u1',
+        });
+        store.fold([published, refused]);
+        for (const s of both()) {
+          expect(s.heldUploads.all().map(({ actor, upload }) => `${actor}/${upload}`)).toEqual(['alice/u2']);
+        }
+        const expired = log.by('system:ferry', 'UploadsExpired', {
+          hours: 24,
+          uploads: [
+            { actor: 'alice', upload: 'u2', name: 'c.bin', held: 7 },
+            { actor: 'nobody', upload: 'never', name: 'x', held: 1 },
+          ],
+        });
+        store.fold([expired]);
+        for (const s of both()) expect(s.heldUploads.all()).toEqual([]);
+      });
+
+      it('a refusal without an upload id, or of another actor, ends nothing', () => {
+        const log = logOf();
+        store.fold([
+          log.by('alice', 'UploadInterrupted', interrupted('a.bin', 'u1', 0, 10)),
+          log.by('alice', 'CommandRejected', {
+            command: 'UPLOAD',
+            name: 'a.bin',
+            code: 'FORBIDDEN',
+            message: 'no',
+          }),
+          log.by('bob', 'CommandRejected', {
+            command: 'UPLOAD',
+            name: 'a.bin',
+            code: 'CHECKSUM_MISMATCH',
+            message: 'no',
+            upload: 'u1',
+          }),
+        ]);
+        for (const s of both()) expect(s.heldUploads.get('alice', 'u1')?.held).toBe(10);
       });
     });
 

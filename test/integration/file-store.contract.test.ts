@@ -200,65 +200,111 @@ function fileStoreContract(make: () => Promise<StoreUnderTest>): void {
   });
 
   describe('held blobs (resumable uploads)', () => {
-    async function listHeld(): Promise<string[]> {
-      const ids: string[] = [];
-      for await (const id of store.listHeld()) ids.push(id);
-      return ids.sort();
+    /** The bytes held under `id`, asked for without changing them. */
+    async function heldBytes(id: string): Promise<number> {
+      const writer = await store.beginHeld(id, Number.MAX_SAFE_INTEGER);
+      const held = writer.heldBefore;
+      await writer.hold();
+      return held;
     }
 
     it('a held blob continues where it stopped, across writers, and its digest covers every byte', async () => {
       const bytes = randomBytes(300_000);
-      const first = await store.beginHeld('upload-1');
+      const first = await store.beginHeld('upload-1', 0);
       expect(first.heldBefore).toBe(0);
       await first.write(bytes.subarray(0, 100_000));
       expect(await first.hold()).toBe(100_000);
-      expect(await listHeld()).toEqual(['upload-1']);
+      expect(await heldBytes('upload-1')).toBe(100_000);
       expect(await listAll(store)).toEqual([]);
 
-      const second = await store.beginHeld('upload-1');
+      const second = await store.beginHeld('upload-1', 100_000);
       expect(second.heldBefore).toBe(100_000);
       await second.write(bytes.subarray(100_000, 250_000));
       expect(await second.hold()).toBe(250_000);
 
-      const third = await store.beginHeld('upload-1');
+      const third = await store.beginHeld('upload-1', 250_000);
       expect(third.heldBefore).toBe(250_000);
       await third.write(bytes.subarray(250_000));
       const digest = await third.seal();
       expect(digest).toEqual({ sha256: sha256(bytes), size: bytes.length });
       await third.commit();
       expect((await readAll(store, digest.sha256)).equals(bytes)).toBe(true);
-      expect(await listHeld()).toEqual([]);
+      expect(await heldBytes('upload-1')).toBe(0);
     });
 
     it('abort and release drop what is held; other ids keep theirs', async () => {
       for (const id of ['a', 'b', 'c']) {
-        const writer = await store.beginHeld(id);
+        const writer = await store.beginHeld(id, 0);
         await writer.write(Buffer.from(`bytes of ${id}`));
         await writer.hold();
       }
-      const resumed = await store.beginHeld('a');
+      const resumed = await store.beginHeld('a', 7);
       await resumed.write(Buffer.from(' and more'));
       await resumed.abort();
       await store.release('b');
       await store.release('never-held');
-      expect(await listHeld()).toEqual(['c']);
-      expect((await store.beginHeld('a')).heldBefore).toBe(0);
+      expect([await heldBytes('a'), await heldBytes('b'), await heldBytes('c')]).toEqual([0, 0, 10]);
+    });
+
+    it('releaseHeldExcept drops every other id, not one with a writer open', async () => {
+      for (const id of ['alice\u0000up-1', 'bob\u0000../../blobs', 'carol\u0000x']) {
+        const writer = await store.beginHeld(id, 0);
+        await writer.write(Buffer.from('held'));
+        await writer.hold();
+      }
+      const open = await store.beginHeld('dave\u0000open', 0);
+      await open.write(Buffer.from('busy'));
+      await store.releaseHeldExcept(new Set(['carol\u0000x']));
+      await open.hold();
+      const held = await Promise.all(
+        ['alice\u0000up-1', 'bob\u0000../../blobs', 'carol\u0000x', 'dave\u0000open'].map(heldBytes),
+      );
+      expect(held).toEqual([0, 0, 4, 4]);
+    });
+
+    it('keeps only the first `keep` bytes: a tail never confirmed held is dropped, 0 starts afresh', async () => {
+      const bytes = randomBytes(200_000);
+      const first = await store.beginHeld('cut', 0);
+      await first.write(bytes.subarray(0, 150_000));
+      await first.hold();
+      const resumed = await store.beginHeld('cut', 100_000);
+      expect(resumed.heldBefore).toBe(100_000);
+      await resumed.write(bytes.subarray(100_000));
+      expect(await resumed.seal()).toEqual({ sha256: sha256(bytes), size: bytes.length });
+      await resumed.abort();
+
+      const short = await store.beginHeld('short', 0);
+      await short.write(bytes.subarray(0, 10));
+      await short.hold();
+      const asked = await store.beginHeld('short', 50);
+      expect(asked.heldBefore).toBe(10);
+      await asked.hold();
+      const afresh = await store.beginHeld('short', 0);
+      expect(afresh.heldBefore).toBe(0);
+      await afresh.write(Buffer.from('new'));
+      expect((await afresh.seal()).sha256).toBe(sha256(Buffer.from('new')));
+      await afresh.abort();
     });
 
     it('one writer per id at a time: a second is refused as busy until the first is done', async () => {
-      const first = await store.beginHeld('u');
-      await expect(store.beginHeld('u')).rejects.toMatchObject({ kind: 'busy' });
+      const first = await store.beginHeld('u', 0);
+      await expect(store.beginHeld('u', 0)).rejects.toMatchObject({ kind: 'busy' });
       await first.write(Buffer.from('x'));
       await first.hold();
-      const second = await store.beginHeld('u');
+      const second = await store.beginHeld('u', 1);
       expect(second.heldBefore).toBe(1);
       await second.abort();
     });
 
-    it('refuses an id that could name another file', async () => {
-      for (const id of ['', '../blobs', 'a/b', 'x'.repeat(129), 'é']) {
-        await expect(store.beginHeld(id)).rejects.toMatchObject({ kind: 'not-found' });
+    it('takes any text as an id: one that looks like a path names nothing but its own bytes', async () => {
+      const ids = ['', '../blobs', 'a/b', 'x'.repeat(2000), 'é \u0000 ü'];
+      for (const [index, id] of ids.entries()) {
+        const writer = await store.beginHeld(id, 0);
+        await writer.write(Buffer.alloc(index + 1));
+        await writer.hold();
       }
+      expect(await Promise.all(ids.map(heldBytes))).toEqual([1, 2, 3, 4, 5]);
+      expect(await listAll(store)).toEqual([]);
     });
   });
 
@@ -335,17 +381,15 @@ describe('DiskFileStore on disk', () => {
   });
 
   it('keeps held bytes in held/<id> across a restart, where temporaries are swept', async () => {
-    const writer = await store.beginHeld('resumable');
+    const writer = await store.beginHeld('resumable', 0);
     await writer.write(Buffer.from('half of it'));
     await writer.hold();
-    writeFileSync(join(root, 'held', 'not an id'), 'x');
     const reopened = new DiskFileStore(root);
     await reopened.open();
-    const ids: string[] = [];
-    for await (const id of reopened.listHeld()) ids.push(id);
-    expect(ids).toEqual(['resumable']);
-    expect(readFileSync(join(root, 'held', 'resumable'), 'utf8')).toBe('half of it');
-    const resumed = await reopened.beginHeld('resumable');
+    const [file] = readdirSync(join(root, 'held'));
+    expect(file).toBe(sha256(Buffer.from('resumable')));
+    expect(readFileSync(join(root, 'held', file), 'utf8')).toBe('half of it');
+    const resumed = await reopened.beginHeld('resumable', 10);
     expect(resumed.heldBefore).toBe(10);
     await resumed.write(Buffer.from(', the rest'));
     const digest = await resumed.seal();

@@ -45,7 +45,15 @@ const ADDRESSES = [...new Set(REMOTES.map(addressOf)), '192.0.2.99'];
 const START = Date.UTC(2026, 0, 1);
 
 type Intent =
-  | { op: 'upload'; name: number; actor: number; content: number; requestId?: string; dt: number }
+  | {
+      op: 'upload';
+      name: number;
+      actor: number;
+      content: number;
+      requestId?: string;
+      resumed?: number;
+      dt: number;
+    }
   | { op: 'restore'; name: number; actor: number; from: number; requestId?: string; dt: number }
   | { op: 'delete'; name: number; actor: number; requestId?: string; dt: number }
   | { op: 'rename'; name: number; to: number; actor: number; requestId?: string; dt: number }
@@ -56,7 +64,10 @@ type Intent =
   | { op: 'account'; change: AccountIntent; user: number; dt: number }
   | { op: 'loginFailed'; remote: number; dt: number }
   | { op: 'ban'; address: number; minutes: number; ban: number; dt: number }
-  | { op: 'unban'; address: number; dt: number };
+  | { op: 'unban'; address: number; dt: number }
+  | { op: 'interrupt'; name: number; actor: number; upload: number; bytes: number; dt: number }
+  | { op: 'uploadRefused'; actor: number; upload: number; dt: number }
+  | { op: 'expire'; uploads: Array<{ actor: number; upload: number }>; dt: number };
 
 type AccountIntent =
   | { kind: 'add'; role: number; prefix?: string; passwordSet: boolean }
@@ -88,6 +99,7 @@ const accountIntent: fc.Arbitrary<AccountIntent> = fc.oneof(
   fc.record({ kind: fc.constant('quota' as const), bytes: limit, files: limit }),
   fc.record({ kind: fc.constantFrom('keyAdd' as const, 'keyRemove' as const), key: fc.nat({ max: 3 }) }),
 );
+const UPLOAD_ID = fc.nat({ max: 2 });
 const intent: fc.Arbitrary<Intent> = fc.oneof(
   {
     arbitrary: fc.record({
@@ -96,6 +108,7 @@ const intent: fc.Arbitrary<Intent> = fc.oneof(
       actor,
       content: fc.nat({ max: CONTENTS - 1 }),
       requestId,
+      resumed: fc.option(UPLOAD_ID, { nil: undefined }),
       dt,
     }),
     weight: 5,
@@ -155,6 +168,30 @@ const intent: fc.Arbitrary<Intent> = fc.oneof(
     weight: 1,
   },
   { arbitrary: fc.record({ op: fc.constant('unban' as const), address: fc.nat(), dt }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      op: fc.constant('interrupt' as const),
+      name: fc.nat(),
+      actor,
+      upload: UPLOAD_ID,
+      bytes: fc.nat({ max: 1000 }),
+      dt,
+    }),
+    weight: 2,
+  },
+  {
+    // Ends an upload held or not: both projections must take what the domain would never write too.
+    arbitrary: fc.record({ op: fc.constant('uploadRefused' as const), actor, upload: UPLOAD_ID, dt }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({
+      op: fc.constant('expire' as const),
+      uploads: fc.array(fc.record({ actor, upload: UPLOAD_ID }), { maxLength: 3 }),
+      dt,
+    }),
+    weight: 1,
+  },
 );
 
 interface Scenario {
@@ -194,7 +231,31 @@ function eventsOf(names: readonly string[], intents: readonly Intent[]): FerryEv
     events.push({ seq, id: `e-${seq}`, type, at, payload, ...origin } as FerryEvent);
   };
   const withId = (id: string | undefined) => (id === undefined ? {} : { requestId: id });
+  /** Ids a few, so that interruptions continue, and publications, refusals and expiries end, held ones. */
+  const uploadId = (n: number) => `up-${n}`;
   for (const i of intents) {
+    if (i.op === 'interrupt') {
+      const upload = uploadId(i.upload);
+      const payload = { name: names[i.name % names.length], upload, from: 0, bytes: i.bytes, held: i.bytes };
+      push(i.actor, 'UploadInterrupted', payload, i.dt);
+      continue;
+    }
+    if (i.op === 'uploadRefused') {
+      const upload = uploadId(i.upload);
+      const payload = { command: 'UPLOAD', code: 'CHECKSUM_MISMATCH', message: 'no', upload };
+      push(i.actor, 'CommandRejected', payload, i.dt);
+      continue;
+    }
+    if (i.op === 'expire') {
+      const uploads = i.uploads.map(({ actor: a, upload: u }) => ({
+        actor: ACTORS[a],
+        upload: uploadId(u),
+        name: 'x',
+        held: 1,
+      }));
+      push('system:ferry', 'UploadsExpired', { hours: 24, uploads }, i.dt);
+      continue;
+    }
     if (i.op === 'account') {
       const user = USERS[i.user % USERS.length];
       const change = i.change;
@@ -321,7 +382,9 @@ function eventsOf(names: readonly string[], intents: readonly Intent[]): FerryEv
     const size = content * 7 + 1;
     made.push({ sha256, size });
     live.set(name, version);
-    push(i.actor, 'FileUploaded', { name, version, sha256, size, ...withId(i.requestId) }, i.dt);
+    const resumed =
+      i.op === 'upload' && i.resumed !== undefined ? { upload: { id: uploadId(i.resumed), from: 0 } } : {};
+    push(i.actor, 'FileUploaded', { name, version, sha256, size, ...withId(i.requestId), ...resumed }, i.dt);
   }
   return events;
 }
@@ -365,6 +428,7 @@ function lastTime(catalogue: Catalogue, events: readonly FerryEvent[]): number {
 }
 
 function expectSameAccountsAndBans(store: SqliteCatalogueStore, catalogue: Catalogue, now: number): void {
+  expect(store.heldUploads.all()).toEqual(catalogue.heldUploads.all());
   expect(store.accounts.list()).toEqual(catalogue.accounts.list());
   expect(store.accounts.count).toBe(catalogue.accounts.count);
   for (const user of USERS) expect(store.accounts.get(user)).toEqual(catalogue.accounts.get(user));
@@ -641,7 +705,7 @@ describe('the SQLite catalogue projection answers what the in-memory Catalogue a
         const details = plan.map((step) => step.detail);
         const scans = details.filter((detail) => /^SCAN /.test(detail) && !detail.includes('CONSTANT ROW'));
         // Forgetting request ids walks the oldest ones through the seq index, and stops early; accounts and
-        // addresses are read whole at open, and allVersions reads every version by design.
+        // addresses and held uploads are read whole at open, and allVersions reads every version by design.
         if (!WHOLE_TABLE_READS.includes(query)) expect({ query, scans }).toEqual({ query, scans: [] });
         // A page of the live listing is one contiguous range of one table: no lookup per name.
         if (query === 'list') expect({ query, details }).toEqual({ query, details: [LIVE_RANGE] });
@@ -659,7 +723,7 @@ describe('the SQLite catalogue projection answers what the in-memory Catalogue a
 });
 
 const LIVE_RANGE = 'SEARCH v USING PRIMARY KEY (key>? AND key<?)';
-const WHOLE_TABLE_READS = ['oldestRequests', 'accounts', 'addresses', 'allVersions'];
+const WHOLE_TABLE_READS = ['oldestRequests', 'accounts', 'addresses', 'heldUploads', 'allVersions'];
 
 /** Null for every positional parameter, or an object with every named one. */
 function placeholdersOf(sql: string): unknown[] {

@@ -5,7 +5,7 @@ import { DomainError, domainError, fail, ok, Result } from '../../domain/errors'
 import { EventOrigin } from '../../domain/events';
 import { FileVersion } from '../../domain/file-versions';
 import { FileName } from '../../domain/names';
-import { BlobWriter, FileStore } from '../../domain/ports/file-store.port';
+import { BlobWriter, FileStore, HeldBlobWriter, StoreError } from '../../domain/ports/file-store.port';
 import { FreeSpace } from '../../domain/ports/free-space.port';
 import { Logger } from '../../domain/ports/logger.port';
 import { checkActorQuota } from '../../domain/quota';
@@ -32,6 +32,17 @@ export interface UploadRequest {
    * follows them. Published only if that version is still the live one. With no live version, an upload.
    */
   readonly append?: boolean;
+  /**
+   * A resumable upload: should its connection go, its bytes are held under `upload` (an id of the
+   * actor's choosing) and a later attempt continues at `offset`, which must be where they end (0 starts
+   * afresh, dropping any). `size` is then the whole file's, and the body what follows `offset`.
+   */
+  readonly resume?: ResumePoint;
+}
+
+export interface ResumePoint {
+  readonly upload: string;
+  readonly offset: number;
 }
 
 /**
@@ -41,17 +52,19 @@ export interface UploadRequest {
 export interface UploadTransfer {
   /** Refused before the body: its bytes will be read and dropped, never stored. */
   readonly refused: boolean;
-  /** Bytes the file holds before the body's first: the appended-to version's size, else 0. */
+  /** Bytes the file holds before the body's first: the appended-to version's size, the offset resumed at, or 0. */
   readonly startsAt: number;
   write(chunk: Uint8Array): Promise<void>;
   finish(): Promise<Result<Outcome<'FileUploaded'>>>;
-  /** The body will never be complete (the peer went away). */
+  /** The body will never be complete (the peer went away); a resumable upload's bytes are held. */
   abort(received: number): Promise<void>;
 }
 
 @injectable()
 export class UploadFile {
   private readonly reservations = new UploadReservations();
+  /** Resumable uploads in flight, by held id: a new attempt of one interrupts the old (a cut not yet seen). */
+  private readonly attempts = new Map<string, () => Promise<void>>();
 
   constructor(
     @inject(Ledger) private readonly ledger: Ledger,
@@ -69,13 +82,32 @@ export class UploadFile {
       return this.replay(origin, request.requestId);
     }
     // Refuse what cannot succeed before storing a byte; version and quota are checked again at the end.
-    const refusal = this.checkBeforeBody(origin, request) ?? (await this.checkFreeSpace(request.size ?? 0));
+    const body = (request.size ?? 0) - (request.resume?.offset ?? 0);
+    const refusal =
+      this.checkBeforeBody(origin, request) ??
+      this.checkResumePoint(origin, request) ??
+      (await this.checkFreeSpace(body));
     if (refusal) return this.refusal(origin, request, refusal);
     const base = request.append ? this.ledger.catalogue.live(request.name) : undefined;
     // Reserved before the await below, so a concurrent upload already counts it.
     const release = this.reservations.reserve(origin.actor, request.size ?? 0);
     let writer: BlobWriter | undefined;
     try {
+      if (request.resume) {
+        const held = await this.openHeld(origin, request.resume);
+        if (typeof held === 'string') {
+          release();
+          return this.refusal(origin, request, domainError('CONFLICT', held));
+        }
+        writer = held;
+        if (held.heldBefore !== request.resume.offset) {
+          release();
+          await held.abort();
+          const gone = `the bytes held for upload ${request.resume.upload} are gone: start it again at offset 0`;
+          return this.refusal(origin, request, domainError('STORAGE_FAILED', gone), true, true);
+        }
+        return this.transfer(origin, request, held, release, undefined);
+      }
       writer = await this.store.begin();
       if (base) await this.copyInto(writer, base);
       return this.transfer(origin, request, writer, release, base);
@@ -84,6 +116,36 @@ export class UploadFile {
       await writer?.abort().catch(() => undefined);
       this.logger.error('cannot start a blob', { session: origin.session, error: String(error) });
       return this.refusal(origin, request, domainError('STORAGE_FAILED', 'storage is unavailable'));
+    }
+  }
+
+  /** A resumed upload continues its own bytes, from where they end; offset 0 may start any upload afresh. */
+  private checkResumePoint(origin: EventOrigin, request: UploadRequest): DomainError | undefined {
+    if (!request.resume || request.resume.offset === 0) return undefined;
+    const { upload, offset } = request.resume;
+    const held = this.ledger.catalogue.heldUploads.get(origin.actor, upload);
+    if (held && held.name !== request.name) {
+      return domainError('CONFLICT', `upload ${upload} is of ${JSON.stringify(held.name)}`);
+    }
+    const at = held?.held ?? 0;
+    if (offset === at) return undefined;
+    return domainError('OFFSET_MISMATCH', `upload ${upload} holds ${at} bytes, not ${offset}`);
+  }
+
+  /**
+   * The held bytes' writer, once an attempt still in flight on them (its cut not yet seen by the server)
+   * has been interrupted; a string says why not.
+   */
+  private async openHeld(origin: EventOrigin, resume: ResumePoint): Promise<HeldBlobWriter | string> {
+    const id = heldId(origin.actor, resume.upload);
+    await this.attempts.get(id)?.();
+    try {
+      return await this.store.beginHeld(id, resume.offset);
+    } catch (error) {
+      if (error instanceof StoreError && error.kind === 'busy') {
+        return `another attempt of upload ${resume.upload} is starting`;
+      }
+      throw error;
     }
   }
 
@@ -124,40 +186,86 @@ export class UploadFile {
   private transfer(
     origin: EventOrigin,
     request: UploadRequest,
-    writer: BlobWriter,
+    writer: BlobWriter | HeldBlobWriter,
     release: () => void,
     base: FileVersion | undefined,
   ): UploadTransfer {
     let failure: DomainError | undefined;
-    let streamed = base?.size ?? 0;
+    const startsAt = base?.size ?? request.resume?.offset ?? 0;
+    let streamed = startsAt;
+    let writing: Promise<void> = Promise.resolve();
+    // Set once the transfer has its event: a later finish or abort records nothing more.
+    let ended = false;
+    const resume = request.resume;
+    const id = resume && heldId(origin.actor, resume.upload);
     // Appending to a version that another writer replaced in the meantime would splice two files.
     const expected = base ? { ...request, ifVersion: base.version } : request;
     const appendedTo = base && { appendedTo: { version: base.version, size: base.size } };
+    const resumed = resume && { upload: { id: resume.upload, from: resume.offset } };
+    const end = () => {
+      ended = true;
+      if (id !== undefined) this.attempts.delete(id);
+    };
     const reject = async (error: DomainError) => {
+      end();
       release();
       await writer.abort();
-      this.ledger.reject(origin, 'UPLOAD', error, request.name);
+      this.ledger.reject(origin, 'UPLOAD', error, request.name, resume?.upload);
       return fail<Outcome<'FileUploaded'>>(error.code, error.message);
     };
+    /** The bytes so far are kept for the next attempt, and the log says how far this one got. */
+    const interrupt = async () => {
+      if (ended || !resume || !('hold' in writer)) return;
+      end();
+      await writing.catch(() => undefined);
+      if (failure) return void (await reject(failure));
+      release();
+      let held: number;
+      try {
+        held = await writer.hold();
+      } catch (error) {
+        this.logger.error('cannot hold an upload', { session: origin.session, error: String(error) });
+        await writer.abort().catch(() => undefined);
+        const lost = domainError('STORAGE_FAILED', 'storage failed while keeping the bytes received');
+        return void this.ledger.reject(origin, 'UPLOAD', lost, request.name, resume.upload);
+      }
+      const size = request.size === undefined ? {} : { size: request.size };
+      const { name } = request;
+      const payload = {
+        name,
+        upload: resume.upload,
+        from: resume.offset,
+        bytes: held - resume.offset,
+        held,
+        ...size,
+      };
+      this.ledger.record<'UploadInterrupted'>({ ...origin, type: 'UploadInterrupted', payload });
+    };
+    if (id !== undefined) this.attempts.set(id, interrupt);
     return {
       refused: false,
-      startsAt: base?.size ?? 0,
+      startsAt,
       write: async (chunk) => {
-        if (failure) return;
+        if (failure || ended) return;
         streamed += chunk.length;
         if (request.size === undefined && streamed > this.limits.maxFileSize) {
           failure = domainError('TOO_LARGE', `more than the ${this.limits.maxFileSize} bytes allowed`);
           return;
         }
         try {
-          await writer.write(chunk);
+          writing = writer.write(chunk);
+          await writing;
         } catch (error) {
           // Keep draining the body so the connection stays in step; the refusal comes at the end.
           this.logger.error('blob write failed', { session: origin.session, error: String(error) });
           failure = domainError('STORAGE_FAILED', 'storage failed while writing');
+          writing = Promise.resolve();
         }
       },
       finish: async () => {
+        if (ended) return fail('CONFLICT', `a later attempt of upload ${resume?.upload} took over`);
+        // From here on a new attempt finds the bytes busy rather than interrupting a publication.
+        end();
         if (failure) return reject(failure);
         try {
           const digest = await writer.seal();
@@ -188,7 +296,7 @@ export class UploadFile {
             this.ledger.record<'FileUploaded'>({
               ...origin,
               type: 'FileUploaded',
-              payload: { ...decision.value, ...appendedTo },
+              payload: { ...decision.value, ...appendedTo, ...resumed },
             }),
           );
         } catch (error) {
@@ -197,6 +305,8 @@ export class UploadFile {
         }
       },
       abort: async (received) => {
+        if (ended) return;
+        if (resume) return interrupt();
         const expected = request.size === undefined ? '' : ` of ${request.size}`;
         await reject(domainError('SIZE_MISMATCH', `connection closed after ${received}${expected} bytes`));
       },
@@ -217,15 +327,20 @@ export class UploadFile {
     };
   }
 
-  /** `record` false: the refusal is recorded already (by the access guard). */
+  /**
+   * `record` false: the refusal is recorded already (by the access guard). `dropsHeld`: the refusal ends
+   * the resumable upload's held bytes, so the log says so.
+   */
   private refusal(
     origin: EventOrigin,
     request: UploadRequest,
     error: DomainError,
     record = true,
+    dropsHeld = false,
   ): UploadTransfer {
+    const upload = dropsHeld ? request.resume?.upload : undefined;
     const reject = () => {
-      if (record) this.ledger.reject(origin, 'UPLOAD', error, request.name);
+      if (record) this.ledger.reject(origin, 'UPLOAD', error, request.name, upload);
     };
     return {
       refused: true,
@@ -240,4 +355,9 @@ export class UploadFile {
       },
     };
   }
+}
+
+/** Where the store keeps a resumable upload's bytes: upload ids are the actor's own, as request ids are. */
+export function heldId(actor: string, upload: string): string {
+  return `${actor}\u0000${upload}`;
 }

@@ -2,6 +2,7 @@ import { AccountsReader } from '../accounts';
 import { BansReader } from '../address-bans';
 import { FileVersion, HistoryEntry, Usage } from '../file-versions';
 import { FerryEvent } from '../events';
+import { HeldUploadsReader } from '../held-uploads';
 import { Outcome } from '../request-memory';
 
 /** Where a page of a listing starts and how long it may be. */
@@ -38,6 +39,7 @@ export interface CatalogueReader {
   outcomeOf(actor: string, requestId: string): Outcome | undefined;
   readonly accounts: AccountsReader;
   readonly bans: BansReader;
+  readonly heldUploads: HeldUploadsReader;
 }
 
 /** A version with, once it stopped being live, when: what garbage collection and verification weigh. */

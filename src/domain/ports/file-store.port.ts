@@ -29,11 +29,6 @@ export interface HeldBlobWriter extends BlobWriter {
   hold(): Promise<number>;
 }
 
-/** What an upload id may be: it names a file of held bytes, so nothing that could name another. */
-export function isUploadId(id: string): boolean {
-  return /^[A-Za-z0-9_-]{1,128}$/.test(id);
-}
-
 export interface ByteRange {
   readonly start: number;
   /** Exclusive. */
@@ -49,14 +44,19 @@ export interface FileStore {
   open(): Promise<void>;
   begin(): Promise<BlobWriter>;
   /**
-   * A writer for the resumable upload `id` (letters, digits, `-` and `_`): new, or continuing the bytes
-   * held under it, which the digest covers too. One writer per id at a time.
+   * A writer for the resumable upload `id` (any text: the store names the bytes as it likes), continuing the first `keep`
+   * bytes held under it (0: starting afresh), which the digest covers too. Bytes held beyond `keep` (an
+   * attempt cut by a crash, never confirmed held) are dropped; fewer held shows in `heldBefore`. One
+   * writer per id at a time.
    */
-  beginHeld(id: string): Promise<HeldBlobWriter>;
-  /** Drops the bytes held under `id`, if any (an upload that expired or was given up). */
+  beginHeld(id: string, keep: number): Promise<HeldBlobWriter>;
+  /** Drops the bytes held under `id`, if any (an upload that expired); `busy` while a writer has them open. */
   release(id: string): Promise<void>;
-  /** The ids holding bytes, kept across restarts (unlike temporaries). */
-  listHeld(): AsyncIterable<string>;
+  /**
+   * Drops the bytes held under every id but these: held bytes are kept across restarts (unlike
+   * temporaries), so at start those no held upload accounts for (an attempt a crash cut) go.
+   */
+  releaseHeldExcept(ids: ReadonlySet<string>): Promise<void>;
   /** The blob's bytes, or those of `range` (resumed and random-access downloads start mid-blob). */
   read(sha256: string, range?: ByteRange): AsyncIterable<Uint8Array>;
   has(sha256: string): Promise<boolean>;

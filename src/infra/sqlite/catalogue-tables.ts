@@ -112,6 +112,13 @@ const COMPARED: readonly ComparedTable[] = [
     keys: 1,
     label: ([key]) => `folder ${quotedName(key)}`,
   },
+  {
+    table: 'catalogue_held_uploads',
+    sql: `SELECT CAST(h.actor AS BLOB) AS actor, CAST(h.upload AS BLOB) AS upload, h.name, h.held, h.at, h.seq
+          FROM catalogue_held_uploads h ORDER BY h.actor, h.upload`,
+    keys: 2,
+    label: ([actor, upload]) => `held upload ${JSON.stringify(text(upload))} of ${text(actor)}`,
+  },
 ];
 
 const REQUIRED_TABLES: readonly string[] = ['catalogue_position', ...CATALOGUE_TABLES];

@@ -14,4 +14,5 @@ export const CATALOGUE_TABLES = [
   'catalogue_accounts',
   'catalogue_addresses',
   'catalogue_folders',
+  'catalogue_held_uploads',
 ] as const;

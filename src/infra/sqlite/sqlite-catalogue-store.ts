@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { Account, AccountKey, Accounts } from '../../domain/accounts';
 import { AddressBans, AddressTuple } from '../../domain/address-bans';
+import { HeldUpload, HeldUploads } from '../../domain/held-uploads';
 import { FileVersion, HistoryEntry, Usage } from '../../domain/file-versions';
 import { EventOf, FerryEvent, Role } from '../../domain/events';
 import { checkRename } from '../../domain/catalogue';
@@ -85,18 +86,19 @@ const FORGET_CHUNK = 256;
 const NO_USAGE: Usage = { files: 0, bytes: 0 };
 
 /**
- * The catalogue projection in SQLite tables (migrations/004_catalogue.sql, widened by 005 to 008), on the
+ * The catalogue projection in SQLite tables (migrations/004_catalogue.sql, widened by 005 to 009), on the
  * audit log's own connection so that `fold` joins the transaction appending the same events, and reads on
  * that connection see events staged but not yet committed. Every statement is prepared once, with bound parameters.
  *
- * Accounts and address bans are few (one per person, one per recently failing address), so besides their
- * rows they are kept in memory, read back from the rows at open and after a rollback.
+ * Accounts, address bans and held uploads are few (one per person, per recently failing address, per
+ * interrupted transfer), so besides their rows they are kept in memory, read back from the rows at open and after a rollback.
  */
 export class SqliteCatalogueStore implements CatalogueStore {
   private readonly statements: ReturnType<typeof prepare>;
   private readonly foldAll: (events: readonly FerryEvent[]) => void;
   private accountsFolded = new Accounts();
   private bansFolded = new AddressBans();
+  private heldFolded = new HeldUploads();
 
   constructor(db: Database.Database) {
     this.statements = prepare(db);
@@ -116,12 +118,17 @@ export class SqliteCatalogueStore implements CatalogueStore {
     return this.bansFolded;
   }
 
-  /** Reads accounts and bans back from their rows: after a rollback undid what the memory copy holds. */
+  get heldUploads(): HeldUploads {
+    return this.heldFolded;
+  }
+
+  /** Reads accounts, bans and held uploads back from their rows: after a rollback undid what the memory copy holds. */
   reload(): void {
     const accounts = this.statements.accounts.all() as AccountRow[];
     this.accountsFolded = Accounts.of(accounts.map(accountOf));
     const addresses = this.statements.addresses.all() as AddressRow[];
     this.bansFolded = AddressBans.fromTuples(addresses.map(addressTuple));
+    this.heldFolded = HeldUploads.of(this.statements.heldUploads.all() as HeldUpload[]);
   }
 
   position(): number {
@@ -224,7 +231,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
     try {
       this.foldAll(events);
     } catch (error) {
-      // The rows went back; the accounts and bans held in memory must too.
+      // The rows went back; what is held in memory must too.
       this.reload();
       throw error;
     }
@@ -237,6 +244,7 @@ export class SqliteCatalogueStore implements CatalogueStore {
   foldWithin(event: FerryEvent): void {
     const position = this.position();
     if (event.seq <= position) throw new Error(`event ${event.seq} applied out of order after ${position}`);
+    for (const [actor, upload] of this.heldFolded.apply(event)) this.saveHeldUpload(actor, upload);
     this.foldEvent(event);
     this.statements.setPosition.run(event.seq);
   }
@@ -359,6 +367,12 @@ export class SqliteCatalogueStore implements CatalogueStore {
       createdAt,
       keys === undefined ? null : JSON.stringify(keys.map(({ fingerprint, key }) => ({ fingerprint, key }))),
     );
+  }
+
+  private saveHeldUpload(actor: string, upload: string): void {
+    const held = this.heldFolded.get(actor, upload);
+    if (held) this.statements.saveHeldUpload.run(held);
+    else this.statements.forgetHeldUpload.run(actor, upload);
   }
 
   private saveAddress(address: string, touchedSeq: number | null): void {
@@ -557,6 +571,12 @@ function prepare(db: Database.Database) {
          touched_seq = coalesce(excluded.touched_seq, touched_seq)`,
     ),
     forgetAddress: db.prepare('DELETE FROM catalogue_addresses WHERE address = ?'),
+    heldUploads: db.prepare('SELECT actor, upload, name, held, at, seq FROM catalogue_held_uploads'),
+    saveHeldUpload: db.prepare(
+      `INSERT OR REPLACE INTO catalogue_held_uploads (actor, upload, name, held, at, seq)
+       VALUES (@actor, @upload, @name, @held, @at, @seq)`,
+    ),
+    forgetHeldUpload: db.prepare('DELETE FROM catalogue_held_uploads WHERE actor = ? AND upload = ?'),
     insertDeletion: db.prepare(
       'INSERT INTO catalogue_deletions (name_id, seq, version, at, actor, renamed_to) VALUES (?, ?, ?, ?, ?, ?)',
     ),

@@ -8,7 +8,6 @@ import {
   ByteRange,
   FileStore,
   HeldBlobWriter,
-  isUploadId,
   StoreError,
 } from '../../domain/ports/file-store.port';
 
@@ -17,7 +16,7 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 /**
  * Blobs as files: `blobs/ab/abcdef...` under the root, written first to `tmp/` and then fsynced and
  * renamed into place, so a blob is either wholly there or not there at all. A resumable upload writes to
- * `held/<id>` instead, which a restart keeps (`tmp/` it empties).
+ * `held/<sha256 of its id>` instead, which a restart keeps (`tmp/` it empties).
  */
 export class DiskFileStore implements FileStore {
   private readonly blobs: string;
@@ -45,23 +44,30 @@ export class DiskFileStore implements FileStore {
     return new DiskBlobWriter(handle, path, (sha256) => this.pathOf(sha256));
   }
 
-  async beginHeld(id: string): Promise<HeldBlobWriter> {
+  async beginHeld(id: string, keep: number): Promise<HeldBlobWriter> {
     const path = this.heldPathOf(id);
     if (this.heldOpen.has(id)) throw new StoreError('busy', `the upload ${id} is being written already`);
     this.heldOpen.add(id);
     try {
-      // What is held already is hashed again: the digest covers the whole blob.
+      // What is kept is hashed again: the digest covers the whole blob.
       const hash = createHash('sha256');
       let size = 0;
-      try {
-        for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
-          hash.update(chunk as Buffer);
-          size += (chunk as Buffer).length;
+      if (keep > 0) {
+        try {
+          const kept = createReadStream(path, { end: keep - 1, highWaterMark: 1024 * 1024 });
+          for await (const chunk of kept) {
+            hash.update(chunk as Buffer);
+            size += (chunk as Buffer).length;
+          }
+        } catch (error) {
+          if (!isMissing(error)) throw translate(error);
         }
-      } catch (error) {
-        if (!isMissing(error)) throw translate(error);
       }
       const handle = await guard(() => open(path, 'a', 0o600));
+      await guard(() => handle.truncate(size)).catch(async (error) => {
+        await handle.close();
+        throw error;
+      });
       const done = () => this.heldOpen.delete(id);
       return new DiskBlobWriter(handle, path, (sha256) => this.pathOf(sha256), { hash, size, done });
     } catch (error) {
@@ -71,11 +77,16 @@ export class DiskFileStore implements FileStore {
   }
 
   async release(id: string): Promise<void> {
+    if (this.heldOpen.has(id)) throw new StoreError('busy', `the upload ${id} is being written`);
     await guard(() => rm(this.heldPathOf(id), { force: true }));
   }
 
-  async *listHeld(): AsyncIterable<string> {
-    for (const name of await guard(() => readdir(this.heldRoot))) if (isUploadId(name)) yield name;
+  async releaseHeldExcept(ids: ReadonlySet<string>): Promise<void> {
+    const kept = new Set([...ids].map(heldFileName));
+    for (const id of this.heldOpen) kept.add(heldFileName(id));
+    for (const name of await guard(() => readdir(this.heldRoot))) {
+      if (!kept.has(name)) await guard(() => rm(join(this.heldRoot, name), { force: true }));
+    }
   }
 
   async *read(sha256: string, range?: ByteRange): AsyncIterable<Uint8Array> {
@@ -122,8 +133,7 @@ export class DiskFileStore implements FileStore {
   }
 
   private heldPathOf(id: string): string {
-    if (!isUploadId(id)) throw new StoreError('not-found', `not an upload id: ${JSON.stringify(id)}`);
-    return join(this.heldRoot, id);
+    return join(this.heldRoot, heldFileName(id));
   }
 
   private pathOf(sha256: string): string {
@@ -200,6 +210,11 @@ class DiskBlobWriter implements HeldBlobWriter {
     this.closed = true;
     await this.handle.close();
   }
+}
+
+/** Ids are any text (an actor's and a client's words): the file is named by their hash, never by them. */
+function heldFileName(id: string): string {
+  return createHash('sha256').update(id, 'utf8').digest('hex');
 }
 
 /** A rename is durable only once the directory that holds the new entry is fsynced. */

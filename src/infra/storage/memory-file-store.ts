@@ -5,7 +5,6 @@ import {
   ByteRange,
   FileStore,
   HeldBlobWriter,
-  isUploadId,
   StoreError,
 } from '../../domain/ports/file-store.port';
 
@@ -24,11 +23,10 @@ export class MemoryFileStore implements FileStore {
     return new MemoryBlobWriter(this.blobs);
   }
 
-  async beginHeld(id: string): Promise<HeldBlobWriter> {
-    if (!isUploadId(id)) throw new StoreError('not-found', `not an upload id: ${JSON.stringify(id)}`);
+  async beginHeld(id: string, keep: number): Promise<HeldBlobWriter> {
     if (this.heldOpen.has(id)) throw new StoreError('busy', `the upload ${id} is being written already`);
     this.heldOpen.add(id);
-    const chunks = this.held.get(id) ?? [];
+    const chunks = firstBytes(this.held.get(id) ?? [], keep);
     this.held.set(id, chunks);
     const done = (keep: boolean) => {
       this.heldOpen.delete(id);
@@ -38,11 +36,12 @@ export class MemoryFileStore implements FileStore {
   }
 
   async release(id: string): Promise<void> {
+    if (this.heldOpen.has(id)) throw new StoreError('busy', `the upload ${id} is being written`);
     this.held.delete(id);
   }
 
-  async *listHeld(): AsyncIterable<string> {
-    yield* [...this.held.keys()];
+  async releaseHeldExcept(ids: ReadonlySet<string>): Promise<void> {
+    for (const id of this.held.keys()) if (!ids.has(id) && !this.heldOpen.has(id)) this.held.delete(id);
   }
 
   async *read(sha256: string, range?: ByteRange): AsyncIterable<Uint8Array> {
@@ -115,6 +114,18 @@ class MemoryBlobWriter implements HeldBlobWriter {
     this.held.done(true);
     return sizeOf(this.chunks);
   }
+}
+
+/** The chunks cut to their first `keep` bytes. */
+function firstBytes(chunks: readonly Buffer[], keep: number): Buffer[] {
+  const kept: Buffer[] = [];
+  let left = keep;
+  for (const chunk of chunks) {
+    if (left <= 0) break;
+    kept.push(chunk.length <= left ? chunk : chunk.subarray(0, left));
+    left -= chunk.length;
+  }
+  return kept;
 }
 
 function sizeOf(chunks: readonly Buffer[]): number {

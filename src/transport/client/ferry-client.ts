@@ -58,6 +58,18 @@ export interface UploadOptions extends WriteOptions {
   /** Lets the server refuse corrupted bytes; computed by the caller, which knows where the bytes come from. */
   readonly sha256?: string;
   readonly onProgress?: (bytes: number) => void;
+  /**
+   * Resumable under `upload` (an id of the caller's choosing): should the connection go, the server keeps
+   * the bytes, and `offset` (what `offset()` says) continues them. The body is then the bytes from
+   * `offset` on, and `size` still the whole file's.
+   */
+  readonly resume?: { readonly upload: string; readonly offset: number };
+}
+
+/** Where an interrupted upload continues. */
+export interface HeldUploadOffset {
+  readonly offset: number;
+  readonly name: string;
 }
 
 export interface RestoredFile extends StoredFile {
@@ -259,13 +271,16 @@ export class FerryClient {
     options: UploadOptions = {},
   ): Promise<StoredFile> {
     const words = ['UPLOAD', quoteWord(name), String(size)];
+    const { resume } = options;
+    if (resume) words.push(option('upload', resume.upload), option('offset', resume.offset));
     if (options.sha256) words.push(option('sha256', options.sha256));
     words.push(...guardWords(options));
+    const length = size - (resume?.offset ?? 0);
     const reader = new LineReader();
     const sending = this.send(`${words.join(' ')}\n`, reader, async () => {
       let sent = 0;
       for await (const chunk of body) {
-        if (sent + chunk.length > size) {
+        if (sent + chunk.length > length) {
           sent += chunk.length;
           break;
         }
@@ -273,7 +288,7 @@ export class FerryClient {
         sent += chunk.length;
         options.onProgress?.(chunk.length);
       }
-      if (sent !== size) {
+      if (sent !== length) {
         // The declared length can no longer be met; only closing the connection keeps the server in step.
         this.failAll(
           new FerryError(
@@ -289,6 +304,12 @@ export class FerryClient {
     sending.catch(() => undefined);
     await Promise.race([sending, reader.result]);
     return storedFile(name, await reader.result);
+  }
+
+  /** Where the interrupted upload `upload` continues; NOT_FOUND when nothing is held for it. */
+  async offset(upload: string): Promise<HeldUploadOffset> {
+    const reply = await this.request(`OFFSET ${upload}`, new LineReader());
+    return { offset: Number(reply.fields.get('offset')), name: reply.fields.get('name') ?? '' };
   }
 
   /** Streams a file's bytes into `sink` and checks them against the SHA-256 the server announced. */

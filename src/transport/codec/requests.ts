@@ -22,7 +22,10 @@ export type Request =
       readonly sha256?: string;
       readonly ifVersion?: number;
       readonly requestId?: string;
+      /** `upload=`: resumable under that id; the body is the bytes from `offset` (0 unless given) to `size`. */
+      readonly resume?: { readonly upload: string; readonly offset: number };
     }
+  | { readonly command: 'OFFSET'; readonly upload: string }
   | { readonly command: 'DOWNLOAD'; readonly name: FileName; readonly version?: number }
   | {
       readonly command: 'DELETE';
@@ -89,6 +92,8 @@ export type ParsedRequest =
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Without `:`, which SFTP's own upload ids (`sftp:<name>`) have: a client's id never names one of those. */
+const UPLOAD_ID = /^[A-Za-z0-9._-]{1,128}$/;
 const DECIMAL = /^(0|[1-9][0-9]{0,15})$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -197,12 +202,27 @@ function readRequest(command: string, args: ArgumentReader): Request {
     case 'UPLOAD': {
       const rawName = args.text('name');
       const size = args.count('size');
-      args.bodyLength = size;
+      // Read before the body's length is known: a bad offset leaves it unknown, and the connection closes.
+      const offset = args.option('offset', parseCount) ?? 0;
+      if (offset > size)
+        throw new RequestError(domainError('BAD_REQUEST', `offset ${offset} is past size ${size}`));
+      args.bodyLength = size - offset;
       const name = args.name(rawName);
+      const upload = args.option('upload', parseUploadId);
+      if (offset > 0 && upload === undefined) {
+        throw new RequestError(domainError('BAD_REQUEST', 'offset= resumes an upload: it needs upload='));
+      }
       const sha256 = args.option('sha256', (value) => (SHA256_HEX.test(value) ? value : undefined));
       const guards = writeGuards(args);
       args.done();
-      return { command, name, size, sha256, ...guards };
+      const resume = upload === undefined ? {} : { resume: { upload, offset } };
+      return { command, name, size, sha256, ...guards, ...resume };
+    }
+    case 'OFFSET': {
+      const upload = parseUploadId(args.text('upload id'));
+      if (upload === undefined) throw new RequestError(domainError('BAD_REQUEST', 'not an upload id'));
+      args.done();
+      return { command, upload };
     }
     case 'DOWNLOAD': {
       const name = args.name(args.text('name'));
@@ -418,6 +438,10 @@ function writeGuards(args: ArgumentReader): { ifVersion?: number; requestId?: st
     ...(ifVersion === undefined ? {} : { ifVersion }),
     ...(requestId === undefined ? {} : { requestId }),
   };
+}
+
+function parseUploadId(value: string): string | undefined {
+  return UPLOAD_ID.test(value) ? value : undefined;
 }
 
 function parsePoint(value: string): PointInTime | undefined {

@@ -1,0 +1,287 @@
+import { DEFAULT_UPLOAD_LIMITS } from '../../src/app/upload-limits';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FerryClient } from '../../src/transport/client/ferry-client';
+import { readEvents } from '../support/audit-db';
+import { CuttingProxy } from '../support/cutting-proxy';
+import { chunksOf, collector, randomFile, sha256 } from '../support/streams';
+import { serverPerTest, startTestServer, removeDir } from '../support/test-server';
+
+const FILE_SIZE = 3 * 1024 * 1024 + 17;
+
+/** Polls until the server has recorded the interruption of `upload` (it sees the cut a moment later). */
+async function heldOffset(client: FerryClient, upload: string): Promise<number> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      return (await client.offset(upload)).offset;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+async function downloaded(client: FerryClient, name: string): Promise<Buffer> {
+  const out = collector();
+  await client.download(name, out.sink);
+  return out.bytes();
+}
+
+describe('resumable uploads over the native protocol, cut by a proxy', () => {
+  const servers = serverPerTest();
+
+  it.each([
+    ['in the header line', 10],
+    ['just after the header line', 0],
+    ['one byte into the body', 1],
+    ['half way', Math.floor(FILE_SIZE / 2)],
+    ['one byte short of the end', FILE_SIZE - 1],
+  ])('continues an upload cut %s, sending only the rest, and publishes it whole', async (_, intoBody) => {
+    const bytes = randomFile(FILE_SIZE);
+    const header = `UPLOAD big.bin ${FILE_SIZE} upload=u-1 offset=0 sha256=${sha256(bytes)}\n`;
+    // The cut counts from the connection's first byte: the client's LOGIN-less session sends the header first.
+    const cutAt = intoBody === 10 ? 10 : Buffer.byteLength(header) + intoBody;
+    const proxy = await CuttingProxy.start(servers.ferry.address, [{ cutUpAfter: cutAt }]);
+    try {
+      const first = await FerryClient.connect(proxy.address);
+      const cut = first.upload('big.bin', chunksOf(bytes), FILE_SIZE, {
+        sha256: sha256(bytes),
+        resume: { upload: 'u-1', offset: 0 },
+      });
+      await expect(cut).rejects.toThrow();
+      first.destroy();
+
+      const client = await servers.ferry.connect();
+      const expectedHeld = intoBody === 10 ? undefined : intoBody;
+      if (expectedHeld === undefined) {
+        // A header cut short is no request at all: nothing is held, and the upload starts at 0.
+        await expect(client.offset('u-1')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      } else {
+        expect(await heldOffset(client, 'u-1')).toBe(expectedHeld);
+      }
+      const offset = expectedHeld ?? 0;
+      const stored = await client.upload('big.bin', chunksOf(bytes.subarray(offset)), FILE_SIZE, {
+        sha256: sha256(bytes),
+        resume: { upload: 'u-1', offset },
+      });
+      expect(stored).toMatchObject({ version: 1, size: FILE_SIZE, sha256: sha256(bytes) });
+      expect((await downloaded(client, 'big.bin')).equals(bytes)).toBe(true);
+      await expect(client.offset('u-1')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await client.logout();
+
+      const events = readEvents(servers.ferry.dataDir);
+      const uploads = events.filter((event) => event.type === 'FileUploaded');
+      expect(uploads).toHaveLength(1);
+      expect(uploads[0].payload.upload).toEqual({ id: 'u-1', from: offset });
+      if (expectedHeld !== undefined) {
+        const interrupted = events.filter((event) => event.type === 'UploadInterrupted');
+        expect(interrupted.map((event) => event.payload)).toEqual([
+          {
+            name: 'big.bin',
+            upload: 'u-1',
+            from: 0,
+            bytes: expectedHeld,
+            held: expectedHeld,
+            size: FILE_SIZE,
+          },
+        ]);
+      }
+      expect(readdirSync(join(servers.ferry.dataDir, 'held'))).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a 1 GiB-style resume sends only the remaining half on the wire', async () => {
+    const bytes = randomFile(8 * 1024 * 1024);
+    const header = `UPLOAD half.bin ${bytes.length} upload=h offset=0\n`;
+    const half = bytes.length / 2;
+    const proxy = await CuttingProxy.start(servers.ferry.address, [
+      { cutUpAfter: Buffer.byteLength(header) + half },
+      {},
+    ]);
+    try {
+      const first = await FerryClient.connect(proxy.address);
+      await expect(
+        first.upload('half.bin', chunksOf(bytes), bytes.length, { resume: { upload: 'h', offset: 0 } }),
+      ).rejects.toThrow();
+      first.destroy();
+      const sentBefore = proxy.up;
+      const second = await FerryClient.connect(proxy.address);
+      const offset = await heldOffset(second, 'h');
+      expect(offset).toBe(half);
+      await second.upload('half.bin', chunksOf(bytes.subarray(offset)), bytes.length, {
+        resume: { upload: 'h', offset },
+      });
+      const resent = proxy.up - sentBefore;
+      expect(resent).toBeGreaterThanOrEqual(half);
+      expect(resent).toBeLessThan(half + 1024);
+      expect((await downloaded(second, 'half.bin')).equals(bytes)).toBe(true);
+      await second.logout();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("refuses an offset that is not where the held bytes end, and a name that is not the upload's", async () => {
+    const bytes = randomFile(100_000);
+    const client = await servers.ferry.connect();
+    await expect(client.offset('nothing-held')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const proxy = await CuttingProxy.start(servers.ferry.address, [{ cutUpAfter: 200 }]);
+    try {
+      const first = await FerryClient.connect(proxy.address);
+      await expect(
+        first.upload('a.bin', chunksOf(bytes), bytes.length, { resume: { upload: 'r', offset: 0 } }),
+      ).rejects.toThrow();
+      first.destroy();
+    } finally {
+      await proxy.close();
+    }
+    const held = await heldOffset(client, 'r');
+    expect(held).toBeGreaterThan(0);
+    const rest = (offset: number, name = 'a.bin') =>
+      client.upload(name, chunksOf(bytes.subarray(offset)), bytes.length, {
+        resume: { upload: 'r', offset },
+      });
+    await expect(rest(held + 1)).rejects.toMatchObject({
+      code: 'OFFSET_MISMATCH',
+      message: `upload r holds ${held} bytes, not ${held + 1}`,
+    });
+    await expect(rest(held, 'b.bin')).rejects.toMatchObject({ code: 'CONFLICT' });
+    // Refusals before the body keep the held bytes.
+    expect((await client.offset('r')).offset).toBe(held);
+    expect(await rest(held)).toMatchObject({ size: bytes.length, sha256: sha256(bytes) });
+    await client.logout();
+  });
+
+  it('offset 0 starts afresh, dropping what was held; a checksum mismatch at the end drops it too', async () => {
+    const bytes = randomFile(200_000);
+    const other = randomFile(200_000);
+    const proxy = await CuttingProxy.start(servers.ferry.address, [{ cutUpAfter: 50_000 }]);
+    const client = await servers.ferry.connect();
+    try {
+      const first = await FerryClient.connect(proxy.address);
+      await expect(
+        first.upload('f.bin', chunksOf(other), other.length, { resume: { upload: 'z', offset: 0 } }),
+      ).rejects.toThrow();
+      first.destroy();
+      const held = await heldOffset(client, 'z');
+      // The rest of a different file: the whole hashes to neither, and nothing is published.
+      await expect(
+        client.upload('f.bin', chunksOf(bytes.subarray(held)), bytes.length, {
+          sha256: sha256(bytes),
+          resume: { upload: 'z', offset: held },
+        }),
+      ).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH' });
+      await expect(client.offset('z')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(client.stat('f.bin')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      const rejected = readEvents(servers.ferry.dataDir).filter((event) => event.type === 'CommandRejected');
+      const refusedUploads = rejected.filter((event) => event.payload.command === 'UPLOAD');
+      expect(refusedUploads).toHaveLength(1);
+      expect(refusedUploads[0].payload).toMatchObject({
+        command: 'UPLOAD',
+        code: 'CHECKSUM_MISMATCH',
+        upload: 'z',
+      });
+      expect(
+        await client.upload('f.bin', chunksOf(bytes), bytes.length, { resume: { upload: 'z', offset: 0 } }),
+      ).toMatchObject({ sha256: sha256(bytes) });
+      await client.logout();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a new attempt takes over one whose cut the server has not seen yet', async () => {
+    const bytes = randomFile(2 * 1024 * 1024);
+    const stalled = await servers.ferry.connect();
+    const half = bytes.subarray(0, 1024 * 1024);
+    // The first attempt sends half its body and then nothing: to the server, a link gone quiet.
+    async function* halfThenSilence(): AsyncIterable<Uint8Array> {
+      yield half;
+      await new Promise(() => undefined);
+    }
+    void stalled
+      .upload('t.bin', halfThenSilence(), bytes.length, { resume: { upload: 't', offset: 0 } })
+      .catch(() => undefined);
+    const client = await servers.ferry.connect();
+    // The server records nothing for the quiet attempt, so the second starts from what OFFSET says.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await expect(client.offset('t')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(
+      await client.upload('t.bin', chunksOf(bytes), bytes.length, { resume: { upload: 't', offset: 0 } }),
+    ).toMatchObject({ sha256: sha256(bytes) });
+    const events = readEvents(servers.ferry.dataDir);
+    expect(events.find((event) => event.type === 'UploadInterrupted')?.payload).toMatchObject({
+      upload: 't',
+      from: 0,
+      bytes: half.length,
+    });
+    stalled.destroy();
+    await client.logout();
+  });
+
+  it('keeps held bytes across a restart, and drops bytes no event accounts for', async () => {
+    const bytes = randomFile(300_000);
+    const proxy = await CuttingProxy.start(servers.ferry.address, [{ cutUpAfter: 100_000 }]);
+    try {
+      const first = await FerryClient.connect(proxy.address);
+      await expect(
+        first.upload('k.bin', chunksOf(bytes), bytes.length, { resume: { upload: 'k', offset: 0 } }),
+      ).rejects.toThrow();
+      first.destroy();
+    } finally {
+      await proxy.close();
+    }
+    const before = await servers.ferry.connect();
+    const held = await heldOffset(before, 'k');
+    await before.logout();
+    const heldDir = join(servers.ferry.dataDir, 'held');
+    expect(readdirSync(heldDir)).toHaveLength(1);
+    const server = await servers.restart();
+    expect(readdirSync(heldDir)).toHaveLength(1);
+    const client = await server.connect();
+    expect((await client.offset('k')).offset).toBe(held);
+    await client.upload('k.bin', chunksOf(bytes.subarray(held)), bytes.length, {
+      resume: { upload: 'k', offset: held },
+    });
+    expect((await downloaded(client, 'k.bin')).equals(bytes)).toBe(true);
+    await client.logout();
+    expect(existsSync(heldDir) && readdirSync(heldDir)).toEqual([]);
+  });
+
+  it('expires held uploads after the configured hours, in one audited event', async () => {
+    let now = Date.parse('2026-11-30T00:00:00.000Z');
+    const server = await startTestServer({
+      overrides: { clock: { now: () => new Date(now) } },
+      config: { uploads: { ...DEFAULT_UPLOAD_LIMITS, heldHours: 2 } },
+    });
+    try {
+      const proxy = await CuttingProxy.start(server.address, [{ cutUpAfter: 5000 }]);
+      const first = await FerryClient.connect(proxy.address);
+      await expect(
+        first.upload('e.bin', chunksOf(randomFile(20_000)), 20_000, { resume: { upload: 'e', offset: 0 } }),
+      ).rejects.toThrow();
+      first.destroy();
+      await proxy.close();
+      const client = await server.connect();
+      const held = await heldOffset(client, 'e');
+      now += 2 * 60 * 60 * 1000 - 1000;
+      await server.app.upkeep();
+      expect((await client.offset('e')).offset).toBe(held);
+      now += 2000;
+      await server.app.upkeep();
+      await expect(client.offset('e')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await client.logout();
+      expect(readdirSync(join(server.dataDir, 'held'))).toEqual([]);
+      const expired = readEvents(server.dataDir).filter((event) => event.type === 'UploadsExpired');
+      expect(expired.map((event) => [event.actor, event.payload])).toEqual([
+        ['system:ferry', { hours: 2, uploads: [{ actor: 'anonymous', upload: 'e', name: 'e.bin', held }] }],
+      ]);
+    } finally {
+      await server.stop();
+      removeDir(server.dataDir);
+    }
+  });
+});
