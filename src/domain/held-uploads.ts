@@ -73,3 +73,19 @@ export class HeldUploads implements HeldUploadsReader {
 function heldKey(actor: string, upload: string): string {
   return `${actor}\u0000${upload}`;
 }
+
+/**
+ * The held upload `upload` of `actor` that a client resuming `name` continues: one of that name, newer
+ * than its live version (a version published since makes the held bytes stale).
+ */
+export function heldToContinue(
+  held: HeldUploadsReader,
+  live: { readonly seq: number } | undefined,
+  actor: string,
+  upload: string,
+  name: string,
+): HeldUpload | undefined {
+  const found = held.get(actor, upload);
+  if (!found || found.name !== name) return undefined;
+  return live === undefined || found.seq > live.seq ? found : undefined;
+}

@@ -1,7 +1,7 @@
 import { DEFAULT_UPLOAD_LIMITS } from '../../src/app/upload-limits';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
 import { Client, SFTPWrapper, utils } from 'ssh2';
@@ -11,6 +11,7 @@ import { ephemeralHostKey } from '../../src/infra/crypto/ssh-host-key';
 import { SftpServer } from '../../src/transport/sftp/sftp-server';
 import { addAccount, OPERATOR, PASSWORD } from '../support/accounts';
 import { EventRow, readEvents } from '../support/audit-db';
+import { CuttingProxy } from '../support/cutting-proxy';
 import { cmpFile } from '../support/file-tree';
 import { runOpenSsh, sftpBatch, startSftpServer } from '../support/sftp-server';
 import { removeDir, startTestServer, tempDir, TestServer } from '../support/test-server';
@@ -194,6 +195,58 @@ describe('with a write account', () => {
       sha256: createHash('sha256').update(bytes).digest('hex'),
       appendedTo: { version: 1, size: 1_000_000 },
     });
+  });
+
+  test('reput after the link is cut mid-put continues the held bytes: only the rest crosses the wire', async () => {
+    const bytes = randomBytes(6_000_000);
+    writeFileSync(join(local, 'big.bin'), bytes);
+    const proxy = await CuttingProxy.start({ host: '127.0.0.1', port }, [{ cutUpAfter: 2_500_000 }, {}]);
+    try {
+      const cut = await sftpBatch(proxy.address.port, 'alice', PASSWORD, ['put big.bin'], local);
+      expect(cut.code).not.toBe(0);
+      const deadline = Date.now() + 5000;
+      let interrupted: EventRow | undefined;
+      while (!interrupted && Date.now() < deadline) {
+        interrupted = (await events()).find((row) => row.type === 'UploadInterrupted');
+        if (!interrupted) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const held = interrupted?.payload.held as number;
+      expect(interrupted?.payload).toMatchObject({
+        name: 'big.bin',
+        upload: 'sftp:big.bin',
+        from: 0,
+        bytes: held,
+      });
+      expect(held).toBeGreaterThan(1_000_000);
+      expect(held).toBeLessThan(2_500_000);
+      const sentBefore = proxy.up;
+      const resumed = await sftpBatch(
+        proxy.address.port,
+        'alice',
+        PASSWORD,
+        ['reput big.bin', 'get big.bin back.bin'],
+        local,
+      );
+      expect(resumed).toMatchObject({ code: 0, stderr: '' });
+      expect(proxy.up - sentBefore).toBeLessThan(bytes.length - held + 200_000);
+      expect(readFileSync(join(local, 'back.bin')).equals(bytes)).toBe(true);
+      const rows = (await events()).filter((row) => row.actor === 'alice');
+      expect(rows.find((row) => row.type === 'FileStatShown')?.payload).toEqual({
+        name: 'big.bin',
+        version: 0,
+        held,
+      });
+      expect(rows.find((row) => row.type === 'FileUploaded')?.payload).toMatchObject({
+        name: 'big.bin',
+        version: 1,
+        size: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        upload: { id: 'sftp:big.bin', from: held },
+      });
+      expect(readdirSync(join(ferry.dataDir, 'held'))).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   test('a second put of a name is version 2, published once at close', async () => {
@@ -579,7 +632,7 @@ describe('limits and endings (ssh2 client)', () => {
     await addAccount(ferry.app, 'alice', 'write');
   });
 
-  test('an upload still open when the connection drops publishes nothing, and the refusal is recorded', async () => {
+  test('an upload still open when the connection drops publishes nothing; its bytes are held, and that is recorded', async () => {
     const { client, sftp: channel } = await connect();
     const handle = await call<Buffer>((done) => channel.open('/half.txt', 'w', done));
     await call<void>((done) => channel.write(handle, Buffer.from('half'), 0, 4, 0, done));
@@ -587,11 +640,24 @@ describe('limits and endings (ssh2 client)', () => {
     await waitFor(async () => (await events()).some((row) => row.type === 'SessionClosed'));
     const rows = await events();
     expect(rows.some((row) => row.type === 'FileUploaded')).toBe(false);
-    expect(rows.find((row) => row.type === 'CommandRejected')?.payload).toMatchObject({
-      command: 'UPLOAD',
-      code: 'SIZE_MISMATCH',
+    expect(rows.find((row) => row.type === 'UploadInterrupted')?.payload).toEqual({
       name: 'half.txt',
+      upload: 'sftp:half.txt',
+      from: 0,
+      bytes: 4,
+      held: 4,
     });
+    // A fresh OPEN (TRUNC) starts afresh: the held bytes go, and the new ones are the file.
+    const again = await connect();
+    try {
+      const fresh = await call<Buffer>((done) => again.sftp.open('/half.txt', 'w', done));
+      await call<void>((done) => again.sftp.write(fresh, Buffer.from('whole'), 0, 5, 0, done));
+      await call<void>((done) => again.sftp.close(fresh, done));
+      expect((await call<Buffer>((done) => again.sftp.readFile('/half.txt', done))).toString()).toBe('whole');
+    } finally {
+      again.client.end();
+    }
+    expect(readdirSync(join(ferry.dataDir, 'held'))).toEqual([]);
   });
 
   test('the server stopping closes open sessions: SessionClosed shutdown', async () => {

@@ -3,12 +3,17 @@ import { FileVersion } from '../../domain/file-versions';
 import { ok, Result } from '../../domain/errors';
 import { EventOrigin } from '../../domain/events';
 import { folderExists, FolderPath, parseFolderPath } from '../../domain/folders';
+import { HeldUpload, heldToContinue } from '../../domain/held-uploads';
 import { resolveStat } from '../../domain/queries';
 import { AccessGuard } from '../access-guard';
 import { Ledger } from '../ledger';
 
-/** What a path names in a tree of folders: a file (its live version), or a folder. */
-export type PathStat = { readonly file: FileVersion } | { readonly folder: FolderPath };
+/**
+ * What a path names in a tree of folders: a file (its live version), a folder, or, to the client that
+ * is resuming it, the bytes held for an interrupted upload of that name.
+ */
+export type PathStat =
+  { readonly file: FileVersion } | { readonly folder: FolderPath } | { readonly held: HeldUpload };
 
 @injectable()
 export class StatFile {
@@ -32,9 +37,11 @@ export class StatFile {
   /**
    * STAT in a tree of folders (SFTP): the live file of that name, else the folder of that path (made
    * explicitly, or holding a live name). One event either way: FileStatShown, FolderStatShown, or the
-   * refusal.
+   * refusal. `heldUpload`: the id under which the transport holds this actor's uploads of this name; held
+   * bytes newer than the live version are what the STAT gives, so that a client resuming (SFTP `reput`)
+   * sends only the rest.
    */
-  async path(origin: EventOrigin, name: string): Promise<Result<PathStat>> {
+  async path(origin: EventOrigin, name: string, heldUpload?: string): Promise<Result<PathStat>> {
     const folder = parseFolderPath(name);
     const rights = this.access.rights(origin);
     // One's home, and the folders above it, exist for one's client to walk down to it.
@@ -42,7 +49,18 @@ export class StatFile {
     if (folder.ok && home?.startsWith(folder.value)) return this.folderShown(origin, folder.value);
     const allowed = this.access.check(origin, 'read', 'STAT', name);
     if (!allowed.ok) return allowed;
-    const file = resolveStat(this.ledger.catalogue, name);
+    const catalogue = this.ledger.catalogue;
+    const live = catalogue.live(name);
+    const held =
+      heldUpload === undefined
+        ? undefined
+        : heldToContinue(catalogue.heldUploads, live, origin.actor, heldUpload, name);
+    if (held) {
+      const payload = { name, version: live?.version ?? 0, held: held.held };
+      this.ledger.record<'FileStatShown'>({ ...origin, type: 'FileStatShown', payload });
+      return ok({ held });
+    }
+    const file = resolveStat(catalogue, name);
     if (file.ok) {
       this.fileShown(origin, file.value);
       return ok({ file: file.value });

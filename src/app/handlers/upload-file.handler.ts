@@ -4,6 +4,7 @@ import { checkExpectedVersion, decideUpload } from '../../domain/decide';
 import { DomainError, domainError, fail, ok, Result } from '../../domain/errors';
 import { EventOrigin } from '../../domain/events';
 import { FileVersion } from '../../domain/file-versions';
+import { heldToContinue } from '../../domain/held-uploads';
 import { FileName } from '../../domain/names';
 import { BlobWriter, FileStore, HeldBlobWriter, StoreError } from '../../domain/ports/file-store.port';
 import { FreeSpace } from '../../domain/ports/free-space.port';
@@ -58,6 +59,8 @@ export interface UploadTransfer {
   finish(): Promise<Result<Outcome<'FileUploaded'>>>;
   /** The body will never be complete (the peer went away); a resumable upload's bytes are held. */
   abort(received: number): Promise<void>;
+  /** The client gave the upload up (a gap it never filled, a truncation): refused, nothing held. */
+  refuse(error: DomainError): Promise<void>;
 }
 
 @injectable()
@@ -75,7 +78,8 @@ export class UploadFile {
     @inject(TOKENS.UploadLimits) private readonly limits: UploadLimits,
   ) {}
 
-  async begin(origin: EventOrigin, request: UploadRequest): Promise<UploadTransfer> {
+  async begin(origin: EventOrigin, asked: UploadRequest): Promise<UploadTransfer> {
+    const request = this.continuation(origin, asked);
     const allowed = this.access.check(origin, 'write', 'UPLOAD', request.name);
     if (!allowed.ok) return this.refusal(origin, request, allowed.error, false);
     if (request.requestId !== undefined && this.ledger.catalogue.outcomeOf(origin.actor, request.requestId)) {
@@ -106,7 +110,8 @@ export class UploadFile {
           const gone = `the bytes held for upload ${request.resume.upload} are gone: start it again at offset 0`;
           return this.refusal(origin, request, domainError('STORAGE_FAILED', gone), true, true);
         }
-        return this.transfer(origin, request, held, release, undefined);
+        if (base) await this.copyInto(held, base);
+        return this.transfer(origin, request, held, release, base);
       }
       writer = await this.store.begin();
       if (base) await this.copyInto(writer, base);
@@ -117,6 +122,19 @@ export class UploadFile {
       this.logger.error('cannot start a blob', { session: origin.session, error: String(error) });
       return this.refusal(origin, request, domainError('STORAGE_FAILED', 'storage is unavailable'));
     }
+  }
+
+  /**
+   * An append with a resume point (SFTP `reput`) continues the bytes held for it when they are newer than
+   * the live version, from their end; else it appends to the live version, into held bytes of its own.
+   */
+  private continuation(origin: EventOrigin, request: UploadRequest): UploadRequest {
+    if (!request.append || !request.resume) return request;
+    const { upload } = request.resume;
+    const catalogue = this.ledger.catalogue;
+    const live = catalogue.live(request.name);
+    const held = heldToContinue(catalogue.heldUploads, live, origin.actor, upload, request.name);
+    return held ? { ...request, append: undefined, resume: { upload, offset: held.held } } : request;
   }
 
   /** A resumed upload continues its own bytes, from where they end; offset 0 may start any upload afresh. */
@@ -201,7 +219,7 @@ export class UploadFile {
     // Appending to a version that another writer replaced in the meantime would splice two files.
     const expected = base ? { ...request, ifVersion: base.version } : request;
     const appendedTo = base && { appendedTo: { version: base.version, size: base.size } };
-    const resumed = resume && { upload: { id: resume.upload, from: resume.offset } };
+    const resumed = resume && { upload: { id: resume.upload, from: startsAt } };
     const end = () => {
       ended = true;
       if (id !== undefined) this.attempts.delete(id);
@@ -234,8 +252,8 @@ export class UploadFile {
       const payload = {
         name,
         upload: resume.upload,
-        from: resume.offset,
-        bytes: held - resume.offset,
+        from: startsAt,
+        bytes: held - startsAt,
         held,
         ...size,
       };
@@ -304,6 +322,12 @@ export class UploadFile {
           return reject(domainError('STORAGE_FAILED', 'storage failed while committing'));
         }
       },
+      refuse: async (error) => {
+        if (ended) return;
+        end();
+        await writing.catch(() => undefined);
+        await reject(error);
+      },
       abort: async (received) => {
         if (ended) return;
         if (resume) return interrupt();
@@ -322,6 +346,9 @@ export class UploadFile {
       write: async () => undefined,
       finish: async () => (await replay()) ?? fail('INTERNAL', 'the original request vanished'),
       abort: async () => {
+        await replay();
+      },
+      refuse: async () => {
         await replay();
       },
     };
@@ -351,6 +378,9 @@ export class UploadFile {
         return fail(error.code, error.message);
       },
       abort: async () => {
+        await reject();
+      },
+      refuse: async () => {
         await reject();
       },
     };

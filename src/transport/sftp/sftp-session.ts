@@ -24,6 +24,14 @@ const OPEN = { READ: 0x1, WRITE: 0x2, APPEND: 0x4, CREAT: 0x8, TRUNC: 0x10, EXCL
 
 /** Requests waiting their turn; beyond, a request is refused at once (OpenSSH keeps at most 64 in flight). */
 const MAX_QUEUED = 256;
+
+/**
+ * SFTP has no upload ids: an actor's uploads of one name are one resumable upload, so that a write cut
+ * off is continued by the next OPEN of that name to append (`reput`). Client ids cannot contain `:`.
+ */
+function heldUploadOf(name: string): string {
+  return `sftp:${name}`;
+}
 /** Open handles a session may hold at once. */
 const MAX_HANDLES = 64;
 /** Names a READDIR page asks LIST for. */
@@ -203,11 +211,13 @@ export class SftpSession {
   /** A file, else a folder (the path STAT use case, one event), else neither. */
   private async lookUp(
     path: string,
-  ): Promise<{ folder: true } | { folder: false; file: FileVersion } | Status> {
+  ): Promise<{ folder: true } | { folder: false; file: Pick<FileVersion, 'size' | 'at'> } | Status> {
     const name = this.paths.nameOf(path);
     if (name === '') return { folder: true };
-    const found = await this.handlers.stat.path(this.context.origin(), name);
+    const found = await this.handlers.stat.path(this.context.origin(), name, heldUploadOf(name));
     if (!found.ok) return statusOf(found.error);
+    if ('held' in found.value)
+      return { folder: false, file: { size: found.value.held.held, at: found.value.held.at } };
     return 'file' in found.value ? { folder: false, file: found.value.file } : { folder: true };
   }
 
@@ -235,15 +245,21 @@ export class SftpSession {
   }
 
   /**
-   * OPEN for writing: one upload of unknown size. EXCL maps to "must not exist yet" (if-version 0); APPEND
-   * without TRUNC (`reput`) continues the live version's bytes.
+   * OPEN for writing: one upload of unknown size, held should the connection go. EXCL maps to "must not
+   * exist yet" (if-version 0); APPEND without TRUNC (`reput`) continues the bytes held from a write cut
+   * off, else the live version's; anything else starts afresh.
    */
   private async openUpload(id: number, path: string, flags: number): Promise<void> {
     const name = await this.nameOf(id, 'UPLOAD', path);
     if (name === undefined) return;
     const exclusive = (flags & OPEN.EXCL) !== 0;
     const append = (flags & OPEN.APPEND) !== 0 && (flags & OPEN.TRUNC) === 0;
-    const request = { name, ...(exclusive ? { ifVersion: 0 } : {}), ...(append ? { append } : {}) };
+    const request = {
+      name,
+      ...(exclusive ? { ifVersion: 0 } : {}),
+      ...(append ? { append } : {}),
+      resume: { upload: heldUploadOf(name), offset: 0 },
+    };
     const begin = () => this.handlers.upload.begin(this.context.origin(), request);
     const transfer = await begin();
     if (transfer.refused) {

@@ -1,5 +1,5 @@
 import { Outcome } from '../../domain/catalogue';
-import { Result } from '../../domain/errors';
+import { domainError, Result } from '../../domain/errors';
 import { UploadTransfer } from '../../app/handlers/upload-file.handler';
 import { STATUS, Status } from './sftp-attributes';
 
@@ -21,7 +21,8 @@ const OK: Status = { code: STATUS.OK, message: 'ok' };
  * wait in a bounded buffer for the gap to fill; anything else (rewriting bytes already passed, a gap that
  * never fills) is refused, because the upload is a stream and its SHA-256 is taken as it goes.
  *
- * Opened to append, the upload already holds the live version's bytes, and every write lands at the end
+ * Opened to append, the upload already holds the live version's bytes (or those held from a write cut
+ * off), and every write lands at the end
  * whatever its offset, as SFTP's APPEND flag says: in the order the client sent them, which is the order
  * the session handles them.
  */
@@ -87,7 +88,8 @@ export class UploadHandle {
       return { code: STATUS.OP_UNSUPPORTED, message: `setting the size to ${size} is not supported` };
     }
     await this.dropped();
-    await this.transfer.abort(this.next);
+    const restarted = `truncated to 0 after ${this.next} bytes: the upload starts again`;
+    await this.transfer.refuse(domainError('SIZE_MISMATCH', restarted));
     this.ahead.clear();
     this.aheadBytes = 0;
     this.transfer = await this.restart();
@@ -101,21 +103,22 @@ export class UploadHandle {
     this.done = true;
     if (this.ahead.size > 0) {
       await this.dropped();
-      await this.transfer.abort(this.next);
-      return {
-        code: STATUS.FAILURE,
-        message: `the file has a gap at offset ${this.next}: nothing was stored`,
-      };
+      const message = `the file has a gap at offset ${this.next}: nothing was stored`;
+      await this.transfer.refuse(domainError('SIZE_MISMATCH', message));
+      return { code: STATUS.FAILURE, message };
     }
     await this.flushed();
     return this.transfer.finish();
   }
 
-  /** The session ended with the file still open: nothing is published. */
+  /**
+   * The session ended with the file still open: nothing is published. Every byte received in order goes
+   * to the store first, where the upload holds them for the client's `reput`.
+   */
   async abort(): Promise<void> {
     if (this.done) return;
     this.done = true;
-    await this.dropped();
+    await this.flushed();
     await this.transfer.abort(this.next);
   }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { UploadTransfer } from '../../../src/app/handlers/upload-file.handler';
-import { ok } from '../../../src/domain/errors';
+import { DomainError, ok } from '../../../src/domain/errors';
 import { STATUS } from '../../../src/transport/sftp/sftp-attributes';
 import { UploadHandle, WRITE_BATCH_BYTES } from '../../../src/transport/sftp/upload-handle';
 
@@ -48,6 +48,10 @@ class RecordingTransfer implements UploadTransfer {
 
   async abort(received: number): Promise<void> {
     this.ended.push(`abort ${received}`);
+  }
+
+  async refuse(error: DomainError): Promise<void> {
+    this.ended.push(`refuse ${error.code}: ${error.message}`);
   }
 
   get bytes(): Buffer {
@@ -113,13 +117,28 @@ describe('an SFTP upload handle gathers WRITEs into batches written behind', () 
     expect(transfer.bytes.toString()).toBe('first');
   });
 
-  test('a cut connection writes nothing more: the batch not yet written is dropped, and the upload aborted', async () => {
+  test('a cut connection: every byte received in order reaches the store (to be held), then the upload is aborted', async () => {
     const transfer = new RecordingTransfer();
     const handle = new UploadHandle(transfer, 'f.bin', async () => transfer);
     await writeAll(handle, randomBytes(WRITE_BATCH_BYTES + 100), 64 * 1024);
+    await handle.write(WRITE_BATCH_BYTES + 200, Buffer.from('ahead of a gap'));
     await handle.abort();
-    expect(transfer.writes.map((write) => write.length)).toEqual([WRITE_BATCH_BYTES]);
+    expect(transfer.writes.map((write) => write.length)).toEqual([WRITE_BATCH_BYTES, 100]);
     expect(transfer.ended).toEqual([`abort ${WRITE_BATCH_BYTES + 100}`]);
+  });
+
+  test('a gap never filled at close: nothing published, the upload refused', async () => {
+    const transfer = new RecordingTransfer();
+    const handle = new UploadHandle(transfer, 'f.bin', async () => transfer);
+    await handle.write(0, Buffer.from('start'));
+    await handle.write(10, Buffer.from('later'));
+    expect(await handle.close()).toEqual({
+      code: STATUS.FAILURE,
+      message: 'the file has a gap at offset 5: nothing was stored',
+    });
+    expect(transfer.ended).toEqual([
+      'refuse SIZE_MISMATCH: the file has a gap at offset 5: nothing was stored',
+    ]);
   });
 
   test('a truncation to 0 drops the unwritten batch and starts a new upload, which gets only the new bytes', async () => {
@@ -131,7 +150,9 @@ describe('an SFTP upload handle gathers WRITEs into batches written behind', () 
     await handle.write(0, Buffer.from('final'));
     await handle.close();
     expect(first.writes).toEqual([]);
-    expect(first.ended).toEqual(['abort 5']);
+    expect(first.ended).toEqual([
+      'refuse SIZE_MISMATCH: truncated to 0 after 5 bytes: the upload starts again',
+    ]);
     expect(second.bytes.toString()).toBe('final');
   });
 
