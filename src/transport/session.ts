@@ -8,7 +8,7 @@ import { Logger } from '../domain/ports/logger.port';
 import { accountLine, historyLine, versionLine } from './catalogue-lines';
 import { FrameDecoder, FrameSink } from './codec/frame-decoder';
 import { fileLine, PROTOCOL_VERSION, reply } from './codec/replies';
-import { AccountRequest, parseRequest, Request } from './codec/requests';
+import { AccountRequest, parseRequest, parseTrailer, Request } from './codec/requests';
 import { option } from './codec/words';
 import { HELP_LINES } from './help-text';
 import { ReplyQueue } from './reply-queue';
@@ -22,6 +22,8 @@ interface BodyConsumer {
   finish(): Promise<void>;
   /** It never will: the peer went away. */
   abort(): Promise<void>;
+  /** Set when a trailer line follows the body (`trailer=sha256`): that line, not `finish`, ends the request. */
+  trailer?(line: Buffer): Promise<void>;
 }
 
 /** The body of an upload refused before it started is read and dropped up to this size; beyond, the connection closes. */
@@ -60,6 +62,8 @@ export class Session implements FrameSink {
   private readonly decoder = new FrameDecoder(this);
   private readonly writer: SocketWriter;
   private bodyConsumer: BodyConsumer | undefined;
+  /** The body is in; its request's trailer line is the next line. */
+  private awaitingTrailer = false;
   private busy = false;
   private closing: SessionCloseReason | undefined;
   private closed: Promise<void> | undefined;
@@ -147,6 +151,7 @@ export class Session implements FrameSink {
     this.timers.clear('line');
     if (this.closing) return;
     this.progress();
+    if (this.awaitingTrailer) return this.trailerLine(bytes);
     await this.replies.room(() => this.closing !== undefined);
     if (this.closing) return;
     const parsed = parseRequest(bytes);
@@ -159,7 +164,9 @@ export class Session implements FrameSink {
         this.closing = 'protocol-error';
         return this.hangUp();
       }
-      if (parsed.bodyLength > 0) return this.refuseBody(parsed.bodyLength, discardingConsumer(refusal));
+      if (parsed.bodyLength > 0 || parsed.trailer) {
+        return this.refuseBody(parsed.bodyLength, discardingConsumer(refusal, parsed.trailer));
+      }
       await refusal();
       return this.idle();
     }
@@ -174,8 +181,21 @@ export class Session implements FrameSink {
 
   async bodyEnd(): Promise<void> {
     const consumer = this.bodyConsumer;
+    // Still the request in hand: a connection lost before its trailer aborts it.
+    if (consumer?.trailer) {
+      this.awaitingTrailer = true;
+      return;
+    }
     this.bodyConsumer = undefined;
     await consumer?.finish();
+    this.idle();
+  }
+
+  private async trailerLine(bytes: Buffer): Promise<void> {
+    const consumer = this.bodyConsumer;
+    this.awaitingTrailer = false;
+    this.bodyConsumer = undefined;
+    await consumer?.trailer?.(bytes);
     this.idle();
   }
 
@@ -354,7 +374,7 @@ export class Session implements FrameSink {
       this.closing ??= 'disconnect';
       return this.hangUp();
     }
-    const consumer = this.uploadConsumer(transfer);
+    const consumer = this.uploadConsumer(transfer, request.trailer === true);
     const length = request.size - (request.resume?.offset ?? 0);
     if (transfer.refused) return this.refuseBody(length, consumer);
     this.expectBody(length, consumer);
@@ -371,20 +391,32 @@ export class Session implements FrameSink {
     this.hangUp();
   }
 
-  private uploadConsumer(transfer: UploadTransfer): BodyConsumer {
+  private uploadConsumer(transfer: UploadTransfer, trailer: boolean): BodyConsumer {
     let received = 0;
-    return {
+    const finish = async (sha256?: string) => {
+      const result = await transfer.finish(sha256);
+      if (!result.ok) return this.respond(reply.error(result.error));
+      const { version, size } = result.value.payload;
+      this.respond(reply.ok(`version=${version}`, `size=${size}`, `sha256=${result.value.payload.sha256}`));
+    };
+    const consumer: BodyConsumer = {
       write: async (chunk) => {
         received += chunk.length;
         await transfer.write(chunk);
       },
-      finish: async () => {
-        const result = await transfer.finish();
-        if (!result.ok) return this.respond(reply.error(result.error));
-        const { version, size, sha256 } = result.value.payload;
-        this.respond(reply.ok(`version=${version}`, `size=${size}`, `sha256=${sha256}`));
-      },
+      finish: () => finish(),
       abort: () => transfer.abort(received),
+    };
+    if (!trailer) return consumer;
+    return {
+      ...consumer,
+      trailer: async (line) => {
+        const sha256 = parseTrailer(line);
+        if (sha256 !== undefined) return finish(sha256);
+        const error = domainError('BAD_REQUEST', 'the line after the body must be sha256=<64 hex digits>');
+        await transfer.refuse(error);
+        this.respond(reply.error(error));
+      },
     };
   }
 
@@ -505,6 +537,8 @@ function seconds(ms: number): string {
   return `${ms / 1000} s`;
 }
 
-function discardingConsumer(onEnd: () => Promise<void>): BodyConsumer {
-  return { write: async () => undefined, finish: onEnd, abort: onEnd };
+/** A refused request's body (and trailer line) read and dropped; `onEnd` records and answers the refusal. */
+function discardingConsumer(onEnd: () => Promise<void>, trailer = false): BodyConsumer {
+  const consumer = { write: async () => undefined, finish: onEnd, abort: onEnd };
+  return trailer ? { ...consumer, trailer: onEnd } : consumer;
 }

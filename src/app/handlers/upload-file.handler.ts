@@ -56,7 +56,8 @@ export interface UploadTransfer {
   /** Bytes the file holds before the body's first: the appended-to version's size, the offset resumed at, or 0. */
   readonly startsAt: number;
   write(chunk: Uint8Array): Promise<void>;
-  finish(): Promise<Result<Outcome<'FileUploaded'>>>;
+  /** `sha256`: the client's digest of the whole file, sent after the body (a trailing checksum). */
+  finish(sha256?: string): Promise<Result<Outcome<'FileUploaded'>>>;
   /** The body will never be complete (the peer went away); a resumable upload's bytes are held. */
   abort(received: number): Promise<void>;
   /** The client gave the upload up (a gap it never filled, a truncation): refused, nothing held. */
@@ -280,19 +281,17 @@ export class UploadFile {
           writing = Promise.resolve();
         }
       },
-      finish: async () => {
+      finish: async (trailing) => {
         if (ended) return fail('CONFLICT', `a later attempt of upload ${resume?.upload} took over`);
         // From here on a new attempt finds the bytes busy rather than interrupting a publication.
         end();
         if (failure) return reject(failure);
         try {
           const digest = await writer.seal();
-          if (request.sha256 !== undefined && request.sha256 !== digest.sha256) {
+          const declared = request.sha256 ?? trailing;
+          if (declared !== undefined && declared !== digest.sha256) {
             return reject(
-              domainError(
-                'CHECKSUM_MISMATCH',
-                `declared sha256 ${request.sha256}, received ${digest.sha256}`,
-              ),
+              domainError('CHECKSUM_MISMATCH', `declared sha256 ${declared}, received ${digest.sha256}`),
             );
           }
           release();

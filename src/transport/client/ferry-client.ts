@@ -64,6 +64,11 @@ export interface UploadOptions extends WriteOptions {
    * `offset` on, and `size` still the whole file's.
    */
   readonly resume?: { readonly upload: string; readonly offset: number };
+  /**
+   * A trailing checksum: the SHA-256 of the whole file, asked for once the body is sent (so the caller can
+   * hash while it reads), goes after it. Instead of `sha256`, which must be known before the first byte.
+   */
+  readonly trailer?: () => string;
 }
 
 /** Where an interrupted upload continues. */
@@ -274,6 +279,7 @@ export class FerryClient {
     const { resume } = options;
     if (resume) words.push(option('upload', resume.upload), option('offset', resume.offset));
     if (options.sha256) words.push(option('sha256', options.sha256));
+    if (options.trailer) words.push(option('trailer', 'sha256'));
     words.push(...guardWords(options));
     const length = size - (resume?.offset ?? 0);
     const reader = new LineReader();
@@ -298,6 +304,7 @@ export class FerryClient {
         );
         throw this.lost;
       }
+      if (options.trailer) await this.write(Buffer.from(`sha256=${options.trailer()}\n`));
     });
     // A reply before the whole body is sent is a refusal after which the server hangs up (TOO_LARGE):
     // it is the answer, not the write that fails once the connection is gone.

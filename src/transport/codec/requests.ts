@@ -24,6 +24,8 @@ export type Request =
       readonly requestId?: string;
       /** `upload=`: resumable under that id; the body is the bytes from `offset` (0 unless given) to `size`. */
       readonly resume?: { readonly upload: string; readonly offset: number };
+      /** `trailer=sha256`: a line `sha256=<hex>` follows the body, the client's digest of the whole file. */
+      readonly trailer?: boolean;
     }
   | { readonly command: 'OFFSET'; readonly upload: string }
   | { readonly command: 'DOWNLOAD'; readonly name: FileName; readonly version?: number }
@@ -71,6 +73,8 @@ export interface RefusedRequest {
   readonly name?: string;
   readonly error: DomainError;
   readonly bodyLength: number;
+  /** A trailer line follows the body (`trailer=sha256`): it belongs to this request too. */
+  readonly trailer: boolean;
   /**
    * The request may have carried a body whose length could not be read: an UPLOAD (its first word, read
    * from the bytes, so even on a line that is not UTF-8) refused before its size was. The bytes that
@@ -80,9 +84,10 @@ export interface RefusedRequest {
 }
 
 /** A refusal as the parser makes it; `bodyLength` is undefined when no body length was read. */
-type Refusal = Omit<RefusedRequest, 'bodyLength' | 'framingLost'> & {
+type Refusal = Omit<RefusedRequest, 'bodyLength' | 'framingLost' | 'trailer'> & {
   readonly ok: false;
   readonly bodyLength?: number;
+  readonly trailer?: boolean;
   /** The message is fixed text that quotes nothing of the line, so even a LOGIN or USER refusal may keep it. */
   readonly quotesNothing?: boolean;
 };
@@ -127,6 +132,7 @@ export function parseRequest(line: Uint8Array): ParsedRequest {
     name: parsed.name,
     error: parsed.error,
     bodyLength: parsed.bodyLength ?? 0,
+    trailer: parsed.trailer === true,
     framingLost: upload && parsed.bodyLength === undefined,
   };
 }
@@ -151,6 +157,7 @@ function withoutSecrets(command: SecretBearingCommand, refusal: Refusal): Parsed
     name: undefined,
     error: refusal.quotesNothing ? refusal.error : domainError(refusal.error.code, SECRET_BEARING[command]),
     bodyLength: 0,
+    trailer: false,
     framingLost: false,
   };
 }
@@ -180,6 +187,7 @@ function parseLine(line: Uint8Array): { readonly ok: true; readonly request: Req
     if (!(error instanceof RequestError)) throw error;
     return {
       ...refuse(command, error.error, reader.nameSeen, reader.bodyLength),
+      trailer: reader.trailer,
       quotesNothing: error.quotesNothing,
     };
   }
@@ -202,21 +210,27 @@ function readRequest(command: string, args: ArgumentReader): Request {
     case 'UPLOAD': {
       const rawName = args.text('name');
       const size = args.count('size');
-      // Read before the body's length is known: a bad offset leaves it unknown, and the connection closes.
+      // Read before the body's length is known: a bad offset or trailer leaves it unknown, and the
+      // connection closes.
+      const trailer = args.option('trailer', (value) => (value === 'sha256' ? true : undefined));
       const offset = args.option('offset', parseCount) ?? 0;
       if (offset > size)
         throw new RequestError(domainError('BAD_REQUEST', `offset ${offset} is past size ${size}`));
       args.bodyLength = size - offset;
+      args.trailer = trailer === true;
       const name = args.name(rawName);
       const upload = args.option('upload', parseUploadId);
       if (offset > 0 && upload === undefined) {
         throw new RequestError(domainError('BAD_REQUEST', 'offset= resumes an upload: it needs upload='));
       }
       const sha256 = args.option('sha256', (value) => (SHA256_HEX.test(value) ? value : undefined));
+      if (sha256 !== undefined && trailer) {
+        throw new RequestError(domainError('BAD_REQUEST', 'sha256= and trailer= both give the digest'));
+      }
       const guards = writeGuards(args);
       args.done();
       const resume = upload === undefined ? {} : { resume: { upload, offset } };
-      return { command, name, size, sha256, ...guards, ...resume };
+      return { command, name, size, sha256, ...guards, ...resume, ...(trailer ? { trailer } : {}) };
     }
     case 'OFFSET': {
       const upload = parseUploadId(args.text('upload id'));
@@ -284,6 +298,7 @@ class ArgumentReader {
   nameSeen: string | undefined;
   /** Set once a body length is read; undefined means none was (yet). */
   bodyLength: number | undefined;
+  trailer = false;
   private readonly options = new Map<string, string>();
   private readonly texts: string[] = [];
 
@@ -460,6 +475,13 @@ function parseVersion(value: string): number | undefined {
 
 function refuse(command: string, error: DomainError, name?: string, bodyLength?: number): Refusal {
   return { ok: false, command: command.slice(0, 32), name, error, bodyLength };
+}
+
+const TRAILER = /^[ \t]*sha256=([0-9a-f]{64})[ \t]*$/;
+
+/** The line after a `trailer=sha256` body: the client's SHA-256 of the whole file, or undefined if malformed. */
+export function parseTrailer(line: Uint8Array): string | undefined {
+  return TRAILER.exec(Buffer.from(line).toString('latin1'))?.[1];
 }
 
 const SPACE = 0x20;

@@ -37,6 +37,26 @@ describe('parseRequest framing of refused UPLOADs', () => {
       name: '../x',
       error: expect.objectContaining({ code: 'BAD_NAME' }),
       bodyLength: 14,
+      trailer: false,
+      framingLost: false,
+    });
+    expect(parse('UPLOAD ../x 14 offset=4 upload=u trailer=sha256')).toMatchObject({
+      ok: false,
+      bodyLength: 10,
+      trailer: true,
+      framingLost: false,
+    });
+    for (const line of [
+      'UPLOAD ok.txt 42 offset=x upload=u',
+      'UPLOAD ok.txt 42 trailer=crc',
+      'UPLOAD ok.txt 4 offset=5 upload=u',
+    ]) {
+      expect(parse(line)).toMatchObject({ ok: false, framingLost: true });
+    }
+    expect(parse('UPLOAD ok.txt 42 offset=2')).toMatchObject({
+      ok: false,
+      error: { code: 'BAD_REQUEST', message: 'offset= resumes an upload: it needs upload=' },
+      bodyLength: 40,
       framingLost: false,
     });
     expect(parse('UPLOAD ok.txt 42 sha256=zz')).toMatchObject({

@@ -21,6 +21,22 @@ describe('parseRequest', () => {
     });
   });
 
+  it('reads resumable uploads, OFFSET and the trailing checksum', () => {
+    expect(parse('UPLOAD big.iso 100 upload=u-7.a_b offset=40 trailer=sha256')).toEqual({
+      ok: true,
+      request: {
+        command: 'UPLOAD',
+        name: 'big.iso',
+        size: 100,
+        resume: { upload: 'u-7.a_b', offset: 40 },
+        trailer: true,
+      },
+    });
+    expect(parse('UPLOAD a 5 upload=u')).toMatchObject({ request: { resume: { upload: 'u', offset: 0 } } });
+    expect(parse('UPLOAD a 5 offset=5 upload=u')).toMatchObject({ request: { resume: { offset: 5 } } });
+    expect(parse('offset u-1')).toEqual({ ok: true, request: { command: 'OFFSET', upload: 'u-1' } });
+  });
+
   it('reads the history commands, time travel and write guards', () => {
     expect(parse('LIST at=5')).toEqual({
       ok: true,
@@ -128,6 +144,11 @@ describe('parseRequest', () => {
     ['UPLOAD a.txt 1e3', 'BAD_REQUEST'],
     ['UPLOAD a.txt 10 sha256=XYZ', 'BAD_REQUEST'],
     ['UPLOAD a.txt 10 colour=red', 'BAD_REQUEST'],
+    ['UPLOAD a.txt 10 upload=sftp:a.txt', 'BAD_REQUEST'],
+    ['UPLOAD a.txt 10 upload=' + 'u'.repeat(129), 'BAD_REQUEST'],
+    ['OFFSET', 'BAD_REQUEST'],
+    ['OFFSET a:b', 'BAD_REQUEST'],
+    ['OFFSET a b', 'BAD_REQUEST'],
     ['DELETE', 'BAD_REQUEST'],
     ['DELETE a b', 'BAD_REQUEST'],
     ['DELETE "a', 'BAD_REQUEST'],
