@@ -1,25 +1,28 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { Hash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 
-export async function fileSize(path: string): Promise<number> {
-  const info = await stat(path);
-  if (!info.isFile()) throw new Error(`not a regular file: ${path}`);
-  return info.size;
+/** The file's bytes from `start` on. */
+export function readFileStream(path: string, start = 0): AsyncIterable<Uint8Array> {
+  return createReadStream(path, { start, highWaterMark: 256 * 1024 });
 }
 
-/** One streaming pass to learn the SHA-256, so the server can refuse bytes that changed in transit. */
-export async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(path, { highWaterMark: 1024 * 1024 }), hash);
-  return hash.digest('hex');
+/** Feeds the file's first `length` bytes to `hash`: the part a resumed transfer does not send again. */
+export async function hashFilePrefix(path: string, length: number, hash: Hash): Promise<void> {
+  if (length === 0) return;
+  for await (const chunk of createReadStream(path, { end: length - 1, highWaterMark: 1024 * 1024 })) {
+    hash.update(chunk as Buffer);
+  }
 }
 
-export function readFileStream(path: string): AsyncIterable<Uint8Array> {
-  return createReadStream(path, { highWaterMark: 256 * 1024 });
+/** The same chunks, each fed to `hash` on its way: the file is hashed while it is sent, in one pass. */
+export async function* hashing(chunks: AsyncIterable<Uint8Array>, hash: Hash): AsyncIterable<Uint8Array> {
+  for await (const chunk of chunks) {
+    hash.update(chunk);
+    yield chunk;
+  }
 }
 
 /** The last segment of a Ferry name, as a local file name. */
@@ -34,6 +37,9 @@ export function localNameFor(name: string): string {
 export async function writeAtomically<T>(target: string, work: (sink: Writable) => Promise<T>): Promise<T> {
   const temporary = join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.part`);
   const sink = createWriteStream(temporary, { flags: 'wx' });
+  // Its failures reach `work` through its writes and its close; writes still queued when it is given up
+  // fail too, with nobody left to tell.
+  sink.on('error', () => undefined);
   try {
     const result = await work(sink);
     await new Promise<void>((resolve, reject) =>

@@ -8,6 +8,12 @@ import { ServerFlags } from './server-option';
 const RETRY_DELAYS_MS = [250, 1000];
 
 /**
+ * Transfers continue where they stopped, so they are worth retrying for longer: about a minute in all,
+ * each pause twice the last.
+ */
+export const TRANSFER_RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000, 16000, 30000];
+
+/**
  * Connects, runs one piece of work, logs out; a dropped connection is retried on a new one, and any
  * failure becomes a one-line error and an exit code.
  */
@@ -15,6 +21,7 @@ export async function withClient(
   target: ServerFlags & LoginFlags,
   work: (client: FerryClient) => Promise<unknown>,
   subject?: string,
+  retryDelaysMs: readonly number[] = RETRY_DELAYS_MS,
 ): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     let client: FerryClient | undefined;
@@ -25,9 +32,9 @@ export async function withClient(
       return;
     } catch (error) {
       const lost = error instanceof FerryError && error.code === 'CONNECTION_LOST';
-      if (lost && attempt < RETRY_DELAYS_MS.length) {
+      if (lost && attempt < retryDelaysMs.length) {
         client?.destroy();
-        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
+        await new Promise((resolve) => setTimeout(resolve, retryDelaysMs[attempt]));
         continue;
       }
       process.exitCode = reportError(error, subject);

@@ -281,7 +281,7 @@ export class Session implements FrameSink {
         return this.idle();
       }
       case 'DOWNLOAD':
-        await this.download(request.name, request.version);
+        await this.download(request);
         return this.idle();
       case 'DELETE': {
         const result = await this.handlers.delete.execute(origin, request);
@@ -420,10 +420,11 @@ export class Session implements FrameSink {
     };
   }
 
-  private async download(name: string, version?: number): Promise<void> {
-    const result = await this.handlers.download.begin(this.origin, { name, version });
+  private async download(request: Extract<Request, { command: 'DOWNLOAD' }>): Promise<void> {
+    const result = await this.handlers.download.begin(this.origin, request);
     if (!result.ok) return this.respond(reply.error(result.error));
     const { file, body, finish } = result.value;
+    const offset = request.offset ?? 0;
     // The body is this reply: everything before it must be on the wire first.
     await this.replies.drained;
     if (this.broken) {
@@ -432,7 +433,13 @@ export class Session implements FrameSink {
     }
     let sent = 0;
     try {
-      const header = reply.ok(`size=${file.size}`, `version=${file.version}`, `sha256=${file.sha256}`);
+      const ranged = request.offset === undefined ? [] : [`offset=${offset}`];
+      const header = reply.ok(
+        `size=${file.size}`,
+        `version=${file.version}`,
+        `sha256=${file.sha256}`,
+        ...ranged,
+      );
       // Gone before the reply line (a false start): the body never begins, so nothing of it is read.
       const started = await this.writer.send(header);
       if (!started) await body[Symbol.asyncIterator]().return?.();
@@ -445,9 +452,9 @@ export class Session implements FrameSink {
     } catch (error) {
       this.logger.error('download failed mid-stream', { session: this.origin.session, error: String(error) });
     }
-    await finish(sent);
+    await finish(sent, offset);
     // A short body cannot be told apart from the next reply, so the connection must go.
-    if (sent !== file.size) this.hangUp();
+    if (offset + sent !== file.size) this.hangUp();
   }
 
   private expectBody(length: number, consumer: BodyConsumer): void {

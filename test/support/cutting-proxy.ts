@@ -9,6 +9,12 @@ export interface LinkPlan {
   readonly cutDownAfter?: number;
   /** The client-to-server byte at this position (from the connection's first) is inverted. */
   readonly flipUpAt?: number;
+  /**
+   * After this many bytes one way, nothing more is carried that way (the sender blocks on backpressure)
+   * until the link is cut: a transfer held mid-way, for a test to kill a client in the middle of it.
+   */
+  readonly stallUpAfter?: number;
+  readonly stallDownAfter?: number;
 }
 
 /**
@@ -18,6 +24,7 @@ export interface LinkPlan {
 export class CuttingProxy {
   private readonly server: Server;
   private readonly plans: LinkPlan[];
+  private readonly links = new Set<() => void>();
   /** Bytes carried client to server and server to client, over every connection. */
   up = 0;
   down = 0;
@@ -45,6 +52,12 @@ export class CuttingProxy {
     this.plans.push(...plans);
   }
 
+  /** Cuts every link open now, as a dead client's would be cut: what was carried still arrives. */
+  cutAll(): void {
+    for (const cut of this.links) cut();
+    this.links.clear();
+  }
+
   close(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
@@ -56,6 +69,15 @@ export class CuttingProxy {
       receiver.end();
       sender.destroy();
     };
+    // The server's side is read again so what it still sends drains (into nothing) and it sees the end.
+    let severed = false;
+    const cutBoth = () => {
+      severed = true;
+      upstream.resume();
+      cut(upstream, client);
+    };
+    this.links.add(cutBoth);
+    upstream.on('close', () => this.links.delete(cutBoth));
     let upSeen = 0;
     let downSeen = 0;
     client.on('data', (chunk: Buffer) => {
@@ -64,16 +86,23 @@ export class CuttingProxy {
         bytes = Buffer.from(bytes);
         bytes[plan.flipUpAt - upSeen] ^= 0xff;
       }
-      const allowed = plan.cutUpAfter === undefined ? bytes.length : plan.cutUpAfter - upSeen;
+      const limit = plan.cutUpAfter ?? plan.stallUpAfter;
+      const allowed = limit === undefined ? bytes.length : limit - upSeen;
       upSeen += bytes.length;
       this.forward(client, upstream, bytes.subarray(0, Math.max(0, allowed)), 'up');
-      if (allowed < bytes.length) cut(upstream, client);
+      if (allowed >= bytes.length) return;
+      if (plan.cutUpAfter !== undefined) cut(upstream, client);
+      else client.pause();
     });
     upstream.on('data', (chunk: Buffer) => {
-      const allowed = plan.cutDownAfter === undefined ? chunk.length : plan.cutDownAfter - downSeen;
+      if (severed) return;
+      const limit = plan.cutDownAfter ?? plan.stallDownAfter;
+      const allowed = limit === undefined ? chunk.length : limit - downSeen;
       downSeen += chunk.length;
       this.forward(upstream, client, chunk.subarray(0, Math.max(0, allowed)), 'down');
-      if (allowed < chunk.length) cut(client, upstream);
+      if (allowed >= chunk.length) return;
+      if (plan.cutDownAfter !== undefined) cut(client, upstream);
+      else upstream.pause();
     });
     client.on('close', () => upstream.end());
     upstream.on('close', () => client.destroy());

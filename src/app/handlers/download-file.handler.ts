@@ -12,11 +12,14 @@ import { TOKENS } from '../tokens';
 export interface DownloadRequest {
   readonly name: string;
   readonly version?: number;
+  /** Where `body` starts (a resumed download): the bytes from here to the end. */
+  readonly offset?: number;
 }
 
 /** A download about to stream: the caller sends `body`, then reports how it went with `finish`. */
 export interface DownloadTransfer {
   readonly file: FileVersion;
+  /** The bytes from the request's offset (0 unless given) to the end. */
   readonly body: AsyncIterable<Uint8Array>;
   /** The bytes again from `start` on (a client that resumes, or reads at another offset). */
   from(start: number): AsyncIterable<Uint8Array>;
@@ -42,7 +45,17 @@ export class DownloadFile {
       return resolved;
     }
     const file = resolved.value;
-    const body = await opened(this.store.read(file.sha256));
+    const offset = request.offset ?? 0;
+    if (offset > file.size) {
+      const error = domainError(
+        'BAD_REQUEST',
+        `offset ${offset} is past the end of ${file.name} (${file.size} bytes)`,
+      );
+      this.ledger.reject(origin, 'DOWNLOAD', error, request.name);
+      return { ok: false, error };
+    }
+    const range = offset > 0 ? { start: offset, end: file.size } : undefined;
+    const body = await opened(this.store.read(file.sha256, range));
     if (!body) {
       this.logger.error('blob missing for a recorded version', {
         session: origin.session,

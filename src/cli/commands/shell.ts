@@ -3,7 +3,8 @@ import { createInterface } from 'node:readline';
 import { FerryClient } from '../../transport/client/ferry-client';
 import { splitWords } from '../../transport/codec/words';
 import { formatListing } from '../format';
-import { fileSize, localNameFor, readFileStream, sha256OfFile, writeAtomically } from '../local-files';
+import { localNameFor, writeAtomically } from '../local-files';
+import { putFile } from '../put-file';
 import { EXIT, reportError } from '../report-error';
 import { connectAs, LoginFlags } from '../login-options';
 import { ServerFlags, withServerOption } from '../server-option';
@@ -28,10 +29,7 @@ const ACTIONS: Record<string, ShellAction> = {
   },
   UPLOAD: async (client, [path, name]) => {
     if (!path) throw new Error('usage: UPLOAD <path> [name]');
-    const size = await fileSize(path);
-    const stored = await client.upload(name ?? localNameFor(path), readFileStream(path), size, {
-      sha256: await sha256OfFile(path),
-    });
+    const stored = await putFile(client, { local: path, target: name ?? localNameFor(path) });
     process.stdout.write(`uploaded ${stored.name} version ${stored.version} (${stored.size} bytes)\n`);
   },
   DOWNLOAD: async (client, [name, path]) => {

@@ -1,11 +1,13 @@
 import { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
-import { ServerAddress } from '../../transport/client/ferry-client';
-import { fileSize, localNameFor, readFileStream, sha256OfFile, writeAtomically } from '../local-files';
+import { FerryClient, ServerAddress } from '../../transport/client/ferry-client';
+import { getFile } from '../get-file';
+import { localNameFor } from '../local-files';
+import { putFile } from '../put-file';
 import { parseVersionNumber, parseWholeNumber } from '../options';
 import { progressBar } from '../progress';
 import { withServerOption } from '../server-option';
-import { withClient } from '../with-client';
+import { TRANSFER_RETRY_DELAYS_MS, withClient } from '../with-client';
 import { printResult } from '../output';
 
 interface PutOptions {
@@ -35,21 +37,20 @@ export function registerTransferCommands(program: Command): void {
     .action((local: string, name: string | undefined, options: PutOptions) => {
       const target = name ?? localNameFor(local);
       const requestId = randomUUID();
-      return withClient(options, async (client) => {
-        const size = await fileSize(local);
-        const sha256 = await sha256OfFile(local);
-        const bar = progressBar(`put ${target}`);
-        const stored = await client
-          .upload(target, readFileStream(local), size, {
-            sha256,
-            requestId,
-            ifVersion: options.ifVersion,
-            onProgress: (bytes) => bar.tick(bytes, size),
-          })
-          .finally(() => bar.stop());
+      const bar = progressBar(`put ${target}`);
+      const put = async (client: FerryClient) => {
+        const stored = await putFile(client, {
+          local,
+          target,
+          requestId,
+          ifVersion: options.ifVersion,
+          onProgress: bar.tick,
+        });
+        bar.stop();
         const text = `${stored.name} version ${stored.version} (${stored.size} bytes, sha256 ${stored.sha256})\n`;
         printResult(options.json, stored, text);
-      });
+      };
+      return withClient(options, put, undefined, TRANSFER_RETRY_DELAYS_MS).finally(() => bar.stop());
     });
 
   withServerOption(
@@ -61,20 +62,20 @@ export function registerTransferCommands(program: Command): void {
     .description('download a file; it appears under its local name only once its SHA-256 checks out')
     .option('--version <n>', 'an earlier version instead of the live one', parseVersionNumber)
     .option('--json', 'print what was downloaded as one JSON object (not with -)')
-    .action((name: string, local: string | undefined, options: GetOptions) =>
-      withClient(
-        options,
-        async (client) => {
-          const download = { version: options.version };
-          if (local === '-') return client.download(name, process.stdout, download);
-          const bar = progressBar(`get ${name}`);
-          const target = local ?? localNameFor(name);
-          const file = await writeAtomically(target, (sink) =>
-            client.download(name, sink, { ...download, onProgress: bar.tick }).finally(() => bar.stop()),
-          );
-          printResult(options.json, { ...file, local: target }, '');
-        },
-        options.version === undefined ? name : `${name} version ${options.version}`,
-      ),
-    );
+    .action((name: string, local: string | undefined, options: GetOptions) => {
+      const subject = options.version === undefined ? name : `${name} version ${options.version}`;
+      // Standard output cannot be continued: a dropped connection there is retried from the start only
+      // if nothing was written yet, which the plain retry of a request does.
+      if (local === '-') {
+        return withClient(options, (client) => client.download(name, process.stdout, options), subject);
+      }
+      const target = local ?? localNameFor(name);
+      const bar = progressBar(`get ${name}`);
+      const get = async (client: FerryClient) => {
+        const file = await getFile(client, { name, target, version: options.version, onProgress: bar.tick });
+        bar.stop();
+        printResult(options.json, { ...file, local: target }, '');
+      };
+      return withClient(options, get, subject, TRANSFER_RETRY_DELAYS_MS).finally(() => bar.stop());
+    });
 }

@@ -1,3 +1,4 @@
+import { Hash } from 'node:crypto';
 import { once } from 'node:events';
 import { connect, isIP, Socket } from 'node:net';
 import { connect as connectTls, TLSSocket } from 'node:tls';
@@ -90,6 +91,11 @@ export interface RenamedFile extends StoredFile {
 export interface DownloadOptions {
   readonly version?: number;
   readonly onProgress?: (bytes: number, total: number) => void;
+  /**
+   * A resumed download: the body is the bytes from `offset` on, and `hash` holds those before it (read
+   * from the caller's partial copy), so the whole file is still checked against the recorded SHA-256.
+   */
+  readonly resume?: { readonly offset: number; readonly hash: Hash };
 }
 
 /**
@@ -323,7 +329,10 @@ export class FerryClient {
   async download(name: string, sink: Writable, options: DownloadOptions = {}): Promise<StoredFile> {
     const words = ['DOWNLOAD', quoteWord(name)];
     if (options.version !== undefined) words.push(option('version', options.version));
-    const reply = await this.request(words.join(' '), new BodyReader(sink, options.onProgress));
+    const { resume } = options;
+    if (resume) words.push(option('offset', resume.offset));
+    const reader = new BodyReader(sink, options.onProgress, resume?.offset, resume?.hash);
+    const reply = await this.request(words.join(' '), reader);
     const file = storedFile(name, reply);
     if (file.sha256 !== reply.receivedSha256) {
       throw new FerryError(

@@ -122,11 +122,17 @@ export interface BodyReply extends OkReply {
 export class BodyReader extends BaseReader<BodyReply> {
   private reply: OkReply | undefined;
   private size = 0;
-  private readonly hash: Hash = createHash('sha256');
+  private sinkFailed = false;
 
+  /**
+   * `from`: the body is the file's bytes from this offset on (a resumed download), and `hash` already
+   * holds the bytes before it, so `receivedSha256` is still the whole file's.
+   */
   constructor(
     private readonly sink: Writable,
     private readonly onProgress?: (bytes: number, total: number) => void,
+    private readonly from = 0,
+    private readonly hash: Hash = createHash('sha256'),
   ) {
     super();
   }
@@ -135,18 +141,25 @@ export class BodyReader extends BaseReader<BodyReply> {
     this.reply = this.status(text);
     if (!this.reply) return true;
     this.size = Number(this.reply.fields.get('size') ?? NaN);
-    if (!Number.isSafeInteger(this.size) || this.size < 0) {
+    if (!Number.isSafeInteger(this.size) || this.size < this.from) {
       this.fail(new FerryError('PROTOCOL_ERROR', `bad size in ${JSON.stringify(text)}`));
       return true;
     }
-    expectBody(this.size);
+    expectBody(this.size - this.from);
     return false;
   }
 
   override async body(chunk: Buffer): Promise<void> {
     this.hash.update(chunk);
     this.onProgress?.(chunk.length, this.size);
-    if (!this.sink.write(chunk)) await once(this.sink, 'drain');
+    // A sink that failed or was given up on takes nothing more; the body is still read, to stay in step.
+    if (this.sinkFailed || this.sink.destroyed) return;
+    try {
+      if (!this.sink.write(chunk)) await once(this.sink, 'drain');
+    } catch (error) {
+      this.sinkFailed = true;
+      this.fail(new FerryError('STORAGE_FAILED', `cannot write the download: ${(error as Error).message}`));
+    }
   }
 
   override bodyEnd(): boolean {

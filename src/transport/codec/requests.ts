@@ -28,7 +28,13 @@ export type Request =
       readonly trailer?: boolean;
     }
   | { readonly command: 'OFFSET'; readonly upload: string }
-  | { readonly command: 'DOWNLOAD'; readonly name: FileName; readonly version?: number }
+  | {
+      readonly command: 'DOWNLOAD';
+      readonly name: FileName;
+      readonly version?: number;
+      /** The body starts here: a resumed download. */
+      readonly offset?: number;
+    }
   | {
       readonly command: 'DELETE';
       readonly name: FileName;
@@ -241,8 +247,9 @@ function readRequest(command: string, args: ArgumentReader): Request {
     case 'DOWNLOAD': {
       const name = args.name(args.text('name'));
       const version = args.option('version', parseVersion);
+      const offset = args.option('offset', parseCount);
       args.done();
-      return { command, name, version };
+      return { command, name, version, ...(offset === undefined ? {} : { offset }) };
     }
     case 'DELETE': {
       const name = args.name(args.text('name'));

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
+import { FerryClient, StoredFile } from '../transport/client/ferry-client';
+import { FerryError } from '../transport/client/ferry-error';
+import { hashFilePrefix } from './local-files';
+
+export interface GetRequest {
+  readonly name: string;
+  readonly target: string;
+  /** An earlier version; else the live one, asked for first. */
+  readonly version?: number;
+  readonly onProgress?: (bytes: number, total: number) => void;
+}
+
+/**
+ * One attempt to get a file into `target`: the bytes go to a partial file beside it, named after the
+ * server name and version, which a later attempt (after a dropped connection, or a run of the same
+ * command that died) continues from where it ends. The whole file, the part from earlier attempts
+ * included, is checked against the recorded SHA-256 before the partial becomes `target`; a partial that
+ * fails the check is removed, so the next attempt starts afresh.
+ */
+export async function getFile(client: FerryClient, request: GetRequest): Promise<StoredFile> {
+  const version = request.version ?? (await client.stat(request.name)).version;
+  const partial = partialPathOf(request.target, request.name, version);
+  await removeOtherPartials(request.target, partial);
+  const offset = await sizeOrZero(partial);
+  const hash = createHash('sha256');
+  await hashFilePrefix(partial, offset, hash);
+  const sink = createWriteStream(partial, { flags: offset > 0 ? 'a' : 'w', mode: 0o600 });
+  // Its failures reach the download through its writes and its close; writes still queued when it is
+  // given up fail too, with nobody left to tell.
+  sink.on('error', () => undefined);
+  let file: StoredFile;
+  try {
+    file = await client.download(request.name, sink, {
+      version,
+      ...(offset > 0 ? { resume: { offset, hash } } : {}),
+      onProgress: request.onProgress,
+    });
+    await closed(sink);
+  } catch (error) {
+    sink.destroy();
+    const resumable = error instanceof FerryError && error.code === 'CONNECTION_LOST';
+    if (!resumable) await rm(partial, { force: true });
+    throw error;
+  }
+  await rename(partial, request.target);
+  return file;
+}
+
+/** Beside the target, hidden, and particular to the server name and version it holds the bytes of. */
+function partialPathOf(target: string, name: string, version: number): string {
+  const key = createHash('sha256').update(`${name}\u0000${version}`).digest('hex').slice(0, 16);
+  return join(dirname(target), `.${basename(target)}.${key}.ferry-part`);
+}
+
+/** Partials of the same target for another version or name are stale: what they hold is not wanted. */
+async function removeOtherPartials(target: string, keep: string): Promise<void> {
+  const prefix = `.${basename(target)}.`;
+  const isPartial = (entry: string) =>
+    entry.startsWith(prefix) && /^[0-9a-f]{16}\.ferry-part$/.test(entry.slice(prefix.length));
+  for (const entry of await readdir(dirname(target))) {
+    const path = join(dirname(target), entry);
+    if (isPartial(entry) && path !== keep) await rm(path, { force: true });
+  }
+}
+
+async function sizeOrZero(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
+}
+
+function closed(sink: Writable): Promise<void> {
+  return new Promise((resolve, reject) =>
+    sink.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
+}

@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import { realpath, stat } from 'node:fs/promises';
+import { FerryClient, StoredFile } from '../transport/client/ferry-client';
+import { FerryError } from '../transport/client/ferry-error';
+import { hashFilePrefix, hashing, readFileStream } from './local-files';
+
+export interface PutRequest {
+  readonly local: string;
+  readonly target: string;
+  readonly ifVersion?: number;
+  /** The same for every attempt of one command, so a retry of an upload that happened does not repeat it. */
+  readonly requestId?: string;
+  /** Bytes `offset` on: the server held them already; then each chunk sent. */
+  readonly onProgress?: (bytes: number, total: number) => void;
+}
+
+/**
+ * One attempt to put a file: resumable, continuing whatever the server holds of it (after a dropped
+ * connection, or a run of the same command that died), hashed while it is sent and proved by the digest
+ * sent after it. The file is read once, plus the part the server holds already, which is hashed again
+ * locally so the digest still covers the whole file.
+ */
+export async function putFile(client: FerryClient, request: PutRequest): Promise<StoredFile> {
+  const { local, target } = request;
+  const info = await stat(local);
+  if (!info.isFile()) throw new Error(`not a regular file: ${local}`);
+  const size = info.size;
+  const upload = await uploadIdOf(local, info.size, info.mtimeMs, target);
+  const offset = await heldOffset(client, upload, target, size);
+  const hash = createHash('sha256');
+  await hashFilePrefix(local, offset, hash);
+  if (offset > 0) request.onProgress?.(offset, size);
+  return client.upload(target, hashing(readFileStream(local, offset), hash), size, {
+    resume: { upload, offset },
+    trailer: () => hash.digest('hex'),
+    requestId: request.requestId,
+    ifVersion: request.ifVersion,
+    onProgress: (bytes) => request.onProgress?.(bytes, size),
+  });
+}
+
+/**
+ * The same local file (path, size and modification time) put under the same name gets the same upload id
+ * from any run, so running the command again continues; a changed file starts afresh.
+ */
+async function uploadIdOf(local: string, size: number, mtimeMs: number, target: string): Promise<string> {
+  const identity = JSON.stringify([await realpath(local), size, mtimeMs, target]);
+  return `put-${createHash('sha256').update(identity).digest('hex').slice(0, 32)}`;
+}
+
+/** Where the server's held bytes of this upload end; 0 when it holds none (or none that fit). */
+async function heldOffset(
+  client: FerryClient,
+  upload: string,
+  target: string,
+  size: number,
+): Promise<number> {
+  try {
+    const held = await client.offset(upload);
+    return held.name === target && held.offset <= size ? held.offset : 0;
+  } catch (error) {
+    if (error instanceof FerryError && error.code === 'NOT_FOUND') return 0;
+    throw error;
+  }
+}

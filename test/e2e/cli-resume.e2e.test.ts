@@ -1,0 +1,182 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readEvents } from '../support/audit-db';
+import { CuttingProxy } from '../support/cutting-proxy';
+import { FERRY_BIN, runFerry } from '../support/ferry-binary';
+import { randomFile, sha256 } from '../support/streams';
+import { removeDir, serverPerTest, tempDir } from '../support/test-server';
+
+const MIB = 1024 * 1024;
+
+const at = (address: { host: string; port: number }) => `${address.host}:${address.port}`;
+
+/** `ferry` through the proxy, killed (SIGKILL) once the proxy has stalled it mid-transfer. */
+async function killedMidway(args: string[], proxy: CuttingProxy, cwd: string, until: () => boolean) {
+  const child: ChildProcess = spawn(process.execPath, [FERRY_BIN, ...args], { cwd, stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const deadline = Date.now() + 10_000;
+  while (!until() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  child.kill('SIGKILL');
+  await exited;
+  proxy.cutAll();
+}
+
+async function eventsWhen(dataDir: string, ready: (types: string[]) => boolean) {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const events = readEvents(dataDir);
+    if (ready(events.map((event) => event.type)) || Date.now() > deadline) return events;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('ferry put and get continue interrupted transfers', () => {
+  const servers = serverPerTest();
+  let local: string;
+  beforeEach(() => {
+    local = tempDir('ferry-cli-resume-');
+  });
+  afterEach(() => removeDir(local));
+
+  it('put: cut twice, retried by itself, each attempt continuing; the file arrives whole, once', async () => {
+    const bytes = randomFile(24 * MIB);
+    writeFileSync(join(local, 'big.bin'), bytes);
+    const proxy = await CuttingProxy.start(servers.ferry.address, [
+      { cutUpAfter: 6 * MIB },
+      { cutUpAfter: 8 * MIB },
+    ]);
+    try {
+      const server = at(proxy.address);
+      const run = await runFerry(['put', 'big.bin', '--server', server, '--json'], { cwd: local });
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ name: 'big.bin', version: 1, sha256: sha256(bytes) });
+      // The header lines and greetings aside, the bytes crossed the wire once.
+      expect(proxy.up).toBeLessThan(bytes.length + 64 * 1024);
+    } finally {
+      await proxy.close();
+    }
+    const events = readEvents(servers.ferry.dataDir);
+    const interrupted = events
+      .filter((event) => event.type === 'UploadInterrupted')
+      .map((event) => event.payload);
+    expect(interrupted).toHaveLength(2);
+    expect(interrupted[0]).toMatchObject({ from: 0 });
+    expect(interrupted[1].from).toBe(interrupted[0].held);
+    const uploads = events.filter((event) => event.type === 'FileUploaded');
+    expect(uploads).toHaveLength(1);
+    expect(uploads[0].payload).toMatchObject({ size: bytes.length, upload: { from: interrupted[1].held } });
+  });
+
+  it('put: the same command run again after the client was killed mid-way continues it', async () => {
+    const bytes = randomFile(16 * MIB);
+    writeFileSync(join(local, 'k.bin'), bytes);
+    const proxy = await CuttingProxy.start(servers.ferry.address, [{ stallUpAfter: 5 * MIB }]);
+    const server = at(proxy.address);
+    try {
+      await killedMidway(['put', 'k.bin', '--server', server], proxy, local, () => proxy.up >= 5 * MIB);
+      const events = await eventsWhen(servers.ferry.dataDir, (types) => types.includes('UploadInterrupted'));
+      const held = events.find((event) => event.type === 'UploadInterrupted')?.payload.held as number;
+      expect(held).toBeGreaterThan(4 * MIB);
+      const before = proxy.up;
+      const run = await runFerry(['put', 'k.bin', '--server', server], { cwd: local });
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(proxy.up - before).toBeLessThan(bytes.length - held + 64 * 1024);
+      const uploaded = readEvents(servers.ferry.dataDir).find((event) => event.type === 'FileUploaded');
+      expect(uploaded?.payload).toMatchObject({ sha256: sha256(bytes), upload: { from: held } });
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('get: cut mid-way, retried by itself from the offset; the whole file is verified before it appears', async () => {
+    const bytes = randomFile(20 * MIB);
+    writeFileSync(join(local, 'src.bin'), bytes);
+    expect(
+      (
+        await runFerry(['put', 'src.bin', 'remote.bin', '--server', at(servers.ferry.address)], {
+          cwd: local,
+        })
+      ).code,
+    ).toBe(0);
+    const proxy = await CuttingProxy.start(servers.ferry.address, [{ cutDownAfter: 7 * MIB }]);
+    try {
+      const server = at(proxy.address);
+      const run = await runFerry(['get', 'remote.bin', 'copy.bin', '--server', server], { cwd: local });
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(readFileSync(join(local, 'copy.bin')).equals(bytes)).toBe(true);
+      expect(proxy.down).toBeLessThan(bytes.length + 64 * 1024);
+    } finally {
+      await proxy.close();
+    }
+    const downloads = readEvents(servers.ferry.dataDir)
+      .filter((event) => event.type === 'FileDownloaded')
+      .map((event) => event.payload);
+    expect(downloads).toHaveLength(2);
+    expect(downloads[0]).toMatchObject({ complete: false });
+    // The server counts what left it; the client kept what reached it before the cut, and continues there.
+    expect(downloads[1]).toMatchObject({ complete: true });
+    expect(downloads[1].from).toBeGreaterThan(0);
+    expect(downloads[1].from).toBeLessThanOrEqual(downloads[0].bytes as number);
+    expect(readdirSync(local).filter((entry) => entry.endsWith('.ferry-part'))).toEqual([]);
+  });
+
+  it('get: run again after the client was killed, it continues the partial file beside the target', async () => {
+    const bytes = randomFile(16 * MIB);
+    writeFileSync(join(local, 'src.bin'), bytes);
+    expect(
+      (await runFerry(['put', 'src.bin', 'r.bin', '--server', at(servers.ferry.address)], { cwd: local }))
+        .code,
+    ).toBe(0);
+    const proxy = await CuttingProxy.start(servers.ferry.address, [{ stallDownAfter: 6 * MIB }]);
+    const server = at(proxy.address);
+    try {
+      await killedMidway(['get', 'r.bin', '--server', server], proxy, local, () => proxy.down >= 6 * MIB);
+      const partials = readdirSync(local).filter((entry) => entry.endsWith('.ferry-part'));
+      expect(partials).toHaveLength(1);
+      const run = await runFerry(['get', 'r.bin', '--server', server], { cwd: local });
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(readFileSync(join(local, 'r.bin')).equals(bytes)).toBe(true);
+      expect(readdirSync(local).filter((entry) => entry.endsWith('.ferry-part'))).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+    const events = await eventsWhen(
+      servers.ferry.dataDir,
+      (types) => types.filter((t) => t === 'FileDownloaded').length >= 2,
+    );
+    const resumed = events.filter((event) => event.type === 'FileDownloaded').at(-1)?.payload;
+    expect(resumed).toMatchObject({ complete: true });
+    expect(resumed?.from as number).toBeGreaterThan(0);
+  });
+
+  it('get: a partial that does not hash with the rest to the recorded SHA-256 is refused and removed', async () => {
+    const bytes = randomFile(3 * MIB);
+    writeFileSync(join(local, 'src.bin'), bytes);
+    expect(
+      (await runFerry(['put', 'src.bin', 'c.bin', '--server', at(servers.ferry.address)], { cwd: local }))
+        .code,
+    ).toBe(0);
+    const proxy = await CuttingProxy.start(servers.ferry.address, [{ stallDownAfter: MIB }]);
+    const server = at(proxy.address);
+    try {
+      await killedMidway(['get', 'c.bin', '--server', server], proxy, local, () => proxy.down >= MIB);
+    } finally {
+      await proxy.close();
+    }
+    const [partial] = readdirSync(local).filter((entry) => entry.endsWith('.ferry-part'));
+    const damaged = readFileSync(join(local, partial));
+    damaged[100] ^= 0xff;
+    writeFileSync(join(local, partial), damaged);
+    const run = await runFerry(['get', 'c.bin', '--server', at(servers.ferry.address)], { cwd: local });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/CHECKSUM_MISMATCH/);
+    expect(readdirSync(local).filter((entry) => entry === 'c.bin' || entry.endsWith('.ferry-part'))).toEqual(
+      [],
+    );
+    const again = await runFerry(['get', 'c.bin', '--server', at(servers.ferry.address)], { cwd: local });
+    expect(again.code).toBe(0);
+    expect(readFileSync(join(local, 'c.bin')).equals(bytes)).toBe(true);
+  });
+});
