@@ -1,4 +1,5 @@
 import { EventPayloads, EventType, FerryEvent } from '../domain/events';
+import { formatBytes } from './format';
 
 // Characters that could break a row or fake one on a terminal: controls (newline, escape sequences),
 // line separators and bidirectional overrides. The log records what clients sent, so names can hold them.
@@ -18,18 +19,6 @@ export function quoteName(name: string): string {
   const escaped = safeText(name);
   if (name !== '' && escaped === name && !NEEDS_QUOTES.test(name)) return name;
   return `"${safeText(name.replace(/["\\]/g, (ch) => `\\${ch}`))}"`;
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  if (bytes < 1024) return `${bytes} B`;
-  let value = bytes;
-  let unit = -1;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
 }
 
 type Summaries = { [T in EventType]: (payload: EventPayloads[T]) => string };

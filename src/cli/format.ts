@@ -41,3 +41,16 @@ function historyDetail(entry: HistoryRecord): string {
         : '';
   return `  ${entry.size} bytes  ${entry.sha256?.slice(0, 12)}${from}`;
 }
+
+/** 1023 B, 1.5 KiB, 2.0 GiB: sizes for a person. */
+export function formatBytes(bytes: number): string {
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  if (bytes < 1024) return `${bytes} B`;
+  let value = bytes;
+  let unit = -1;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}

@@ -6,13 +6,15 @@ import { Writable } from 'node:stream';
 import { FerryClient, StoredFile } from '../transport/client/ferry-client';
 import { FerryError } from '../transport/client/ferry-error';
 import { hashFilePrefix } from './local-files';
+import { FileProgress } from './progress';
 
 export interface GetRequest {
   readonly name: string;
   readonly target: string;
   /** An earlier version; else the live one, asked for first. */
   readonly version?: number;
-  readonly onProgress?: (bytes: number, total: number) => void;
+  /** Where the download is: the bytes of the partial file, then each chunk received. */
+  readonly progress?: FileProgress;
 }
 
 /**
@@ -34,11 +36,12 @@ export async function getFile(client: FerryClient, request: GetRequest): Promise
   // given up fail too, with nobody left to tell.
   sink.on('error', () => undefined);
   let file: StoredFile;
+  let position = offset;
   try {
     file = await client.download(request.name, sink, {
       version,
       ...(offset > 0 ? { resume: { offset, hash } } : {}),
-      onProgress: request.onProgress,
+      onProgress: (bytes, size) => request.progress?.((position += bytes), size),
     });
     await closed(sink);
   } catch (error) {

@@ -3,6 +3,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { FerryClient, StoredFile } from '../transport/client/ferry-client';
 import { FerryError } from '../transport/client/ferry-error';
 import { hashFilePrefix, hashing, readFileStream } from './local-files';
+import { FileProgress } from './progress';
 
 export interface PutRequest {
   readonly local: string;
@@ -10,8 +11,8 @@ export interface PutRequest {
   readonly ifVersion?: number;
   /** The same for every attempt of one command, so a retry of an upload that happened does not repeat it. */
   readonly requestId?: string;
-  /** Bytes `offset` on: the server held them already; then each chunk sent. */
-  readonly onProgress?: (bytes: number, total: number) => void;
+  /** Where the upload is: the bytes the server holds already, then each chunk sent. */
+  readonly progress?: FileProgress;
 }
 
 /**
@@ -29,13 +30,14 @@ export async function putFile(client: FerryClient, request: PutRequest): Promise
   const offset = await heldOffset(client, upload, target, size);
   const hash = createHash('sha256');
   await hashFilePrefix(local, offset, hash);
-  if (offset > 0) request.onProgress?.(offset, size);
+  let position = offset;
+  request.progress?.(position, size);
   return client.upload(target, hashing(readFileStream(local, offset), hash), size, {
     resume: { upload, offset },
     trailer: () => hash.digest('hex'),
     requestId: request.requestId,
     ifVersion: request.ifVersion,
-    onProgress: (bytes) => request.onProgress?.(bytes, size),
+    onProgress: (bytes) => request.progress?.((position += bytes), size),
   });
 }
 

@@ -1,4 +1,5 @@
-import { auditTable, formatBytes, quoteName, summarize } from '../../../src/cli/audit-table';
+import { auditTable, quoteName, summarize } from '../../../src/cli/audit-table';
+import { formatBytes } from '../../../src/cli/format';
 import { FerryEvent } from '../../../src/domain/events';
 import { eventFactory, shaOf } from '../../support/domain-events';
 
