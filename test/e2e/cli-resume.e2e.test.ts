@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readEvents } from '../support/audit-db';
 import { CuttingProxy } from '../support/cutting-proxy';
@@ -88,6 +88,40 @@ describe('ferry put and get continue interrupted transfers', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it('put and get of a tree: cut mid-way, retried, each file once, finished ones not repeated', async () => {
+    const tree = join(local, 'tree');
+    const files = new Map<string, Buffer>();
+    for (let i = 0; i < 40; i++) files.set(`d${i % 4}/f${i}.bin`, randomFile(150_000 + i));
+    for (const [path, bytes] of files) {
+      mkdirSync(join(tree, path, '..'), { recursive: true });
+      writeFileSync(join(tree, path), bytes);
+    }
+    const proxy = await CuttingProxy.start(servers.ferry.address, [
+      { cutUpAfter: 2 * MIB },
+      { cutDownAfter: 3 * MIB },
+    ]);
+    try {
+      const server = at(proxy.address);
+      const put = await runFerry(['put', 'tree', 'up/', '--server', server], { cwd: local });
+      expect(put).toMatchObject({ code: 0, stderr: '' });
+      const get = await runFerry(['get', '--prefix', 'up/', '--to', 'down', '--server', server], {
+        cwd: local,
+      });
+      expect(get).toMatchObject({ code: 0, stderr: '' });
+    } finally {
+      await proxy.close();
+    }
+    for (const [path, bytes] of files)
+      expect(readFileSync(join(local, 'down', path)).equals(bytes)).toBe(true);
+    const events = readEvents(servers.ferry.dataDir);
+    const uploads = events
+      .filter((event) => event.type === 'FileUploaded')
+      .map((event) => event.payload.name);
+    expect(uploads.sort()).toEqual([...files.keys()].map((path) => `up/${path}`).sort());
+    const complete = events.filter((event) => event.type === 'FileDownloaded' && event.payload.complete);
+    expect(new Set(complete.map((event) => event.payload.name)).size).toBe(files.size);
   });
 
   it('get: cut mid-way, retried by itself from the offset; the whole file is verified before it appears', async () => {
