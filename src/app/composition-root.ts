@@ -138,7 +138,9 @@ function buildContainer(config: FerryConfig, overrides: PortOverrides = {}): Con
     .bind<FileStore>(TOKENS.FileStore)
     .toConstantValue(
       overrides.fileStore ??
-        (config.store === 'disk' ? new DiskFileStore(config.dataDir) : new MemoryFileStore()),
+        (config.store === 'disk'
+          ? new DiskFileStore(config.dataDir, { fsync: config.fsync })
+          : new MemoryFileStore()),
     );
   container.bind<EventLog>(TOKENS.EventLog).toDynamicValue(
     (context) =>

@@ -10,6 +10,11 @@ export interface FerryConfig {
   /** Holds the audit log and, with disk storage, the blobs. */
   readonly dataDir: string;
   readonly store: StoreKind;
+  /**
+   * Whether file bytes are on disk (fsync) before an upload is answered OK. Off, they may still be in the
+   * page cache, as with an FTP server: a power cut can lose files the log says were stored.
+   */
+  readonly fsync: boolean;
   readonly logLevel: string;
   /** The audit log signs a checkpoint of its Merkle tree after this many events... */
   readonly checkpointEvents: number;
@@ -30,6 +35,7 @@ export const DEFAULT_CONFIG: FerryConfig = {
   port: 5456,
   dataDir: './ferry-data',
   store: 'disk',
+  fsync: true,
   logLevel: 'info',
   checkpointEvents: 1000,
   checkpointSeconds: 60,

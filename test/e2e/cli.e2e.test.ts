@@ -160,6 +160,25 @@ describe('ferry serve', () => {
     for (const dir of [fromFile, fromEnv, scratch]) removeDir(dir);
   });
 
+  it('--no-fsync says so at start, and serves as usual', async () => {
+    const data = tempDir();
+    const work = tempDir('ferry-cli-');
+    const server = await startServerProcess(['--data', data, '--no-fsync', '--log-level', 'error']);
+    try {
+      expect(server.output()).toContain(
+        'ferry: --no-fsync: uploads are answered before their bytes reach the disk',
+      );
+      writeFileSync(join(work, 'nofsync.txt'), 'quick');
+      expect((await runFerry(['put', 'nofsync.txt', '--server', server.server], { cwd: work })).code).toBe(0);
+      const got = await runFerry(['get', 'nofsync.txt', '-', '--server', server.server]);
+      expect(got).toMatchObject({ code: 0, stdout: 'quick' });
+    } finally {
+      expect(await server.stop()).toBe(0);
+      removeDir(data);
+      removeDir(work);
+    }
+  });
+
   it('refuses a bad port with a usage error', async () => {
     const result = await runFerry(['serve', '--port', 'eighty']);
     expect(result.code).not.toBe(0);

@@ -325,6 +325,16 @@ describe.each<[string, () => Promise<StoreUnderTest>]>([
       return { store, cleanup: () => rmSync(root, { recursive: true, force: true }) };
     },
   ],
+  [
+    // --no-fsync changes when bytes reach the disk, never what the store answers.
+    'DiskFileStore without fsync',
+    async () => {
+      const root = tempRoot();
+      const store = new DiskFileStore(root, { fsync: false });
+      await store.open();
+      return { store, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+    },
+  ],
   ['MemoryFileStore', async () => ({ store: new MemoryFileStore(), cleanup: () => undefined })],
 ])('FileStore contract: %s', (_name, make) => {
   fileStoreContract(make);

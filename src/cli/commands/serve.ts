@@ -20,6 +20,7 @@ interface ServeOptions extends SecurityOptions {
   readonly port: number;
   readonly data: string;
   readonly store: StoreKind;
+  readonly fsync: boolean;
   readonly logLevel: string;
   readonly checkpointEvents: number;
   readonly checkpointSeconds: number;
@@ -62,6 +63,12 @@ export function registerServe(program: Command): void {
         .env('FERRY_STORE')
         .choices(['disk', 'memory'])
         .default(DEFAULT_CONFIG.store),
+    )
+    .addOption(
+      new Option(
+        '--no-fsync',
+        "answer an upload before its bytes reach the disk (an FTP server's durability: faster, but a power cut can lose files)",
+      ).env('FERRY_NO_FSYNC'),
     )
     .addOption(
       new Option('--log-level <level>', 'log verbosity (JSON lines on stderr)')
@@ -115,6 +122,7 @@ export function registerServe(program: Command): void {
       port: options.port,
       dataDir: options.data,
       store: options.store,
+      fsync: options.fsync,
       logLevel: options.logLevel,
       checkpointEvents: options.checkpointEvents,
       checkpointSeconds: options.checkpointSeconds,
@@ -134,7 +142,10 @@ export function registerServe(program: Command): void {
       process.stderr.write(`ferry: ${exposure.refusal}\n`);
       process.exit(2);
     }
-    for (const warning of exposure.warnings) {
+    const warnings = config.fsync
+      ? exposure.warnings
+      : [...exposure.warnings, '--no-fsync: uploads are answered before their bytes reach the disk'];
+    for (const warning of warnings) {
       process.stderr.write(`ferry: ${warning}\n`);
       app.logger.warn(warning);
     }

@@ -25,7 +25,11 @@ export class DiskFileStore implements FileStore {
   /** Held ids with a writer open: a second writer would interleave its bytes with the first's. */
   private readonly heldOpen = new Set<string>();
 
-  constructor(root: string) {
+  /** `fsync` false: bytes are not forced to disk before a blob is sealed, held or committed (faster, not durable). */
+  constructor(
+    root: string,
+    private readonly options: { readonly fsync: boolean } = { fsync: true },
+  ) {
     this.blobs = join(root, 'blobs');
     this.temporaries = join(root, 'tmp');
     this.heldRoot = join(root, 'held');
@@ -41,7 +45,7 @@ export class DiskFileStore implements FileStore {
   async begin(): Promise<BlobWriter> {
     const path = join(this.temporaries, `${randomUUID()}.part`);
     const handle = await guard(() => open(path, 'wx', 0o600));
-    return new DiskBlobWriter(handle, path, (sha256) => this.pathOf(sha256));
+    return new DiskBlobWriter(handle, path, (sha256) => this.pathOf(sha256), this.options.fsync);
   }
 
   async beginHeld(id: string, keep: number): Promise<HeldBlobWriter> {
@@ -69,7 +73,8 @@ export class DiskFileStore implements FileStore {
         throw error;
       });
       const done = () => this.heldOpen.delete(id);
-      return new DiskBlobWriter(handle, path, (sha256) => this.pathOf(sha256), { hash, size, done });
+      const held = { hash, size, done };
+      return new DiskBlobWriter(handle, path, (sha256) => this.pathOf(sha256), this.options.fsync, held);
     } catch (error) {
       this.heldOpen.delete(id);
       throw error;
@@ -160,6 +165,7 @@ class DiskBlobWriter implements HeldBlobWriter {
     private readonly handle: FileHandle,
     private readonly path: string,
     private readonly destination: (sha256: string) => string,
+    private readonly fsync: boolean,
     private readonly held?: HeldStart,
   ) {
     this.hash = held?.hash ?? createHash('sha256');
@@ -174,7 +180,7 @@ class DiskBlobWriter implements HeldBlobWriter {
   }
 
   async seal(): Promise<BlobDigest> {
-    await guard(() => this.handle.sync());
+    if (this.fsync) await guard(() => this.handle.sync());
     await this.close();
     this.digest = { sha256: this.hash.digest('hex'), size: this.size };
     return this.digest;
@@ -186,7 +192,7 @@ class DiskBlobWriter implements HeldBlobWriter {
     const shard = join(target, '..');
     await guard(() => mkdir(shard, { recursive: true }));
     await guard(() => rename(this.path, target));
-    await syncDirectory(shard);
+    if (this.fsync) await syncDirectory(shard);
     this.held?.done();
   }
 
@@ -198,9 +204,9 @@ class DiskBlobWriter implements HeldBlobWriter {
 
   async hold(): Promise<number> {
     if (!this.held) throw new Error('hold of a blob that is not held');
-    await guard(() => this.handle.sync());
+    if (this.fsync) await guard(() => this.handle.sync());
     await this.close();
-    await syncDirectory(join(this.path, '..'));
+    if (this.fsync) await syncDirectory(join(this.path, '..'));
     this.held.done();
     return this.size;
   }
