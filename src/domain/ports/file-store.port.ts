@@ -9,6 +9,11 @@ export interface BlobDigest {
  * `abort()` (or a crash) leaves nothing visible behind.
  */
 export interface BlobWriter {
+  /**
+   * Takes the chunk, which the store may keep until it is written: the caller must not change it after.
+   * Resolving says the bytes were taken, not that they are on disk (`seal` says that); a failure to write
+   * them may surface at a later write or at `seal`.
+   */
   write(chunk: Uint8Array): Promise<void>;
   /** Flushes every byte to durable storage and returns the digest; the blob is still invisible. */
   seal(): Promise<BlobDigest>;

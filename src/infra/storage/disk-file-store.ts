@@ -154,12 +154,25 @@ interface HeldStart {
   readonly done: () => void;
 }
 
+/**
+ * Chunks are gathered until there are this many bytes, then written with one `writev`, while the next
+ * ones gather: the socket is read on while the disk writes, and the disk sees a few large writes instead
+ * of one per socket read.
+ */
+const WRITE_BEHIND_BYTES = 1024 * 1024;
+
 class DiskBlobWriter implements HeldBlobWriter {
   private readonly hash: Hash;
   private size: number;
   readonly heldBefore: number;
   private digest: BlobDigest | undefined;
   private closed = false;
+  /** Chunks received and not yet handed to the disk. */
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  /** The one write in flight; its failure is kept for the next write, seal or hold. */
+  private writing: Promise<void> = Promise.resolve();
+  private failure: StoreError | undefined;
 
   constructor(
     private readonly handle: FileHandle,
@@ -174,12 +187,45 @@ class DiskBlobWriter implements HeldBlobWriter {
   }
 
   async write(chunk: Uint8Array): Promise<void> {
+    if (this.failure) throw this.failure;
     this.hash.update(chunk);
     this.size += chunk.length;
-    await guard(() => this.handle.write(chunk));
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes >= WRITE_BEHIND_BYTES) await this.flush();
+  }
+
+  /** Waits for the write in flight, then starts writing what gathered, without waiting for it. */
+  private async flush(): Promise<void> {
+    await this.writing;
+    if (this.failure) throw this.failure;
+    const chunks = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (chunks.length === 0) return;
+    this.writing = this.writeAll(chunks).catch((error: unknown) => {
+      this.failure = translate(error);
+    });
+  }
+
+  /** `writev` may write less than asked (a full disk, a signal): the rest is written again. */
+  private async writeAll(chunks: Uint8Array[]): Promise<void> {
+    let left = chunks;
+    while (left.length > 0) {
+      const { bytesWritten } = await this.handle.writev(left);
+      left = unwritten(left, bytesWritten);
+    }
+  }
+
+  /** Every byte received handed to the disk, and written. */
+  private async flushed(): Promise<void> {
+    await this.flush();
+    await this.writing;
+    if (this.failure) throw this.failure;
   }
 
   async seal(): Promise<BlobDigest> {
+    await this.flushed();
     if (this.fsync) await guard(() => this.handle.sync());
     await this.close();
     this.digest = { sha256: this.hash.digest('hex'), size: this.size };
@@ -197,6 +243,8 @@ class DiskBlobWriter implements HeldBlobWriter {
   }
 
   async abort(): Promise<void> {
+    this.pending = [];
+    await this.writing;
     await this.close();
     await unlink(this.path).catch(() => undefined);
     this.held?.done();
@@ -204,6 +252,7 @@ class DiskBlobWriter implements HeldBlobWriter {
 
   async hold(): Promise<number> {
     if (!this.held) throw new Error('hold of a blob that is not held');
+    await this.flushed();
     if (this.fsync) await guard(() => this.handle.sync());
     await this.close();
     if (this.fsync) await syncDirectory(join(this.path, '..'));
@@ -216,6 +265,16 @@ class DiskBlobWriter implements HeldBlobWriter {
     this.closed = true;
     await this.handle.close();
   }
+}
+
+/** What is left of `chunks` once their first `written` bytes are written. */
+export function unwritten(chunks: Uint8Array[], written: number): Uint8Array[] {
+  let skip = written;
+  let first = 0;
+  while (first < chunks.length && skip >= chunks[first].length) skip -= chunks[first++].length;
+  const left = chunks.slice(first);
+  if (left.length > 0 && skip > 0) left[0] = left[0].subarray(skip);
+  return left;
 }
 
 /** Ids are any text (an actor's and a client's words): the file is named by their hash, never by them. */
