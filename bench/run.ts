@@ -6,23 +6,32 @@ import { killChildren } from './lib/processes';
 import { allFigures, note } from './lib/report';
 import { securityBenchmark } from './security';
 import { catalogueBenchmark, CATALOGUE_SIZES } from './catalogue';
+import { cliTransferBenchmark } from './cli-transfer';
 import { sftpBenchmark } from './sftp';
 import { transferBenchmark } from './transfer';
 
 /**
- * `npm run bench [-- <name>... [--peers] [--reps N]]`: runs every benchmark, or the ones named.
+ * `npm run bench [-- <name>... [--peers] [--reps N] [--quick]]`: runs every benchmark, or the ones named.
  * Benchmarks print figures (`name value unit`, each a median) and `#` notes; they assert nothing.
+ * `--quick` runs the benchmarks that have a short mode (the same code on small inputs, once), as a smoke
+ * test; alone, it runs only those.
  */
 interface Options {
   readonly peers: boolean;
+  readonly quick: boolean;
   readonly reps?: number;
   /** catalogue: only these folder sizes (0 = an empty folder). */
   readonly sizes?: readonly number[];
 }
 
+/** The benchmarks with a short mode. */
+const QUICK_BENCHMARKS = ['cli-transfer'];
+
 const BENCHMARKS: Record<string, (options: Options) => Promise<void>> = {
   catalogue: (options) => catalogueBenchmark({ reps: options.reps ?? 3, sizes: options.sizes }),
   transfer: (options) => transferBenchmark({ peers: options.peers, reps: options.reps ?? 3 }),
+  'cli-transfer': (options) =>
+    cliTransferBenchmark({ peers: options.peers, reps: options.reps ?? 3, quick: options.quick }),
   security: (options) => securityBenchmark({ reps: options.reps ?? 3 }),
   sftp: (options) => sftpBenchmark({ reps: options.reps ?? 3 }),
 };
@@ -30,11 +39,13 @@ const BENCHMARKS: Record<string, (options: Options) => Promise<void>> = {
 function parse(argv: readonly string[]): { names: string[]; options: Options } {
   const names: string[] = [];
   let peers = false;
+  let quick = false;
   let reps: number | undefined;
   let sizes: number[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--peers') peers = true;
+    else if (arg === '--quick') quick = true;
     else if (arg === '--sizes' || arg.startsWith('--sizes=')) {
       const list = arg === '--sizes' ? argv[++i] : arg.slice('--sizes='.length);
       sizes = (list ?? '').split(',').map(Number);
@@ -47,12 +58,13 @@ function parse(argv: readonly string[]): { names: string[]; options: Options } {
     } else if (arg in BENCHMARKS) names.push(arg);
     else usage(`unknown benchmark or flag: ${arg}`);
   }
-  return { names: names.length > 0 ? names : Object.keys(BENCHMARKS), options: { peers, reps, sizes } };
+  const all = quick ? QUICK_BENCHMARKS : Object.keys(BENCHMARKS);
+  return { names: names.length > 0 ? names : all, options: { peers, quick, reps, sizes } };
 }
 
 function usage(problem: string): never {
   process.stderr.write(
-    `bench: ${problem}\nusage: npm run bench -- [${Object.keys(BENCHMARKS).join('|')}]... [--peers] [--reps N] [--sizes 0,100000,...]\n`,
+    `bench: ${problem}\nusage: npm run bench -- [${Object.keys(BENCHMARKS).join('|')}]... [--peers] [--reps N] [--quick] [--sizes 0,100000,...]\n`,
   );
   process.exit(2);
 }

@@ -29,6 +29,8 @@ export interface SmallRun {
 export interface Vsftpd {
   upload1g(file: string): Promise<number | undefined>;
   download1g(): Promise<number | undefined>;
+  /** The 1 GiB download into a file, then `sha256sum` of it: a verified copy, as `ferry get` makes. */
+  download1gVerified(target: string): Promise<number | undefined>;
   uploadSmall(smallDir: string, count: number): Promise<SmallRun | undefined>;
   downloadSmall(count: number): Promise<SmallRun | undefined>;
   stop(): Promise<void>;
@@ -155,6 +157,15 @@ export async function startVsftpd(work: string): Promise<Vsftpd | undefined> {
       return timing && statSync(join(root, 'up', '1g.bin')).size === GiB ? timing.ms : undefined;
     },
     download1g: async () => (await timed(['-o', '/dev/null', `${url}/1g.bin`]))?.ms,
+    download1gVerified: async (target) => {
+      rmSync(target, { force: true });
+      const started = now();
+      const copied = await timed(['-o', target, `${url}/1g.bin`]);
+      const summed = copied && (await run('sha256sum', [target], 300_000));
+      const ms = elapsedMs(started);
+      rmSync(target, { force: true });
+      return summed?.code === 0 ? ms : undefined;
+    },
     uploadSmall: async (smallDir, count) => {
       rmSync(join(root, 'up', 'small'), { recursive: true, force: true });
       await run('sync', []);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { BENCH_DIST, spawnTracked } from './processes';
 
 /** The `ferry` binary's entry as compiled with the benchmarks (the same code `npm run build` makes). */
-const FERRY_MAIN = join(BENCH_DIST, '..', 'src', 'cli', 'main.js');
+export const FERRY_MAIN = join(BENCH_DIST, '..', 'src', 'cli', 'main.js');
 
 /** `ferry user key add <name> <public-key-file> --data <dir>`, with the server stopped. */
 export function addFerryKey(dataDir: string, name: string, publicKeyFile: string): void {
