@@ -77,10 +77,8 @@ describe('the ferry binary: versions, history, restore, time travel and retries'
   });
 
   it('retries after a dropped connection without uploading twice', async () => {
-    // put asks where its upload continues (OFFSET), then uploads: the cut comes with the UPLOAD's reply.
     const proxy = await FlakyProxy.start(
       { host: fixture.server.server.split(':')[0], port: Number(fixture.server.server.split(':')[1]) },
-      1,
       1,
     );
     writeFileSync(join(fixture.work, 'retry.txt'), 'retry me');

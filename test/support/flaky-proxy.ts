@@ -3,24 +3,19 @@ import { ServerAddress } from '../../src/transport/client/ferry-client';
 
 /**
  * A loopback TCP proxy that cuts the first `drops` connections the moment the server answers something
- * after its greeting and `passed` replies: the request was carried out, but the client never hears the
- * result.
+ * after its greeting: the request was carried out, but the client never hears the result.
  */
 export class FlakyProxy {
   private readonly server: Server;
   private remainingDrops: number;
 
-  private constructor(
-    target: ServerAddress,
-    drops: number,
-    private readonly passed: number,
-  ) {
+  private constructor(target: ServerAddress, drops: number) {
     this.remainingDrops = drops;
     this.server = createServer((client) => this.relay(client, target));
   }
 
-  static async start(target: ServerAddress, drops: number, passed = 0): Promise<FlakyProxy> {
-    const proxy = new FlakyProxy(target, drops, passed);
+  static async start(target: ServerAddress, drops: number): Promise<FlakyProxy> {
+    const proxy = new FlakyProxy(target, drops);
     await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', () => resolve()));
     return proxy;
   }
@@ -40,7 +35,7 @@ export class FlakyProxy {
     let replies = 0;
     upstream.on('data', (chunk: Buffer) => {
       replies += chunk.toString('latin1').split('\n').length - 1;
-      if (drop && replies > 1 + this.passed) {
+      if (drop && replies > 1) {
         client.destroy();
         upstream.destroy();
         return;
