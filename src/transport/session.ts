@@ -423,7 +423,7 @@ export class Session implements FrameSink {
   private async download(request: Extract<Request, { command: 'DOWNLOAD' }>): Promise<void> {
     const result = await this.handlers.download.begin(this.origin, request);
     if (!result.ok) return this.respond(reply.error(result.error));
-    const { file, body, finish } = result.value;
+    const { file, body, length, finish } = result.value;
     const offset = request.offset ?? 0;
     // The body is this reply: everything before it must be on the wire first.
     await this.replies.drained;
@@ -433,7 +433,10 @@ export class Session implements FrameSink {
     }
     let sent = 0;
     try {
-      const ranged = request.offset === undefined ? [] : [`offset=${offset}`];
+      const ranged = [
+        ...(request.offset === undefined ? [] : [`offset=${offset}`]),
+        ...(request.length === undefined ? [] : [`length=${length}`]),
+      ];
       const header = reply.ok(
         `size=${file.size}`,
         `version=${file.version}`,
@@ -454,7 +457,7 @@ export class Session implements FrameSink {
     }
     await finish(sent, offset);
     // A short body cannot be told apart from the next reply, so the connection must go.
-    if (offset + sent !== file.size) this.hangUp();
+    if (sent !== length) this.hangUp();
   }
 
   private expectBody(length: number, consumer: BodyConsumer): void {

@@ -1,9 +1,12 @@
 import { DEFAULT_UPLOAD_LIMITS } from '../../src/app/upload-limits';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { FerryClient } from '../../src/transport/client/ferry-client';
 import { readEvents } from '../support/audit-db';
 import { CuttingProxy } from '../support/cutting-proxy';
+import { RawConnection } from '../support/raw-connection';
 import { chunksOf, collector, randomFile, sha256 } from '../support/streams';
 import { serverPerTest, startTestServer, removeDir } from '../support/test-server';
 
@@ -285,3 +288,83 @@ describe('resumable uploads over the native protocol, cut by a proxy', () => {
     }
   });
 });
+
+describe('DOWNLOAD with an offset and a range', () => {
+  const servers = serverPerTest();
+
+  it('sends the bytes from offset=, at most length= of them, says so in the reply, and records the span', async () => {
+    const client = await servers.ferry.connect();
+    const bytes = Buffer.from('abcdefghij');
+    await client.upload('r.txt', chunksOf(bytes), bytes.length);
+    await client.logout();
+    const raw = await RawConnection.open(servers.ferry.address);
+    const fields = `size=10 version=1 sha256=${sha256(bytes)}`;
+    raw.send('DOWNLOAD r.txt offset=2 length=3\n');
+    expect(await raw.lines(1)).toEqual([`OK ${fields} offset=2 length=3`]);
+    expect((await raw.bytes(3)).toString()).toBe('cde');
+    raw.send('DOWNLOAD r.txt offset=8 length=5\n');
+    expect(await raw.lines(1)).toEqual([`OK ${fields} offset=8 length=2`]);
+    expect((await raw.bytes(2)).toString()).toBe('ij');
+    raw.send('DOWNLOAD r.txt offset=7\n');
+    expect(await raw.lines(1)).toEqual([`OK ${fields} offset=7`]);
+    expect((await raw.bytes(3)).toString()).toBe('hij');
+    raw.send('DOWNLOAD r.txt offset=10\nDOWNLOAD r.txt offset=11\nDOWNLOAD r.txt offset=x\n');
+    expect(await raw.lines(3)).toEqual([
+      `OK ${fields} offset=10`,
+      'ERR BAD_REQUEST offset 11 is past the end of r.txt (10 bytes)',
+      'ERR BAD_REQUEST bad value for offset: "x"',
+    ]);
+    raw.socket.destroy();
+    await servers.ferry.app.ledger.drain();
+    const spans = readEvents(servers.ferry.dataDir)
+      .filter((event) => event.type === 'FileDownloaded')
+      .map((event) => event.payload);
+    expect(spans.map(({ from, bytes: sent, complete }) => ({ from, sent, complete }))).toEqual([
+      { from: 2, sent: 3, complete: false },
+      { from: 8, sent: 2, complete: true },
+      { from: 7, sent: 3, complete: true },
+      { from: 10, sent: 0, complete: true },
+    ]);
+  });
+
+  it.each([1, 1024 * 1024, 3 * 1024 * 1024 - 1])(
+    'a download cut after %i body bytes continues from what arrived, and the whole file checks out',
+    async (cutAfter) => {
+      const bytes = randomFile(3 * 1024 * 1024);
+      const client = await servers.ferry.connect();
+      await client.upload('d.bin', chunksOf(bytes), bytes.length);
+      // The greeting and the reply line come before the body; the cut counts them too.
+      const greeting = await greetingLength(servers.ferry.address);
+      const header = `OK size=${bytes.length} version=1 sha256=${sha256(bytes)}\n`;
+      const proxy = await CuttingProxy.start(servers.ferry.address, [
+        { cutDownAfter: greeting + Buffer.byteLength(header) + cutAfter },
+      ]);
+      try {
+        const viaProxy = await FerryClient.connect(proxy.address);
+        const received = collector();
+        await expect(viaProxy.download('d.bin', received.sink)).rejects.toThrow();
+        const part = received.bytes();
+        expect(part.length).toBe(cutAfter);
+        const hash = createHash('sha256').update(part);
+        const rest = collector();
+        await client.download('d.bin', rest.sink, { resume: { offset: part.length, hash } });
+        expect(Buffer.concat([part, rest.bytes()]).equals(bytes)).toBe(true);
+        await client.logout();
+      } finally {
+        await proxy.close();
+      }
+    },
+  );
+});
+
+/** The length of the server's greeting line, which is the same for every session. */
+async function greetingLength(address: { host: string; port: number }): Promise<number> {
+  const socket = connect(address.port, address.host);
+  let received = '';
+  for await (const chunk of socket) {
+    received += (chunk as Buffer).toString('latin1');
+    if (received.includes('\n')) break;
+  }
+  socket.destroy();
+  return received.indexOf('\n') + 1;
+}

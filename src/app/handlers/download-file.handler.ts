@@ -12,15 +12,19 @@ import { TOKENS } from '../tokens';
 export interface DownloadRequest {
   readonly name: string;
   readonly version?: number;
-  /** Where `body` starts (a resumed download): the bytes from here to the end. */
+  /** Where `body` starts (a resumed download): the bytes from here to the end... */
   readonly offset?: number;
+  /** ...or at most this many of them (a range). */
+  readonly length?: number;
 }
 
 /** A download about to stream: the caller sends `body`, then reports how it went with `finish`. */
 export interface DownloadTransfer {
   readonly file: FileVersion;
-  /** The bytes from the request's offset (0 unless given) to the end. */
+  /** The bytes from the request's offset (0 unless given) to the end, or of its range. */
   readonly body: AsyncIterable<Uint8Array>;
+  /** How many bytes `body` holds. */
+  readonly length: number;
   /** The bytes again from `start` on (a client that resumes, or reads at another offset). */
   from(start: number): AsyncIterable<Uint8Array>;
   /** Records the one event: the client read `bytesSent` bytes starting at `from`. */
@@ -54,7 +58,8 @@ export class DownloadFile {
       this.ledger.reject(origin, 'DOWNLOAD', error, request.name);
       return { ok: false, error };
     }
-    const range = offset > 0 ? { start: offset, end: file.size } : undefined;
+    const end = request.length === undefined ? file.size : Math.min(file.size, offset + request.length);
+    const range = offset > 0 || end < file.size ? { start: offset, end } : undefined;
     const body = await opened(this.store.read(file.sha256, range));
     if (!body) {
       this.logger.error('blob missing for a recorded version', {
@@ -71,6 +76,7 @@ export class DownloadFile {
     return ok({
       file,
       body,
+      length: end - offset,
       from: (start) => this.store.read(file.sha256, { start, end: file.size }),
       // Recorded after the transfer so the log says how many bytes really left.
       finish: async (bytesSent, from = 0) => {

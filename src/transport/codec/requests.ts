@@ -34,6 +34,8 @@ export type Request =
       readonly version?: number;
       /** The body starts here: a resumed download. */
       readonly offset?: number;
+      /** At most this many bytes from `offset`: a range. */
+      readonly length?: number;
     }
   | {
       readonly command: 'DELETE';
@@ -248,8 +250,15 @@ function readRequest(command: string, args: ArgumentReader): Request {
       const name = args.name(args.text('name'));
       const version = args.option('version', parseVersion);
       const offset = args.option('offset', parseCount);
+      const length = args.option('length', parseCount);
       args.done();
-      return { command, name, version, ...(offset === undefined ? {} : { offset }) };
+      return {
+        command,
+        name,
+        version,
+        ...(offset === undefined ? {} : { offset }),
+        ...(length === undefined ? {} : { length }),
+      };
     }
     case 'DELETE': {
       const name = args.name(args.text('name'));
