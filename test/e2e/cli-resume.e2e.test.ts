@@ -1,5 +1,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { readEvents } from '../support/audit-db';
 import { CuttingProxy } from '../support/cutting-proxy';
@@ -68,6 +76,29 @@ describe('ferry put and get continue interrupted transfers', () => {
     expect(uploads).toHaveLength(1);
     expect(uploads[0].payload).toMatchObject({ size: bytes.length, upload: { from: interrupted[1].held } });
   });
+
+  it('put: a 1 GiB upload cut at half way sends only the remaining half on the wire', async () => {
+    // Sparse, so making it costs nothing; its bytes (zeros) are sent, hashed and stored like any others.
+    const path = join(local, 'gig.bin');
+    closeSync(openSync(path, 'w'));
+    truncateSync(path, 1024 * MIB);
+    const proxy = await CuttingProxy.start(servers.ferry.address, [{ cutUpAfter: 512 * MIB }]);
+    try {
+      const run = await runFerry(['put', 'gig.bin', '--server', at(proxy.address)], { cwd: local });
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(proxy.up).toBeGreaterThan(1024 * MIB);
+      expect(proxy.up).toBeLessThan(1024 * MIB + MIB);
+    } finally {
+      await proxy.close();
+    }
+    const events = readEvents(servers.ferry.dataDir);
+    const held = events.find((event) => event.type === 'UploadInterrupted')?.payload.held as number;
+    expect(held).toBeGreaterThan(500 * MIB);
+    expect(events.find((event) => event.type === 'FileUploaded')?.payload).toMatchObject({
+      size: 1024 * MIB,
+      upload: { from: held },
+    });
+  }, 120_000);
 
   it('put: the same command run again after the client was killed mid-way continues it', async () => {
     const bytes = randomFile(16 * MIB);
