@@ -18,6 +18,11 @@ export interface GetRequest {
   readonly version?: number;
   /** Where the download is: the bytes of the partial file, then each chunk received. */
   readonly progress?: FileProgress;
+  /**
+   * Whether partials of this target for other versions are removed first. A tree leaves them (one listing
+   * of the folder per file would cost more than the files).
+   */
+  readonly tidy?: boolean;
 }
 
 /**
@@ -30,7 +35,7 @@ export interface GetRequest {
 export async function getFile(client: FerryClient, request: GetRequest): Promise<StoredFile> {
   const version = request.version ?? (await client.stat(request.name)).version;
   const partial = partialPathOf(request.target, request.name, version);
-  await removeOtherPartials(request.target, partial);
+  if (request.tidy !== false) await removeOtherPartials(request.target, partial);
   const offset = await sizeOrZero(partial);
   const hash = createHash('sha256');
   await hashFilePrefix(partial, offset, hash);

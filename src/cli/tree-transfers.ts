@@ -84,6 +84,7 @@ export async function getTree(options: TreeOptions, prefix: string, into: string
               target,
               version: file.version,
               progress: progressOf(file.size),
+              tidy: false,
             });
             report.done(file.name, relativePath(process.cwd(), target) || target, got);
           } catch (error) {

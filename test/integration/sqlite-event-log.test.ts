@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import * as fsPromises from 'node:fs/promises';
 import { MIGRATIONS_DIR } from '../../src/infra/sqlite/migrations';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -323,5 +324,46 @@ describe('SqliteEventLog on a file', () => {
     await log.append([eventFactory().uploaded('a', 1)]);
     const db = openRaw();
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+  });
+
+  it('resolves a commit only once the WAL file is synced, and events staged meanwhile wait for the next', async () => {
+    const synced: Array<() => void> = [];
+    const probe = await fsPromises.open(join(dir, 'probe'), 'w');
+    const prototype = Object.getPrototypeOf(probe) as { datasync(): Promise<void> };
+    await probe.close();
+    const realSync = prototype.datasync;
+    const datasyncs = jest.spyOn(prototype, 'datasync').mockImplementation(function (this: unknown) {
+      return new Promise<void>((resolve) => synced.push(() => void realSync.call(this).then(resolve)));
+    });
+    try {
+      const f = eventFactory();
+      const log = openLog();
+      log.stage(f.uploaded('a', 1));
+      let committed = false;
+      const commit = log.commit().then(() => (committed = true));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(datasyncs).toHaveBeenCalledTimes(1);
+      expect(committed).toBe(false);
+      // Staged while the first commit's sync is under way: its own transaction, committed by the next.
+      log.stage(f.uploaded('b', 1));
+      synced.shift()!();
+      await commit;
+      expect(committed).toBe(true);
+      const next = log.commit();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(synced).toHaveLength(1);
+      synced.shift()!();
+      await next;
+      expect(await log.lastSeq()).toBe(2);
+    } finally {
+      datasyncs.mockRestore();
+    }
+  });
+
+  it('an in-memory log has no WAL file to sync: commits need none', async () => {
+    const log = new SqliteEventLog({ file: ':memory:', now: NOW });
+    await log.append([eventFactory().uploaded('a', 1)]);
+    expect(await log.lastSeq()).toBe(1);
+    await log.close();
   });
 });
