@@ -19,6 +19,10 @@ class ChunkedTransfer implements DownloadTransfer {
     return this.from(0);
   }
 
+  get length(): number {
+    return this.bytes.length;
+  }
+
   async *from(start: number): AsyncIterable<Uint8Array> {
     this.opened.push(start);
     for (let at = start; at < this.bytes.length; at += CHUNK) yield this.bytes.subarray(at, at + CHUNK);
