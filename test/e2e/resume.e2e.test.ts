@@ -25,6 +25,24 @@ async function heldOffset(client: FerryClient, upload: string): Promise<number> 
   }
 }
 
+/**
+ * One resumable attempt of `name` through `proxy`, which cuts it: the attempt fails, and its connection is
+ * gone. Extra upload options (a trailer) may be given.
+ */
+async function cutUpload(
+  proxy: CuttingProxy,
+  name: string,
+  bytes: Buffer,
+  upload: string,
+  options: { trailer?: () => string } = {},
+): Promise<void> {
+  const first = await FerryClient.connect(proxy.address);
+  await expect(
+    first.upload(name, chunksOf(bytes), bytes.length, { resume: { upload, offset: 0 }, ...options }),
+  ).rejects.toThrow();
+  first.destroy();
+}
+
 async function downloaded(client: FerryClient, name: string): Promise<Buffer> {
   const out = collector();
   await client.download(name, out.sink);
@@ -96,7 +114,7 @@ describe('resumable uploads over the native protocol, cut by a proxy', () => {
     }
   });
 
-  it('a 1 GiB-style resume sends only the remaining half on the wire', async () => {
+  it('a resume after a cut at half way sends only the remaining half on the wire', async () => {
     const bytes = randomFile(8 * 1024 * 1024);
     const header = `UPLOAD half.bin ${bytes.length} upload=h offset=0\n`;
     const half = bytes.length / 2;
@@ -105,11 +123,7 @@ describe('resumable uploads over the native protocol, cut by a proxy', () => {
       {},
     ]);
     try {
-      const first = await FerryClient.connect(proxy.address);
-      await expect(
-        first.upload('half.bin', chunksOf(bytes), bytes.length, { resume: { upload: 'h', offset: 0 } }),
-      ).rejects.toThrow();
-      first.destroy();
+      await cutUpload(proxy, 'half.bin', bytes, 'h');
       const sentBefore = proxy.up;
       const second = await FerryClient.connect(proxy.address);
       const offset = await heldOffset(second, 'h');
@@ -127,17 +141,34 @@ describe('resumable uploads over the native protocol, cut by a proxy', () => {
     }
   });
 
+  it('a cut between the body and its trailing checksum holds every byte: the next attempt sends only the trailer', async () => {
+    const bytes = randomFile(500_000);
+    const header = `UPLOAD whole.bin ${bytes.length} upload=w offset=0 trailer=sha256\n`;
+    const proxy = await CuttingProxy.start(servers.ferry.address, [
+      { cutUpAfter: Buffer.byteLength(header) + bytes.length },
+    ]);
+    try {
+      await cutUpload(proxy, 'whole.bin', bytes, 'w', { trailer: () => sha256(bytes) });
+    } finally {
+      await proxy.close();
+    }
+    const client = await servers.ferry.connect();
+    expect(await heldOffset(client, 'w')).toBe(bytes.length);
+    const stored = await client.upload('whole.bin', chunksOf(Buffer.alloc(0)), bytes.length, {
+      resume: { upload: 'w', offset: bytes.length },
+      trailer: () => sha256(bytes),
+    });
+    expect(stored).toMatchObject({ size: bytes.length, sha256: sha256(bytes) });
+    await client.logout();
+  });
+
   it("refuses an offset that is not where the held bytes end, and a name that is not the upload's", async () => {
     const bytes = randomFile(100_000);
     const client = await servers.ferry.connect();
     await expect(client.offset('nothing-held')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const proxy = await CuttingProxy.start(servers.ferry.address, [{ cutUpAfter: 200 }]);
     try {
-      const first = await FerryClient.connect(proxy.address);
-      await expect(
-        first.upload('a.bin', chunksOf(bytes), bytes.length, { resume: { upload: 'r', offset: 0 } }),
-      ).rejects.toThrow();
-      first.destroy();
+      await cutUpload(proxy, 'a.bin', bytes, 'r');
     } finally {
       await proxy.close();
     }
@@ -164,11 +195,7 @@ describe('resumable uploads over the native protocol, cut by a proxy', () => {
     const proxy = await CuttingProxy.start(servers.ferry.address, [{ cutUpAfter: 50_000 }]);
     const client = await servers.ferry.connect();
     try {
-      const first = await FerryClient.connect(proxy.address);
-      await expect(
-        first.upload('f.bin', chunksOf(other), other.length, { resume: { upload: 'z', offset: 0 } }),
-      ).rejects.toThrow();
-      first.destroy();
+      await cutUpload(proxy, 'f.bin', other, 'z');
       const held = await heldOffset(client, 'z');
       // The rest of a different file: the whole hashes to neither, and nothing is published.
       await expect(
@@ -229,11 +256,7 @@ describe('resumable uploads over the native protocol, cut by a proxy', () => {
     const bytes = randomFile(300_000);
     const proxy = await CuttingProxy.start(servers.ferry.address, [{ cutUpAfter: 100_000 }]);
     try {
-      const first = await FerryClient.connect(proxy.address);
-      await expect(
-        first.upload('k.bin', chunksOf(bytes), bytes.length, { resume: { upload: 'k', offset: 0 } }),
-      ).rejects.toThrow();
-      first.destroy();
+      await cutUpload(proxy, 'k.bin', bytes, 'k');
     } finally {
       await proxy.close();
     }
@@ -262,11 +285,7 @@ describe('resumable uploads over the native protocol, cut by a proxy', () => {
     });
     try {
       const proxy = await CuttingProxy.start(server.address, [{ cutUpAfter: 5000 }]);
-      const first = await FerryClient.connect(proxy.address);
-      await expect(
-        first.upload('e.bin', chunksOf(randomFile(20_000)), 20_000, { resume: { upload: 'e', offset: 0 } }),
-      ).rejects.toThrow();
-      first.destroy();
+      await cutUpload(proxy, 'e.bin', randomFile(20_000), 'e');
       await proxy.close();
       const client = await server.connect();
       const held = await heldOffset(client, 'e');
