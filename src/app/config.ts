@@ -1,5 +1,5 @@
 import { BanPolicy, DEFAULT_BAN_POLICY } from '../domain/address-bans';
-import { ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connection-gate';
+import { ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connection-limits';
 import { DEFAULT_UPLOAD_LIMITS, UploadLimits } from './upload-limits';
 
 export type StoreKind = 'disk' | 'memory';

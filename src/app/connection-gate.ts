@@ -4,19 +4,9 @@ import { DomainError, domainError, Result } from '../domain/errors';
 import { ConnectionRefusal } from '../domain/events';
 import { Clock } from '../domain/ports/clock.port';
 import { BanKeeper, SERVER_ACTOR } from './ban-keeper';
+import { ConnectionLimits } from './connection-limits';
 import { Ledger } from './ledger';
 import { TOKENS } from './tokens';
-
-/** How many connections the server takes; operator settings (docs/SECURITY.md). */
-export interface ConnectionLimits {
-  readonly maxConnections: number;
-  readonly maxConnectionsPerAddress: number;
-}
-
-export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
-  maxConnections: 1000,
-  maxConnectionsPerAddress: 32,
-};
 
 /** Refusals are counted per address and reason, and at most this many distinct ones between flushes. */
 const MAX_TALLIES = 10_000;

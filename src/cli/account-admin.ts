@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { AccountChange } from '../domain/account-decisions';
 import { localActor } from '../domain/authorization';
-import { startApplication } from '../app/composition-root';
+import { loadApplication } from './lazy-app';
 import { DEFAULT_CONFIG } from '../app/config';
 import { FerryClient } from '../transport/client/ferry-client';
 import { FerryError } from '../transport/client/ferry-error';
@@ -26,7 +26,7 @@ export interface AccountKeyRecord {
 
 /** On a data folder no server holds: acts as `local:<os user>`, who owns the folder anyway. */
 export async function openLocalAdmin(dataDir: string): Promise<AccountAdmin> {
-  const app = await startApplication({ ...DEFAULT_CONFIG, dataDir, logLevel: 'warn' });
+  const app = await (await loadApplication()).startApplication({ ...DEFAULT_CONFIG, dataDir, logLevel: 'warn' });
   const origin = { actor: localActor(userInfo().username), session: `cli-${randomUUID()}`, remote: 'local' };
   return {
     change: async (change, password) => {

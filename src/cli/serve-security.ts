@@ -1,10 +1,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isIP } from 'node:net';
 import { DEFAULT_BAN_POLICY } from '../domain/address-bans';
-import { DEFAULT_CONNECTION_LIMITS } from '../app/connection-gate';
+import { DEFAULT_CONNECTION_LIMITS } from '../app/connection-limits';
 import { FerryConfig } from '../app/config';
 import { DEFAULT_UPLOAD_LIMITS } from '../app/upload-limits';
-import { DEFAULT_SERVER_OPTIONS } from '../transport/ferry-server';
+import { DEFAULT_SERVER_OPTIONS } from '../transport/server-options';
 import { environmentFlag, parseByteSize, parsePositiveInteger } from './options';
 
 /** The security settings of `ferry serve`, as commander hands them over. */

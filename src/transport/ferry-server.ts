@@ -1,8 +1,9 @@
 import { AddressInfo, createServer, Server, Socket } from 'node:net';
 import { Application } from '../app/composition-root';
 import { reply } from './codec/replies';
+import { DEFAULT_SERVER_OPTIONS, ServerOptions } from './server-options';
 import { Session } from './session';
-import { TlsCertificateInfo, TlsFiles, TlsListener } from './tls-listener';
+import { TlsCertificateInfo, TlsListener } from './tls-listener';
 
 export interface ListenOptions {
   readonly host: string;
@@ -14,26 +15,6 @@ const REFUSED_LINGER_MS = 2000;
 
 /** Requests in hand get this long to finish at shutdown before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
-
-export interface ServerOptions {
-  /**
-   * A connection that makes no progress for this long is closed, mid-transfer or not. Progress is a
-   * complete request line, upload bytes, or reply and download bytes the peer accepted; blank lines are not.
-   */
-  readonly idleTimeoutMs: number;
-  /** A session that must log in and has not done so this long after its greeting is closed. */
-  readonly loginTimeoutMs: number;
-  /** A request line must end this long after its first byte; trickling bytes does not extend it. */
-  readonly lineTimeoutMs: number;
-  /** PEM certificate and key files: listen with TLS (1.2 or later) instead of plain TCP. */
-  readonly tls?: TlsFiles;
-}
-
-export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
-  idleTimeoutMs: 5 * 60_000,
-  loginTimeoutMs: 30_000,
-  lineTimeoutMs: 30_000,
-};
 
 /** Accepts connections and runs one Session each; many at once, none waiting on another. */
 export class FerryServer {

@@ -5,7 +5,7 @@ import { addAccount, PASSWORD } from '../support/accounts';
 import { RawConnection } from '../support/raw-connection';
 import { removeDir, startTestServer, TestServer } from '../support/test-server';
 import { quoteWord } from '../../src/transport/codec/words';
-import { ServerOptions } from '../../src/transport/ferry-server';
+import { ServerOptions } from '../../src/transport/server-options';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -5,7 +5,8 @@ import { Application, PortOverrides, startApplication } from '../../src/app/comp
 import { DEFAULT_CONFIG, FerryConfig, StoreKind } from '../../src/app/config';
 import { Argon2PasswordHasher } from '../../src/infra/security/argon2-password-hasher';
 import { ConnectionOptions, FerryClient, ServerAddress } from '../../src/transport/client/ferry-client';
-import { DEFAULT_SERVER_OPTIONS, FerryServer, ServerOptions } from '../../src/transport/ferry-server';
+import { FerryServer } from '../../src/transport/ferry-server';
+import { DEFAULT_SERVER_OPTIONS, ServerOptions } from '../../src/transport/server-options';
 import { TlsFiles } from '../../src/transport/tls-listener';
 import { silentLogger } from './silent-logger';
 

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { rebuildCatalogue, RebuildToolkit } from '../../app/admin/rebuild-catalogue';
-import { openCatalogueRebuild } from '../../app/composition-root';
+import { loadApplication } from '../lazy-app';
 import { DEFAULT_CONFIG } from '../../app/config';
 import { EXIT, reportError } from '../report-error';
 
@@ -26,6 +26,7 @@ export function registerAdmin(program: Command): void {
 
 async function rebuild(dataDir: string): Promise<number> {
   let toolkit: RebuildToolkit;
+  const { openCatalogueRebuild } = await loadApplication();
   try {
     toolkit = openCatalogueRebuild(dataDir);
   } catch (error) {

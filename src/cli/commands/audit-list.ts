@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { openEventQuery } from '../../app/composition-root';
+import { loadApplication } from '../lazy-app';
 import { DEFAULT_CONFIG } from '../../app/config';
 import { EventType, FerryEvent } from '../../domain/events';
 import { EventBound, EventFilter, EventQuery } from '../../domain/ports/event-query.port';
@@ -60,6 +60,7 @@ export function registerAuditList(audit: Command): void {
     )
     .action(async (options: AuditListOptions) => {
       let query: EventQuery;
+      const { openEventQuery } = await loadApplication();
       try {
         query = openEventQuery(options.data ?? DEFAULT_CONFIG.dataDir);
       } catch (error) {

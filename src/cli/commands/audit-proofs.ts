@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { AuditToolkit } from '../../app/audit/audit-toolkit';
 import { proveEvent } from '../../app/audit/prove-event';
 import { verifyAuditLog, VerifiedAuditLog } from '../../app/audit/verify-audit-log';
-import { openAuditToolkit, openProofChecker, readAuditPublicKey } from '../../app/composition-root';
+import { loadApplication } from '../lazy-app';
 import { DEFAULT_CONFIG } from '../../app/config';
 import { AuditFailure, AuditResult, failed } from '../../domain/audit/audit-failure';
 import { checkCheckpointSignature, SignedCheckpoint } from '../../domain/audit/checkpoint';
@@ -80,9 +80,9 @@ export function registerAuditProofs(audit: Command): void {
     .command('key')
     .description('print the public key checkpoints are signed with (PEM)')
     .addOption(dataOption())
-    .action((options: DataOptions, command: Command) => {
+    .action(async (options: DataOptions, command: Command) => {
       const dataDir = dataDirOf(options, command);
-      const key = readAuditPublicKey(dataDir);
+      const key = (await loadApplication()).readAuditPublicKey(dataDir);
       if (!key.ok) return fail(key.failure);
       if (key.value === undefined) {
         const message = `${dataDir} has no public key: a server creates one on first start`;
@@ -129,7 +129,7 @@ export function registerAuditProofs(audit: Command): void {
     .argument('<proof.json>', 'the proof')
     .requiredOption('--key <public-key.pem>', 'the public key to trust')
     .action(async (file: string, options: { key: string }) => {
-      const checker = openProofChecker(options.key);
+      const checker = (await loadApplication()).openProofChecker(options.key);
       if (!checker.ok) return fail(checker.failure);
       const json = await readJsonFile(file);
       if (!json.ok) return fail(json.failure);
@@ -153,7 +153,7 @@ async function withToolkit(
   json: boolean | undefined,
   work: (toolkit: AuditToolkit) => Promise<AuditResult<unknown>>,
 ): Promise<void> {
-  const toolkit = openAuditToolkit(dataDir, keyFile);
+  const toolkit = (await loadApplication()).openAuditToolkit(dataDir, keyFile);
   if (!toolkit.ok) return fail(toolkit.failure, json);
   try {
     const verdict = await work(toolkit.value);

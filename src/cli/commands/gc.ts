@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { startApplication } from '../../app/composition-root';
+import { loadApplication } from '../lazy-app';
 import { DEFAULT_CONFIG } from '../../app/config';
 import { parseWholeNumber } from '../options';
 
@@ -25,7 +25,7 @@ export function registerGc(program: Command): void {
     )
     .option('--dry-run', 'only print what would be removed')
     .action(async (options: GcOptions) => {
-      const app = await startApplication({ ...DEFAULT_CONFIG, dataDir: options.data, logLevel: 'warn' });
+      const app = await (await loadApplication()).startApplication({ ...DEFAULT_CONFIG, dataDir: options.data, logLevel: 'warn' });
       try {
         const origin = {
           actor: `local:${userInfo().username}`,

@@ -1,11 +1,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
-import { sftpHostKey, startApplication } from '../../app/composition-root';
 import { DEFAULT_CONFIG, FerryConfig, StoreKind } from '../../app/config';
-import { DEFAULT_SERVER_OPTIONS, FerryServer } from '../../transport/ferry-server';
-import { SftpServer } from '../../transport/sftp/sftp-server';
+import type { FerryServer } from '../../transport/ferry-server';
+import { DEFAULT_SERVER_OPTIONS } from '../../transport/server-options';
+import type { SftpServer } from '../../transport/sftp/sftp-server';
 import { Logger } from '../../domain/ports/logger.port';
 import { applyConfigFile } from '../config-file';
+import { loadApplication } from '../lazy-app';
 import { parsePositiveInteger } from '../options';
 import {
   addSecurityOptions,
@@ -134,6 +135,10 @@ export function registerServe(program: Command): void {
       options.tlsCert !== undefined && options.tlsKey !== undefined
         ? { certFile: options.tlsCert, keyFile: options.tlsKey }
         : undefined;
+    // Loaded here, not at the top: every other command starts without the server's modules.
+    const { sftpHostKey, startApplication } = await loadApplication();
+    const { FerryServer } = await import('../../transport/ferry-server');
+    const { SftpServer } = await import('../../transport/sftp/sftp-server');
     const app = await startApplication(config);
     const accounts = app.ledger.catalogue.accounts.count;
     const exposure = checkExposure(config.host, tls !== undefined, accounts, allowed);
