@@ -26,7 +26,9 @@ export interface AccountKeyRecord {
 
 /** On a data folder no server holds: acts as `local:<os user>`, who owns the folder anyway. */
 export async function openLocalAdmin(dataDir: string): Promise<AccountAdmin> {
-  const app = await (await loadApplication()).startApplication({ ...DEFAULT_CONFIG, dataDir, logLevel: 'warn' });
+  const app = await (
+    await loadApplication()
+  ).startApplication({ ...DEFAULT_CONFIG, dataDir, logLevel: 'warn' });
   const origin = { actor: localActor(userInfo().username), session: `cli-${randomUUID()}`, remote: 'local' };
   return {
     change: async (change, password) => {

@@ -25,7 +25,9 @@ export function registerGc(program: Command): void {
     )
     .option('--dry-run', 'only print what would be removed')
     .action(async (options: GcOptions) => {
-      const app = await (await loadApplication()).startApplication({ ...DEFAULT_CONFIG, dataDir: options.data, logLevel: 'warn' });
+      const app = await (
+        await loadApplication()
+      ).startApplication({ ...DEFAULT_CONFIG, dataDir: options.data, logLevel: 'warn' });
       try {
         const origin = {
           actor: `local:${userInfo().username}`,
