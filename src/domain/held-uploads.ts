@@ -1,4 +1,5 @@
 import { FerryEvent } from './events';
+import { Usage } from './file-versions';
 
 /** The bytes kept for one resumable upload whose last attempt was interrupted. */
 export interface HeldUpload {
@@ -88,4 +89,15 @@ export function heldToContinue(
   const found = held.get(actor, upload);
   if (!found || found.name !== name) return undefined;
   return live === undefined || found.seq > live.seq ? found : undefined;
+}
+
+/**
+ * The bytes held for `actor`'s interrupted uploads, but those of `except` (the upload being continued,
+ * whose bytes are part of its file): they take disk space, so they count against the account's quota.
+ */
+export function heldUsage(held: HeldUploadsReader, actor: string, except?: string): Usage {
+  let bytes = 0;
+  for (const upload of held.all())
+    if (upload.actor === actor && upload.upload !== except) bytes += upload.held;
+  return { files: 0, bytes };
 }

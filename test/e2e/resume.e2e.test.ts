@@ -4,6 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { FerryClient } from '../../src/transport/client/ferry-client';
+import { addAccount, logIn, PASSWORD } from '../support/accounts';
 import { readEvents } from '../support/audit-db';
 import { CuttingProxy } from '../support/cutting-proxy';
 import { RawConnection } from '../support/raw-connection';
@@ -275,6 +276,40 @@ describe('resumable uploads over the native protocol, cut by a proxy', () => {
     expect((await downloaded(client, 'k.bin')).equals(bytes)).toBe(true);
     await client.logout();
     expect(existsSync(heldDir) && readdirSync(heldDir)).toEqual([]);
+  });
+
+  it("counts held bytes against the account's quota, but not against their own upload's continuation", async () => {
+    await addAccount(servers.ferry.app, 'root', 'admin');
+    await addAccount(servers.ferry.app, 'quinn', 'write');
+    const root = await logIn(servers.ferry, 'root');
+    await root.changeUser('QUOTA', 'quinn', { options: { bytes: '400000' } });
+    await root.logout();
+    const bytes = randomFile(300_000);
+    const proxy = await CuttingProxy.start(servers.ferry.address, [{ cutUpAfter: 250_000 }]);
+    try {
+      const first = await FerryClient.connect(proxy.address);
+      await first.login('quinn', PASSWORD);
+      await expect(
+        first.upload('q.bin', chunksOf(bytes), bytes.length, { resume: { upload: 'q', offset: 0 } }),
+      ).rejects.toThrow();
+      first.destroy();
+    } finally {
+      await proxy.close();
+    }
+    const quinn = await logIn(servers.ferry, 'quinn');
+    const held = await heldOffset(quinn, 'q');
+    expect(held).toBeGreaterThan(200_000);
+    // 200,000 more would fit the quota alone, not with the held bytes.
+    const other = randomFile(200_000);
+    await expect(quinn.upload('other.bin', chunksOf(other), other.length)).rejects.toMatchObject({
+      code: 'QUOTA_EXCEEDED',
+    });
+    expect(
+      await quinn.upload('q.bin', chunksOf(bytes.subarray(held)), bytes.length, {
+        resume: { upload: 'q', offset: held },
+      }),
+    ).toMatchObject({ size: bytes.length });
+    await quinn.logout();
   });
 
   it('expires held uploads after the configured hours, in one audited event', async () => {

@@ -3,8 +3,8 @@ import { Outcome } from '../../domain/catalogue';
 import { checkExpectedVersion, decideUpload } from '../../domain/decide';
 import { DomainError, domainError, fail, ok, Result } from '../../domain/errors';
 import { EventOrigin } from '../../domain/events';
-import { FileVersion } from '../../domain/file-versions';
-import { heldToContinue } from '../../domain/held-uploads';
+import { FileVersion, Usage } from '../../domain/file-versions';
+import { heldToContinue, heldUsage } from '../../domain/held-uploads';
 import { FileName } from '../../domain/names';
 import { BlobWriter, FileStore, HeldBlobWriter, StoreError } from '../../domain/ports/file-store.port';
 import { FreeSpace } from '../../domain/ports/free-space.port';
@@ -182,10 +182,20 @@ export class UploadFile {
     }
     const precondition = checkExpectedVersion(request.name, request.ifVersion, this.ledger.catalogue);
     if (!precondition.ok) return precondition.error;
-    const pending = this.reservations.of(origin.actor);
+    const pending = this.pending(origin, request);
     const size = request.size ?? 0;
     const quota = checkActorQuota(this.ledger.catalogue, origin.actor, request.name, size, pending);
     return quota.ok ? undefined : quota.error;
+  }
+
+  /**
+   * What counts against the quota besides live files: uploads under way (their declared sizes) and the
+   * bytes held for interrupted ones, but this upload's own.
+   */
+  private pending(origin: EventOrigin, request: UploadRequest): Usage {
+    const running = this.reservations.of(origin.actor);
+    const held = heldUsage(this.ledger.catalogue.heldUploads, origin.actor, request.resume?.upload);
+    return { files: running.files, bytes: running.bytes + held.bytes };
   }
 
   /** Uploads under way have claimed their declared size already; the reserve is never touched. */
@@ -297,7 +307,7 @@ export class UploadFile {
           release();
           // Checked before the bytes become a blob, so a refusal stores nothing.
           const catalogue = this.ledger.catalogue;
-          const pending = this.reservations.of(origin.actor);
+          const pending = this.pending(origin, request);
           const quota = checkActorQuota(catalogue, origin.actor, request.name, digest.size, pending);
           if (!quota.ok) return reject(quota.error);
           await writer.commit();
@@ -307,7 +317,8 @@ export class UploadFile {
             this.ledger.catalogue,
           );
           if (!decision.ok) return reject(decision.error);
-          const exact = checkActorQuota(this.ledger.catalogue, origin.actor, request.name, digest.size);
+          const held = heldUsage(this.ledger.catalogue.heldUploads, origin.actor, request.resume?.upload);
+          const exact = checkActorQuota(this.ledger.catalogue, origin.actor, request.name, digest.size, held);
           if (!exact.ok) return reject(exact.error);
           return ok(
             this.ledger.record<'FileUploaded'>({
