@@ -62,6 +62,7 @@ import { StatFile } from './handlers/stat-file.handler';
 import { ShowUploadOffset } from './handlers/show-upload-offset.handler';
 import { UploadFile } from './handlers/upload-file.handler';
 import { HeldUploadExpiry } from './held-upload-expiry';
+import { ResumableAttempts } from './resumable-attempts';
 import { Ledger } from './ledger';
 import { TOKENS } from './tokens';
 
@@ -179,6 +180,7 @@ function buildContainer(config: FerryConfig, overrides: PortOverrides = {}): Con
     ListFiles,
     UploadFile,
     ShowUploadOffset,
+    ResumableAttempts,
     HeldUploadExpiry,
     DownloadFile,
     DeleteFile,

@@ -4,7 +4,7 @@ import { Clock } from '../domain/ports/clock.port';
 import { FileStore } from '../domain/ports/file-store.port';
 import { Logger } from '../domain/ports/logger.port';
 import { SERVER_ACTOR } from './ban-keeper';
-import { heldId } from './handlers/upload-file.handler';
+import { heldId } from './resumable-attempts';
 import { Ledger } from './ledger';
 import { TOKENS } from './tokens';
 import { UploadLimits } from './upload-limits';

@@ -59,9 +59,14 @@ export async function getFile(client: FerryClient, request: GetRequest): Promise
     });
     await closed(sink);
   } catch (error) {
-    sink.destroy();
     const resumable = error instanceof FerryError && error.code === 'CONNECTION_LOST';
-    if (!resumable) await rm(partial, { force: true });
+    if (resumable) {
+      // What arrived is kept, buffered bytes included: the next attempt continues after them.
+      await closed(sink).catch(() => sink.destroy());
+    } else {
+      sink.destroy();
+      await rm(partial, { force: true });
+    }
     throw error;
   }
   await rename(partial, request.target);

@@ -4,18 +4,25 @@ import { EventOrigin } from '../../domain/events';
 import { HeldUpload } from '../../domain/held-uploads';
 import { AccessGuard } from '../access-guard';
 import { Ledger } from '../ledger';
+import { heldId, ResumableAttempts } from '../resumable-attempts';
 
-/** OFFSET: where an interrupted upload of one's own continues, so its client sends only the rest. */
+/**
+ * OFFSET: where an interrupted upload of one's own continues, so its client sends only the rest. An
+ * attempt of it still in flight is interrupted first: the client asking has given up on it.
+ */
 @injectable()
 export class ShowUploadOffset {
   constructor(
     @inject(Ledger) private readonly ledger: Ledger,
     @inject(AccessGuard) private readonly access: AccessGuard,
+    @inject(ResumableAttempts) private readonly attempts: ResumableAttempts,
   ) {}
 
   async execute(origin: EventOrigin, upload: string): Promise<Result<HeldUpload>> {
     const allowed = this.access.check(origin, 'write', 'OFFSET');
     if (!allowed.ok) return allowed;
+    // Asking where to continue says the attempt before is over, whether or not its cut was seen.
+    await this.attempts.settle(heldId(origin.actor, upload));
     const held = this.ledger.catalogue.heldUploads.get(origin.actor, upload);
     if (!held) {
       const error = domainError('NOT_FOUND', `no bytes are held for upload ${upload}: start it at offset 0`);

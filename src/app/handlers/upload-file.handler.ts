@@ -14,6 +14,7 @@ import { AccessGuard } from '../access-guard';
 import { Ledger } from '../ledger';
 import { TOKENS } from '../tokens';
 import { UploadLimits } from '../upload-limits';
+import { heldId, ResumableAttempts } from '../resumable-attempts';
 import { UploadReservations } from '../upload-reservations';
 import { replayIfRepeated } from './request-replay';
 
@@ -67,8 +68,6 @@ export interface UploadTransfer {
 @injectable()
 export class UploadFile {
   private readonly reservations = new UploadReservations();
-  /** Resumable uploads in flight, by held id: a new attempt of one interrupts the old (a cut not yet seen). */
-  private readonly attempts = new Map<string, () => Promise<void>>();
 
   constructor(
     @inject(Ledger) private readonly ledger: Ledger,
@@ -77,6 +76,7 @@ export class UploadFile {
     @inject(AccessGuard) private readonly access: AccessGuard,
     @inject(TOKENS.FreeSpace) private readonly freeSpace: FreeSpace,
     @inject(TOKENS.UploadLimits) private readonly limits: UploadLimits,
+    @inject(ResumableAttempts) private readonly attempts: ResumableAttempts,
   ) {}
 
   async begin(origin: EventOrigin, asked: UploadRequest): Promise<UploadTransfer> {
@@ -157,7 +157,7 @@ export class UploadFile {
    */
   private async openHeld(origin: EventOrigin, resume: ResumePoint): Promise<HeldBlobWriter | string> {
     const id = heldId(origin.actor, resume.upload);
-    await this.attempts.get(id)?.();
+    await this.attempts.settle(id);
     try {
       return await this.store.beginHeld(id, resume.offset);
     } catch (error) {
@@ -233,17 +233,23 @@ export class UploadFile {
     const resumed = resume && { upload: { id: resume.upload, from: startsAt } };
     const end = () => {
       ended = true;
-      if (id !== undefined) this.attempts.delete(id);
+    };
+    let interruption: Promise<void> | undefined;
+    // Memoised: a new attempt and the transport may both interrupt; both wait for the one interruption.
+    const interrupt = (): Promise<void> => (interruption ??= holdBytes().finally(unregister));
+    const unregister = () => {
+      if (id !== undefined) this.attempts.remove(id, interrupt);
     };
     const reject = async (error: DomainError) => {
       end();
+      unregister();
       release();
       await writer.abort();
       this.ledger.reject(origin, 'UPLOAD', error, request.name, resume?.upload);
       return fail<Outcome<'FileUploaded'>>(error.code, error.message);
     };
     /** The bytes so far are kept for the next attempt, and the log says how far this one got. */
-    const interrupt = async () => {
+    const holdBytes = async () => {
       if (ended || !resume || !('hold' in writer)) return;
       end();
       await writing.catch(() => undefined);
@@ -270,7 +276,7 @@ export class UploadFile {
       };
       this.ledger.record<'UploadInterrupted'>({ ...origin, type: 'UploadInterrupted', payload });
     };
-    if (id !== undefined) this.attempts.set(id, interrupt);
+    if (id !== undefined) this.attempts.add(id, interrupt);
     return {
       refused: false,
       startsAt,
@@ -295,6 +301,7 @@ export class UploadFile {
         if (ended) return fail('CONFLICT', `a later attempt of upload ${resume?.upload} took over`);
         // From here on a new attempt finds the bytes busy rather than interrupting a publication.
         end();
+        unregister();
         if (failure) return reject(failure);
         try {
           const digest = await writer.seal();
@@ -395,9 +402,4 @@ export class UploadFile {
       },
     };
   }
-}
-
-/** Where the store keeps a resumable upload's bytes: upload ids are the actor's own, as request ids are. */
-export function heldId(actor: string, upload: string): string {
-  return `${actor}\u0000${upload}`;
 }
