@@ -1,6 +1,6 @@
 import { Socket } from 'node:net';
 import { Handlers } from '../app/composition-root';
-import { UploadTransfer } from '../app/handlers/upload-file.handler';
+import { UploadTransfer } from '../app/handlers/upload-transfer';
 import { assertNever } from '../domain/catalogue';
 import { DomainError, domainError } from '../domain/errors';
 import { EventOrigin, SessionCloseReason } from '../domain/events';

@@ -1,11 +1,10 @@
 import { inject, injectable } from 'inversify';
 import { Outcome } from '../../domain/catalogue';
 import { checkExpectedVersion, decideUpload } from '../../domain/decide';
-import { DomainError, domainError, fail, ok, Result } from '../../domain/errors';
+import { DomainError, domainError, fail, ok } from '../../domain/errors';
 import { EventOrigin } from '../../domain/events';
 import { FileVersion, Usage } from '../../domain/file-versions';
 import { heldToContinue, heldUsage } from '../../domain/held-uploads';
-import { FileName } from '../../domain/names';
 import { BlobWriter, FileStore, HeldBlobWriter, StoreError } from '../../domain/ports/file-store.port';
 import { FreeSpace } from '../../domain/ports/free-space.port';
 import { Logger } from '../../domain/ports/logger.port';
@@ -16,54 +15,8 @@ import { TOKENS } from '../tokens';
 import { UploadLimits } from '../upload-limits';
 import { heldId, ResumableAttempts } from '../resumable-attempts';
 import { UploadReservations } from '../upload-reservations';
-import { replayIfRepeated } from './request-replay';
-
-export interface UploadRequest {
-  readonly name: FileName;
-  /**
-   * The declared size, checked before a byte is stored. Undefined when the transport cannot know it up front
-   * (SFTP writes a file piece by piece): then the size limit is enforced as bytes arrive, and quota and the
-   * recorded size come from the bytes received, at finish.
-   */
-  readonly size?: number;
-  readonly sha256?: string;
-  readonly ifVersion?: number;
-  readonly requestId?: string;
-  /**
-   * Append (SFTP `reput`): the new version starts with the live version's bytes, and the body is what
-   * follows them. Published only if that version is still the live one. With no live version, an upload.
-   */
-  readonly append?: boolean;
-  /**
-   * A resumable upload: should its connection go, its bytes are held under `upload` (an id of the
-   * actor's choosing) and a later attempt continues at `offset`, which must be where they end (0 starts
-   * afresh, dropping any). `size` is then the whole file's, and the body what follows `offset`.
-   */
-  readonly resume?: ResumePoint;
-}
-
-export interface ResumePoint {
-  readonly upload: string;
-  readonly offset: number;
-}
-
-/**
- * One upload in flight: bytes stream into the store, and `finish` decides and records. Exactly one event
- * comes out of every transfer, whichever of `finish` or `abort` ends it.
- */
-export interface UploadTransfer {
-  /** Refused before the body: its bytes will be read and dropped, never stored. */
-  readonly refused: boolean;
-  /** Bytes the file holds before the body's first: the appended-to version's size, the offset resumed at, or 0. */
-  readonly startsAt: number;
-  write(chunk: Uint8Array): Promise<void>;
-  /** `sha256`: the client's digest of the whole file, sent after the body (a trailing checksum). */
-  finish(sha256?: string): Promise<Result<Outcome<'FileUploaded'>>>;
-  /** The body will never be complete (the peer went away); a resumable upload's bytes are held. */
-  abort(received: number): Promise<void>;
-  /** The client gave the upload up (a gap it never filled, a truncation): refused, nothing held. */
-  refuse(error: DomainError): Promise<void>;
-}
+import { refusedUpload, replayedUpload } from './upload-stand-ins';
+import { ResumePoint, UploadRequest, UploadTransfer } from './upload-transfer';
 
 @injectable()
 export class UploadFile {
@@ -82,9 +35,9 @@ export class UploadFile {
   async begin(origin: EventOrigin, asked: UploadRequest): Promise<UploadTransfer> {
     const request = this.continuation(origin, asked);
     const allowed = this.access.check(origin, 'write', 'UPLOAD', request.name);
-    if (!allowed.ok) return this.refusal(origin, request, allowed.error, false);
+    if (!allowed.ok) return refusedUpload(this.ledger, origin, request, allowed.error, false);
     if (request.requestId !== undefined && this.ledger.catalogue.outcomeOf(origin.actor, request.requestId)) {
-      return this.replay(origin, request.requestId);
+      return replayedUpload(this.ledger, origin, request.requestId);
     }
     // Refuse what cannot succeed before storing a byte; version and quota are checked again at the end.
     const body = (request.size ?? 0) - (request.resume?.offset ?? 0);
@@ -92,7 +45,7 @@ export class UploadFile {
       this.checkBeforeBody(origin, request) ??
       this.checkResumePoint(origin, request) ??
       (await this.checkFreeSpace(body));
-    if (refusal) return this.refusal(origin, request, refusal);
+    if (refusal) return refusedUpload(this.ledger, origin, request, refusal);
     const base = request.append ? this.ledger.catalogue.live(request.name) : undefined;
     // Reserved before the await below, so a concurrent upload already counts it.
     const release = this.reservations.reserve(origin.actor, request.size ?? 0);
@@ -102,14 +55,14 @@ export class UploadFile {
         const held = await this.openHeld(origin, request.resume);
         if (typeof held === 'string') {
           release();
-          return this.refusal(origin, request, domainError('CONFLICT', held));
+          return refusedUpload(this.ledger, origin, request, domainError('CONFLICT', held));
         }
         writer = held;
         if (held.heldBefore !== request.resume.offset) {
           release();
           await held.abort();
           const gone = `the bytes held for upload ${request.resume.upload} are gone: start it again at offset 0`;
-          return this.refusal(origin, request, domainError('STORAGE_FAILED', gone), true, true);
+          return refusedUpload(this.ledger, origin, request, domainError('STORAGE_FAILED', gone), true, true);
         }
         if (base) await this.copyInto(held, base);
         return this.transfer(origin, request, held, release, base);
@@ -121,7 +74,12 @@ export class UploadFile {
       release();
       await writer?.abort().catch(() => undefined);
       this.logger.error('cannot start a blob', { session: origin.session, error: String(error) });
-      return this.refusal(origin, request, domainError('STORAGE_FAILED', 'storage is unavailable'));
+      return refusedUpload(
+        this.ledger,
+        origin,
+        request,
+        domainError('STORAGE_FAILED', 'storage is unavailable'),
+      );
     }
   }
 
@@ -350,55 +308,6 @@ export class UploadFile {
         if (resume) return interrupt();
         const expected = request.size === undefined ? '' : ` of ${request.size}`;
         await reject(domainError('SIZE_MISMATCH', `connection closed after ${received}${expected} bytes`));
-      },
-    };
-  }
-
-  /** A retry of an upload that already happened: its body is read and dropped, the first result returned. */
-  private replay(origin: EventOrigin, requestId: string): UploadTransfer {
-    const replay = () => replayIfRepeated(this.ledger, origin, 'UPLOAD', requestId, 'FileUploaded');
-    return {
-      refused: false,
-      startsAt: 0,
-      write: async () => undefined,
-      finish: async () => (await replay()) ?? fail('INTERNAL', 'the original request vanished'),
-      abort: async () => {
-        await replay();
-      },
-      refuse: async () => {
-        await replay();
-      },
-    };
-  }
-
-  /**
-   * `record` false: the refusal is recorded already (by the access guard). `dropsHeld`: the refusal ends
-   * the resumable upload's held bytes, so the log says so.
-   */
-  private refusal(
-    origin: EventOrigin,
-    request: UploadRequest,
-    error: DomainError,
-    record = true,
-    dropsHeld = false,
-  ): UploadTransfer {
-    const upload = dropsHeld ? request.resume?.upload : undefined;
-    const reject = () => {
-      if (record) this.ledger.reject(origin, 'UPLOAD', error, request.name, upload);
-    };
-    return {
-      refused: true,
-      startsAt: 0,
-      write: async () => undefined,
-      finish: async () => {
-        await reject();
-        return fail(error.code, error.message);
-      },
-      abort: async () => {
-        await reject();
-      },
-      refuse: async () => {
-        await reject();
       },
     };
   }

@@ -1,6 +1,6 @@
 import { Outcome } from '../../domain/catalogue';
 import { domainError, Result } from '../../domain/errors';
-import { UploadTransfer } from '../../app/handlers/upload-file.handler';
+import { UploadTransfer } from '../../app/handlers/upload-transfer';
 import { STATUS, Status } from './sftp-attributes';
 
 /** Writes that arrive ahead of the next expected offset are held up to this many bytes. */

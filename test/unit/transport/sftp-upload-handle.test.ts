@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { UploadTransfer } from '../../../src/app/handlers/upload-file.handler';
+import { UploadTransfer } from '../../../src/app/handlers/upload-transfer';
 import { DomainError, ok } from '../../../src/domain/errors';
 import { STATUS } from '../../../src/transport/sftp/sftp-attributes';
 import { UploadHandle, WRITE_BATCH_BYTES } from '../../../src/transport/sftp/upload-handle';
