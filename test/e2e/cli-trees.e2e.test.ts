@@ -96,8 +96,12 @@ describe('ferry put of a folder and get --prefix, against a real server process'
     expect(downloads.length).toBeGreaterThan(0);
   });
 
-  it('refuses --prefix with a name, and get with neither', async () => {
+  it('refuses --prefix with a name, get with neither, and --if-version with a folder', async () => {
     expect((await ferry('get', 'a', '--prefix', 'p/')).code).toBe(2);
     expect((await ferry('get')).code).toBe(2);
+    mkdirSync(join(fixture.work, 'guarded'));
+    const guarded = await ferry('put', 'guarded', '--if-version', '0');
+    expect(guarded.code).toBe(2);
+    expect(guarded.stderr).toMatch(/^ferry: --if-version is about one file: not with a folder\n/);
   });
 });

@@ -47,8 +47,11 @@ export function registerTransferCommands(program: Command): void {
     )
     .option('--json', 'print the stored version as one JSON object (a folder: one line per file)')
     .option('-q, --quiet', 'no progress bar')
-    .action(async (local: string, name: string | undefined, options: PutOptions) => {
+    .action(async (local: string, name: string | undefined, options: PutOptions, command: Command) => {
       if ((await stat(local).catch(() => undefined))?.isDirectory()) {
+        if (options.ifVersion !== undefined) {
+          command.error('ferry: --if-version is about one file: not with a folder', { exitCode: 2 });
+        }
         const prefix = asPrefix(name ?? basename(resolve(local)));
         return putTree(options, local, prefix);
       }
