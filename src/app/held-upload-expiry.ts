@@ -1,10 +1,9 @@
 import { inject, injectable } from 'inversify';
-import { HeldUpload } from '../domain/held-uploads';
+import { HeldUpload, heldUploadKey } from '../domain/held-uploads';
 import { Clock } from '../domain/ports/clock.port';
 import { FileStore } from '../domain/ports/file-store.port';
 import { Logger } from '../domain/ports/logger.port';
 import { SERVER_ACTOR } from './ban-keeper';
-import { heldId } from './resumable-attempts';
 import { Ledger } from './ledger';
 import { TOKENS } from './tokens';
 import { UploadLimits } from './upload-limits';
@@ -28,7 +27,9 @@ export class HeldUploadExpiry {
   /** At start: held bytes no held upload accounts for (an attempt a crash cut short) go. */
   async releaseUnaccounted(): Promise<void> {
     const held = this.ledger.catalogue.heldUploads.all();
-    await this.store.releaseHeldExcept(new Set(held.map((upload) => heldId(upload.actor, upload.upload))));
+    await this.store.releaseHeldExcept(
+      new Set(held.map((upload) => heldUploadKey(upload.actor, upload.upload))),
+    );
   }
 
   /**
@@ -42,7 +43,7 @@ export class HeldUploadExpiry {
     for (const upload of this.ledger.catalogue.heldUploads.all()) {
       if (Date.parse(upload.at) > cutoff) break;
       try {
-        await this.store.release(heldId(upload.actor, upload.upload));
+        await this.store.release(heldUploadKey(upload.actor, upload.upload));
         expired.push(upload);
       } catch (error) {
         this.logger.warn('held upload not expired', { upload: upload.upload, error: String(error) });

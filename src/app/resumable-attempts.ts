@@ -1,12 +1,7 @@
 import { injectable } from 'inversify';
 
-/** Where the store keeps a resumable upload's bytes: upload ids are the actor's own, as request ids are. */
-export function heldId(actor: string, upload: string): string {
-  return `${actor}\u0000${upload}`;
-}
-
 /**
- * Resumable uploads in flight, by held id. A client that starts a new attempt (with OFFSET or UPLOAD)
+ * Resumable uploads in flight, by held upload key (`heldUploadKey`, also their id in the file store). A client that starts a new attempt (with OFFSET or UPLOAD)
  * says the previous one is dead, though the server may not have seen its connection go (a link that died
  * without a word, or bytes still being made durable): that one is interrupted, and waited for until its
  * bytes are held and recorded, so the new attempt continues from all of them.

@@ -4,7 +4,7 @@ import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { FerryClient, StoredFile } from '../transport/client/ferry-client';
-import { FerryError } from '../transport/client/ferry-error';
+import { isConnectionLost } from '../transport/client/ferry-error';
 import { hashFilePrefix } from './local-files';
 import { FileProgress } from './progress';
 
@@ -59,8 +59,7 @@ export async function getFile(client: FerryClient, request: GetRequest): Promise
     });
     await closed(sink);
   } catch (error) {
-    const resumable = error instanceof FerryError && error.code === 'CONNECTION_LOST';
-    if (resumable) {
+    if (isConnectionLost(error)) {
       // What arrived is kept, buffered bytes included: the next attempt continues after them.
       await closed(sink).catch(() => sink.destroy());
     } else {

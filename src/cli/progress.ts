@@ -5,6 +5,8 @@ export type FileProgress = (position: number, size?: number) => void;
 
 /** What a transfer tells about itself as it goes: for a person watching, or for nobody. */
 export interface Progress {
+  /** Whether anybody sees it: work done only to feed it (counting a tree first) can be skipped if not. */
+  readonly visible: boolean;
   /** More work became known: bytes and files to move. */
   grow(bytes: number, files?: number): void;
   /**
@@ -19,6 +21,7 @@ export interface Progress {
 }
 
 const SILENT: Progress = {
+  visible: false,
   grow: () => undefined,
   file: () => () => undefined,
   fileDone: () => undefined,
@@ -67,6 +70,7 @@ export function progressBar(label: string, quiet = false): Progress {
     bar.update(doneBytes, payload());
   };
   return {
+    visible: true,
     grow: (bytes, files = 0) => {
       totalBytes += bytes;
       totalFiles += files;

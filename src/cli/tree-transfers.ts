@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, relative as relativePath, resolve, sep } from 'node:path';
 import { FerryClient } from '../transport/client/ferry-client';
-import { FerryError } from '../transport/client/ferry-error';
+import { isConnectionLost } from '../transport/client/ferry-error';
 import { LoginFlags } from './login-options';
 import { getFile } from './get-file';
 import { walkTree } from './file-trees';
@@ -26,7 +26,9 @@ export type TreeOptions = ServerFlags & LoginFlags & { readonly json?: boolean; 
  */
 export async function putTree(options: TreeOptions, root: string, prefix: string): Promise<void> {
   const progress = progressBar(`put ${prefix}`, options.quiet);
-  for await (const entry of walkTree(root)) if ('size' in entry) progress.grow(entry.size, 1);
+  // A walk of its own, before the transfer, only to give the bar its totals.
+  if (progress.visible)
+    for await (const entry of walkTree(root)) if ('size' in entry) progress.grow(entry.size, 1);
   const report = new TreeReport(options.json);
   const run = new TreeRun(progress);
   const runId = randomUUID();
@@ -137,8 +139,4 @@ async function* numbered<T>(items: AsyncIterable<T>): AsyncIterable<[number, T]>
 
 async function* listed(client: FerryClient, prefix: string) {
   for await (const page of client.listPages(prefix)) yield* page;
-}
-
-function isConnectionLost(error: unknown): boolean {
-  return error instanceof FerryError && error.code === 'CONNECTION_LOST';
 }

@@ -1,5 +1,5 @@
 import { FerryClient } from '../transport/client/ferry-client';
-import { FerryError } from '../transport/client/ferry-error';
+import { isConnectionLost } from '../transport/client/ferry-error';
 import { reportError } from './report-error';
 import { connectAs, LoginFlags } from './login-options';
 import { ServerFlags } from './server-option';
@@ -31,8 +31,7 @@ export async function withClient(
       await client.logout().catch(() => client?.destroy());
       return;
     } catch (error) {
-      const lost = error instanceof FerryError && error.code === 'CONNECTION_LOST';
-      if (lost && attempt < retryDelaysMs.length) {
+      if (isConnectionLost(error) && attempt < retryDelaysMs.length) {
         client?.destroy();
         await new Promise((resolve) => setTimeout(resolve, retryDelaysMs[attempt]));
         continue;

@@ -31,7 +31,7 @@ export class HeldUploads implements HeldUploadsReader {
   static of(uploads: readonly HeldUpload[]): HeldUploads {
     const folded = new HeldUploads();
     for (const upload of [...uploads].sort((a, b) => a.seq - b.seq)) {
-      folded.uploads.set(heldKey(upload.actor, upload.upload), upload);
+      folded.uploads.set(heldUploadKey(upload.actor, upload.upload), upload);
     }
     return folded;
   }
@@ -41,7 +41,7 @@ export class HeldUploads implements HeldUploadsReader {
     switch (event.type) {
       case 'UploadInterrupted': {
         const { upload, name, held } = event.payload;
-        const key = heldKey(event.actor, upload);
+        const key = heldUploadKey(event.actor, upload);
         // Deleted first so the map stays in the order of the last interruption.
         this.uploads.delete(key);
         this.uploads.set(key, { actor: event.actor, upload, name, held, at: event.at, seq: event.seq });
@@ -59,7 +59,7 @@ export class HeldUploads implements HeldUploadsReader {
   }
 
   get(actor: string, upload: string): HeldUpload | undefined {
-    return this.uploads.get(heldKey(actor, upload));
+    return this.uploads.get(heldUploadKey(actor, upload));
   }
 
   all(): HeldUpload[] {
@@ -67,11 +67,15 @@ export class HeldUploads implements HeldUploadsReader {
   }
 
   private drop(actor: string, upload: string): Array<[string, string]> {
-    return this.uploads.delete(heldKey(actor, upload)) ? [[actor, upload]] : [];
+    return this.uploads.delete(heldUploadKey(actor, upload)) ? [[actor, upload]] : [];
   }
 }
 
-function heldKey(actor: string, upload: string): string {
+/**
+ * One held upload's key, here and in the file store: upload ids are the actor's own, as request ids are,
+ * so the actor is part of it.
+ */
+export function heldUploadKey(actor: string, upload: string): string {
   return `${actor}\u0000${upload}`;
 }
 

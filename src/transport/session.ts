@@ -393,11 +393,11 @@ export class Session implements FrameSink {
 
   private uploadConsumer(transfer: UploadTransfer, trailer: boolean): BodyConsumer {
     let received = 0;
-    const finish = async (sha256?: string) => {
-      const result = await transfer.finish(sha256);
+    const finish = async (trailing?: string) => {
+      const result = await transfer.finish(trailing);
       if (!result.ok) return this.respond(reply.error(result.error));
-      const { version, size } = result.value.payload;
-      this.respond(reply.ok(`version=${version}`, `size=${size}`, `sha256=${result.value.payload.sha256}`));
+      const { version, size, sha256 } = result.value.payload;
+      this.respond(reply.ok(`version=${version}`, `size=${size}`, `sha256=${sha256}`));
     };
     const consumer: BodyConsumer = {
       write: async (chunk) => {

@@ -1,8 +1,12 @@
 import { DEFAULT_UPLOAD_LIMITS } from '../../src/app/upload-limits';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { FileName } from '../../src/domain/names';
+import { HeldBlobWriter, StoreError } from '../../src/domain/ports/file-store.port';
+import { MemoryEventLog } from '../../src/infra/memory-event-log';
+import { MemoryFileStore } from '../../src/infra/storage/memory-file-store';
 import { FerryClient } from '../../src/transport/client/ferry-client';
 import { addAccount, logIn, PASSWORD } from '../support/accounts';
 import { readEvents } from '../support/audit-db';
@@ -326,6 +330,107 @@ describe('resumable uploads over the native protocol, cut by a proxy', () => {
       }),
     ).toMatchObject({ size: bytes.length });
     await quinn.logout();
+  });
+
+  it('bytes held in the log but gone from the store: refused at once, the upload dropped, the next starts at 0', async () => {
+    const bytes = randomFile(300_000);
+    const proxy = await CuttingProxy.start(servers.ferry.address, [{ cutUpAfter: 100_000 }]);
+    try {
+      await cutUpload(proxy, 'g.bin', bytes, 'g');
+    } finally {
+      await proxy.close();
+    }
+    const client = await servers.ferry.connect();
+    const held = await heldOffset(client, 'g', servers.ferry.dataDir);
+    const heldDir = join(servers.ferry.dataDir, 'held');
+    for (const file of readdirSync(heldDir)) rmSync(join(heldDir, file));
+    await expect(
+      client.upload('g.bin', chunksOf(bytes.subarray(held)), bytes.length, {
+        resume: { upload: 'g', offset: held },
+      }),
+    ).rejects.toMatchObject({
+      code: 'STORAGE_FAILED',
+      message: 'the bytes held for upload g are gone: start it again at offset 0',
+    });
+    await expect(client.offset('g')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(
+      await client.upload('g.bin', chunksOf(bytes), bytes.length, { resume: { upload: 'g', offset: 0 } }),
+    ).toMatchObject({ sha256: sha256(bytes) });
+    await client.logout();
+  });
+
+  it('OFFSET needs the write role, like UPLOAD', async () => {
+    await addAccount(servers.ferry.app, 'reader', 'read');
+    const reader = await logIn(servers.ferry, 'reader');
+    await expect(reader.offset('any')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await reader.logout();
+    const refused = readEvents(servers.ferry.dataDir).filter((event) => event.type === 'CommandRejected');
+    expect(refused.map((event) => [event.actor, event.payload.command, event.payload.code])).toEqual([
+      ['reader', 'OFFSET', 'FORBIDDEN'],
+    ]);
+  });
+
+  it('two attempts of one upload starting at once: one goes on, the other is refused with CONFLICT', async () => {
+    const origin = { actor: 'anonymous', session: 's-1', remote: '127.0.0.1:1' };
+    const request = { name: 'c.bin' as FileName, size: 3, resume: { upload: 'c', offset: 0 } };
+    const [first, second] = await Promise.all([
+      servers.ferry.app.handlers.upload.begin(origin, request),
+      servers.ferry.app.handlers.upload.begin(origin, request),
+    ]);
+    expect([first.refused, second.refused]).toEqual([false, true]);
+    await expect(second.finish()).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT', message: 'another attempt of upload c is starting' },
+    });
+    await first.write(Buffer.from('abc'));
+    await expect(first.finish()).resolves.toMatchObject({ ok: true });
+  });
+
+  it('a store that cannot keep the bytes of a cut upload: refused with STORAGE_FAILED, nothing held (memory storage)', async () => {
+    /** Memory storage whose held writers fail to hold. */
+    class UnholdingStore extends MemoryFileStore {
+      override async beginHeld(id: string, keep: number): Promise<HeldBlobWriter> {
+        const writer = await super.beginHeld(id, keep);
+        writer.hold = () => Promise.reject(new StoreError('io', 'disk gone'));
+        return writer;
+      }
+    }
+    const eventLog = new MemoryEventLog();
+    const server = await startTestServer({
+      store: 'memory',
+      overrides: { fileStore: new UnholdingStore(), eventLog },
+    });
+    try {
+      const origin = { actor: 'anonymous', session: 's-1', remote: '127.0.0.1:1' };
+      const request = { name: 'h.bin' as FileName, size: 10, resume: { upload: 'h', offset: 0 } };
+      const transfer = await server.app.handlers.upload.begin(origin, request);
+      await transfer.write(Buffer.from('half'));
+      await transfer.abort(4);
+      await server.app.ledger.drain();
+      const events = [];
+      for await (const event of eventLog.read()) events.push(event);
+      expect(
+        events.filter((event) => event.type.startsWith('Upload') || event.type === 'CommandRejected'),
+      ).toEqual([
+        expect.objectContaining({
+          type: 'CommandRejected',
+          payload: {
+            command: 'UPLOAD',
+            name: 'h.bin',
+            code: 'STORAGE_FAILED',
+            message: 'storage failed while keeping the bytes received',
+            upload: 'h',
+          },
+        }),
+      ]);
+      expect(server.app.ledger.catalogue.heldUploads.all()).toEqual([]);
+      const client = await server.connect();
+      await expect(client.offset('h')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await client.logout();
+    } finally {
+      await server.stop();
+      removeDir(server.dataDir);
+    }
   });
 
   it('expires held uploads after the configured hours, in one audited event', async () => {

@@ -1,10 +1,10 @@
 import { inject, injectable } from 'inversify';
 import { domainError, ok, Result } from '../../domain/errors';
 import { EventOrigin } from '../../domain/events';
-import { HeldUpload } from '../../domain/held-uploads';
+import { HeldUpload, heldUploadKey } from '../../domain/held-uploads';
 import { AccessGuard } from '../access-guard';
 import { Ledger } from '../ledger';
-import { heldId, ResumableAttempts } from '../resumable-attempts';
+import { ResumableAttempts } from '../resumable-attempts';
 
 /**
  * OFFSET: where an interrupted upload of one's own continues, so its client sends only the rest. An
@@ -22,7 +22,7 @@ export class ShowUploadOffset {
     const allowed = this.access.check(origin, 'write', 'OFFSET');
     if (!allowed.ok) return allowed;
     // Asking where to continue says the attempt before is over, whether or not its cut was seen.
-    await this.attempts.settle(heldId(origin.actor, upload));
+    await this.attempts.settle(heldUploadKey(origin.actor, upload));
     const held = this.ledger.catalogue.heldUploads.get(origin.actor, upload);
     if (!held) {
       const error = domainError('NOT_FOUND', `no bytes are held for upload ${upload}: start it at offset 0`);

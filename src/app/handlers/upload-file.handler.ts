@@ -4,7 +4,7 @@ import { checkExpectedVersion, decideUpload } from '../../domain/decide';
 import { DomainError, domainError, fail, ok } from '../../domain/errors';
 import { EventOrigin } from '../../domain/events';
 import { FileVersion, Usage } from '../../domain/file-versions';
-import { heldToContinue, heldUsage } from '../../domain/held-uploads';
+import { heldToContinue, heldUploadKey, heldUsage } from '../../domain/held-uploads';
 import { BlobWriter, FileStore, HeldBlobWriter, StoreError } from '../../domain/ports/file-store.port';
 import { FreeSpace } from '../../domain/ports/free-space.port';
 import { Logger } from '../../domain/ports/logger.port';
@@ -13,7 +13,7 @@ import { AccessGuard } from '../access-guard';
 import { Ledger } from '../ledger';
 import { TOKENS } from '../tokens';
 import { UploadLimits } from '../upload-limits';
-import { heldId, ResumableAttempts } from '../resumable-attempts';
+import { ResumableAttempts } from '../resumable-attempts';
 import { UploadReservations } from '../upload-reservations';
 import { refusedUpload, replayedUpload } from './upload-stand-ins';
 import { ResumePoint, UploadRequest, UploadTransfer } from './upload-transfer';
@@ -57,17 +57,16 @@ export class UploadFile {
           release();
           return refusedUpload(this.ledger, origin, request, domainError('CONFLICT', held));
         }
-        writer = held;
         if (held.heldBefore !== request.resume.offset) {
           release();
           await held.abort();
           const gone = `the bytes held for upload ${request.resume.upload} are gone: start it again at offset 0`;
           return refusedUpload(this.ledger, origin, request, domainError('STORAGE_FAILED', gone), true, true);
         }
-        if (base) await this.copyInto(held, base);
-        return this.transfer(origin, request, held, release, base);
+        writer = held;
+      } else {
+        writer = await this.store.begin();
       }
-      writer = await this.store.begin();
       if (base) await this.copyInto(writer, base);
       return this.transfer(origin, request, writer, release, base);
     } catch (error) {
@@ -114,7 +113,7 @@ export class UploadFile {
    * has been interrupted; a string says why not.
    */
   private async openHeld(origin: EventOrigin, resume: ResumePoint): Promise<HeldBlobWriter | string> {
-    const id = heldId(origin.actor, resume.upload);
+    const id = heldUploadKey(origin.actor, resume.upload);
     await this.attempts.settle(id);
     try {
       return await this.store.beginHeld(id, resume.offset);
@@ -184,7 +183,7 @@ export class UploadFile {
     // Set once the transfer has its event: a later finish or abort records nothing more.
     let ended = false;
     const resume = request.resume;
-    const id = resume && heldId(origin.actor, resume.upload);
+    const id = resume && heldUploadKey(origin.actor, resume.upload);
     // Appending to a version that another writer replaced in the meantime would splice two files.
     const expected = base ? { ...request, ifVersion: base.version } : request;
     const appendedTo = base && { appendedTo: { version: base.version, size: base.size } };

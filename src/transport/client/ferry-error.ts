@@ -6,6 +6,11 @@ import { ErrorCode } from '../../domain/errors';
  */
 export type ClientErrorCode = ErrorCode | 'CONNECTION_LOST' | 'PROTOCOL_ERROR' | 'TLS_FAILED';
 
+/** The connection went, or never came: what a retry on a new connection may mend. */
+export function isConnectionLost(error: unknown): boolean {
+  return error instanceof FerryError && error.code === 'CONNECTION_LOST';
+}
+
 export class FerryError extends Error {
   constructor(
     readonly code: ClientErrorCode,
