@@ -75,6 +75,8 @@ export class Session implements FrameSink {
   /** The login deadline passed while a request was in hand: expire once it is answered, unless it logged in. */
   private loginOverdue = false;
   private readonly timers = new SessionTimers();
+  /** What the decoder handed over last (a request, a body chunk, a body's end), until it is dealt with. */
+  private inHand: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly socket: Socket,
@@ -127,6 +129,9 @@ export class Session implements FrameSink {
     this.decoder.on('error', (error) => this.fail(error));
     this.socket.pipe(this.decoder);
     await ended;
+    // The request in hand still ends in its own event (an upload still being prepared is aborted once
+    // it is), before the session's closing, so a session's events never follow its SessionClosed.
+    await this.inHand;
     await this.end(this.closing ?? 'disconnect');
   }
 
@@ -147,7 +152,11 @@ export class Session implements FrameSink {
     );
   }
 
-  async line(bytes: Buffer): Promise<void> {
+  line(bytes: Buffer): Promise<void> {
+    return this.handle(() => this.request(bytes));
+  }
+
+  private async request(bytes: Buffer): Promise<void> {
     this.timers.clear('line');
     if (this.closing) return;
     this.progress();
@@ -174,12 +183,23 @@ export class Session implements FrameSink {
     await this.dispatch(parsed.request);
   }
 
-  async body(chunk: Buffer): Promise<void> {
+  body(chunk: Buffer): Promise<void> {
     this.progress();
-    await this.bodyConsumer?.write(chunk);
+    return this.handle(async () => this.bodyConsumer?.write(chunk));
   }
 
-  async bodyEnd(): Promise<void> {
+  bodyEnd(): Promise<void> {
+    return this.handle(() => this.finishBody());
+  }
+
+  /** Runs what the decoder handed over, and keeps it as the thing in hand until it is done. */
+  private handle(work: () => Promise<void>): Promise<void> {
+    const handling = work();
+    this.inHand = handling.catch(() => undefined);
+    return handling;
+  }
+
+  private async finishBody(): Promise<void> {
     const consumer = this.bodyConsumer;
     // Still the request in hand: a connection lost before its trailer aborts it.
     if (consumer?.trailer) {
@@ -199,7 +219,11 @@ export class Session implements FrameSink {
     this.idle();
   }
 
-  async lineTooLong(): Promise<void> {
+  lineTooLong(): Promise<void> {
+    return this.handle(() => this.refuseLongLine());
+  }
+
+  private async refuseLongLine(): Promise<void> {
     this.timers.clear('line');
     await this.refuse('?', domainError('LINE_TOO_LONG', 'a request line is longer than 8192 bytes; closing'));
     this.closing = 'protocol-error';
@@ -368,8 +392,8 @@ export class Session implements FrameSink {
   private async upload(request: Extract<Request, { command: 'UPLOAD' }>): Promise<void> {
     const transfer = await this.handlers.upload.begin(this.origin, request);
     if (this.socket.destroyed) {
-      // The peer went away while the upload was prepared, too early for end() to see it: abort it here
-      // (its event, its temporary file, its reservation), and read nothing more.
+      // The peer went away while the upload was prepared: no body will come for end() to abort, so abort
+      // it here (its event, its temporary file, its reservation), and read nothing more.
       await transfer.abort(0);
       this.closing ??= 'disconnect';
       return this.hangUp();

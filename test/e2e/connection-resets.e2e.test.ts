@@ -1,0 +1,179 @@
+import { once } from 'node:events';
+import { readdirSync } from 'node:fs';
+import { connect, Socket } from 'node:net';
+import { join } from 'node:path';
+import { DEFAULT_BAN_POLICY } from '../../src/domain/address-bans';
+import { addAccount, logIn, OPERATOR, PASSWORD } from '../support/accounts';
+import { EventRow, readEvents } from '../support/audit-db';
+import { recordingLogger } from '../support/recording-logger';
+import { chunksOf } from '../support/streams';
+import { removeDir, startTestServer, TestServer } from '../support/test-server';
+
+/**
+ * Hundreds of clients that reset their connection (RST, not FIN) at a random point of an upload, a resumable
+ * upload, a download, a restore or a login, many at once. Every request the server took in must end in
+ * exactly one event of that session, and nothing may stay behind: no temporary file, no file handle.
+ * FERRY_RESET_SEED replays a run; FERRY_RESET_ROUNDS makes it longer.
+ */
+
+const SEED = Number(process.env.FERRY_RESET_SEED ?? Date.now() % 2 ** 31);
+const ROUNDS = Number(process.env.FERRY_RESET_ROUNDS ?? 400);
+const AT_ONCE = 24;
+const BIG = Buffer.alloc(3 * 1024 * 1024, 'download me ');
+
+/** Small and seedable, so a failing run can be replayed (mulberry32). */
+function randomFrom(seed: number): (below: number) => number {
+  let state = seed >>> 0;
+  return (below) => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * below);
+  };
+}
+
+type Random = (below: number) => number;
+
+/** What one client sends before it resets: the request's bytes, handed over in a few pieces. */
+function requestBytes(round: number, random: Random): Buffer {
+  const size = [0, 1, 1000, 70_000, 600_000][random(5)];
+  const body = Buffer.alloc(size, round % 251);
+  switch (random(6)) {
+    case 0:
+      return Buffer.concat([Buffer.from(`UPLOAD reset/${round}.bin ${size}\n`), body]);
+    case 1:
+      return Buffer.concat([Buffer.from(`UPLOAD reset/held-${round}.bin ${size} upload=u${round}\n`), body]);
+    case 2:
+      return Buffer.from('DOWNLOAD big.bin\n');
+    case 3:
+      return Buffer.from('RESTORE seed.txt 1\n');
+    case 4:
+      return Buffer.from(`LOGIN alice ${random(2) === 0 ? 'wrong' : `"${PASSWORD}"`}\n`);
+    default:
+      return Buffer.from(`UPLOAD reset/whole-${round}.bin ${size} sha256=${'0'.repeat(64)}\n`);
+  }
+}
+
+async function resetMidRequest(ferry: TestServer, round: number, random: Random): Promise<void> {
+  const socket: Socket = connect(ferry.address.port, ferry.address.host);
+  socket.on('error', () => undefined);
+  socket.on('data', () => undefined);
+  await once(socket, 'connect');
+  // Before, at or after the greeting.
+  await pause(random(3));
+  // Logging in is required; the login and the request go in one stream, and the cut may fall in either.
+  const login = Buffer.from(`LOGIN alice "${PASSWORD}"\n`);
+  const bytes = Buffer.concat([login, requestBytes(round, random)]);
+  const cut = random(3) === 0 ? bytes.length : random(bytes.length + 1);
+  let sent = 0;
+  while (sent < cut && !socket.destroyed) {
+    const piece = Math.min(cut - sent, 1 + random(256 * 1024));
+    socket.write(bytes.subarray(sent, sent + piece));
+    sent += piece;
+    if (random(2) === 0) await pause(random(3));
+  }
+  await pause(random(4));
+  if (!socket.destroyed) socket.resetAndDestroy();
+  await once(socket, 'close');
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function openDescriptors(): number {
+  return readdirSync('/proc/self/fd').length;
+}
+
+const SESSION_EVENTS = new Set(['SessionOpened', 'SessionClosed']);
+
+/** Per session, the events other than its opening and closing. */
+function commandEventsBySession(events: readonly EventRow[]): Map<string, string[]> {
+  const bySession = new Map<string, string[]>();
+  for (const event of events) {
+    if (!event.session || SESSION_EVENTS.has(event.type)) continue;
+    bySession.set(event.session, [...(bySession.get(event.session) ?? []), event.type]);
+  }
+  return bySession;
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await pause(20);
+  }
+}
+
+describe('connections reset at random points of their requests', () => {
+  it(`leave exactly one event per request taken in, and no temporary file or handle (seed ${SEED})`, async () => {
+    // The server says which requests it took in: one debug line per request, with its session.
+    const taken = new Map<string, string[]>();
+    const logger = recordingLogger((line) => {
+      // LOGOUT's event is the session's closing.
+      if (line.message !== 'request' || line.fields?.command === 'LOGOUT') return;
+      const session = String(line.fields?.session);
+      taken.set(session, [...(taken.get(session) ?? []), String(line.fields?.command)]);
+    });
+    const safelist = ['127.0.0.1', '::ffff:127.0.0.1', '::1'];
+    const ferry = await startTestServer({
+      config: { bans: { ...DEFAULT_BAN_POLICY, safelist } },
+      overrides: { logger },
+    });
+    try {
+      await addAccount(ferry.app, 'alice', 'write');
+      const setup = await logIn(ferry, 'alice');
+      await setup.upload('big.bin', chunksOf(BIG), BIG.length);
+      await setup.upload('seed.txt', chunksOf(Buffer.from('one')), 3);
+      await setup.upload('seed.txt', chunksOf(Buffer.from('two')), 3);
+      await setup.logout();
+      const descriptorsBefore = openDescriptors();
+      const random = randomFrom(SEED);
+
+      let next = 0;
+      const worker = async () => {
+        while (next < ROUNDS) await resetMidRequest(ferry, next++, random);
+      };
+      await Promise.all(Array.from({ length: AT_ONCE }, worker));
+
+      // Every session is over once its SessionClosed is in the log.
+      let events: EventRow[] = [];
+      await until(() => {
+        events = readEvents(ferry.dataDir);
+        const opened = events.filter((event) => event.type === 'SessionOpened').length;
+        return opened === events.filter((event) => event.type === 'SessionClosed').length;
+      }, 'every session to close');
+      const recorded = commandEventsBySession(events);
+      const mismatched = [...new Set([...taken.keys(), ...recorded.keys()])]
+        .filter((session) => session !== OPERATOR.session)
+        .map((session) => ({ session, taken: taken.get(session) ?? [], events: recorded.get(session) ?? [] }))
+        .filter((entry) => entry.events.length !== entry.taken.length);
+      expect(mismatched).toEqual([]);
+      // The random points did reach into every kind of request.
+      const types = new Set(events.map((event) => event.type));
+      for (const type of [
+        'UploadInterrupted',
+        'FileDownloaded',
+        'FileRestored',
+        'LoginSucceeded',
+        'CommandRejected',
+      ]) {
+        expect(types).toContain(type);
+      }
+
+      // While the server still runs: nothing half-written is left, and no file stays open.
+      expect(readdirSync(join(ferry.dataDir, 'tmp'))).toEqual([]);
+      await until(() => openDescriptors() <= descriptorsBefore + 2, 'file handles to close');
+
+      // And it still serves.
+      const after = await logIn(ferry, 'alice');
+      const body = Buffer.alloc(5000, 3);
+      expect(await after.upload('after.bin', chunksOf(body), body.length)).toMatchObject({ version: 1 });
+      await after.logout();
+    } finally {
+      await ferry.stop();
+      removeDir(ferry.dataDir);
+    }
+  }, 120_000);
+});
