@@ -8,6 +8,7 @@ import { resolveDownload } from '../../domain/queries';
 import { AccessGuard } from '../access-guard';
 import { Ledger } from '../ledger';
 import { TOKENS } from '../tokens';
+import { storageFailure } from './storage-failure';
 
 export interface DownloadRequest {
   readonly name: string;
@@ -60,7 +61,15 @@ export class DownloadFile {
     }
     const end = request.length === undefined ? file.size : Math.min(file.size, offset + request.length);
     const range = offset > 0 || end < file.size ? { start: offset, end } : undefined;
-    const body = await opened(this.store.read(file.sha256, range));
+    let body: AsyncIterable<Uint8Array> | undefined;
+    try {
+      body = await opened(this.store.read(file.sha256, range));
+    } catch (failure) {
+      this.logger.error('cannot read a blob', { session: origin.session, error: String(failure) });
+      const error = storageFailure(failure, `reading ${file.name} version ${file.version}`);
+      this.ledger.reject(origin, 'DOWNLOAD', error, request.name);
+      return { ok: false, error };
+    }
     if (!body) {
       this.logger.error('blob missing for a recorded version', {
         session: origin.session,

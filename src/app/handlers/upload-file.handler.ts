@@ -15,6 +15,7 @@ import { TOKENS } from '../tokens';
 import { UploadLimits } from '../upload-limits';
 import { ResumableAttempts } from '../resumable-attempts';
 import { UploadReservations } from '../upload-reservations';
+import { storageFailure } from './storage-failure';
 import { refusedUpload, replayedUpload } from './upload-stand-ins';
 import { ResumePoint, UploadRequest, UploadTransfer } from './upload-transfer';
 
@@ -73,12 +74,7 @@ export class UploadFile {
       release();
       await writer?.abort().catch(() => undefined);
       this.logger.error('cannot start a blob', { session: origin.session, error: String(error) });
-      return refusedUpload(
-        this.ledger,
-        origin,
-        request,
-        domainError('STORAGE_FAILED', 'storage is unavailable'),
-      );
+      return refusedUpload(this.ledger, origin, request, storageFailure(error, 'starting the upload'));
     }
   }
 
@@ -201,7 +197,16 @@ export class UploadFile {
       end();
       unregister();
       release();
-      await writer.abort();
+      // The refusal is recorded whatever happens to the bytes: a temporary the store cannot remove now
+      // is swept at the next start.
+      await writer
+        .abort()
+        .catch((failure: unknown) =>
+          this.logger.error('cannot drop a refused blob', {
+            session: origin.session,
+            error: String(failure),
+          }),
+        );
       this.ledger.reject(origin, 'UPLOAD', error, request.name, resume?.upload);
       return fail<Outcome<'FileUploaded'>>(error.code, error.message);
     };
@@ -218,7 +223,7 @@ export class UploadFile {
       } catch (error) {
         this.logger.error('cannot hold an upload', { session: origin.session, error: String(error) });
         await writer.abort().catch(() => undefined);
-        const lost = domainError('STORAGE_FAILED', 'storage failed while keeping the bytes received');
+        const lost = storageFailure(error, 'keeping the bytes received');
         return void this.ledger.reject(origin, 'UPLOAD', lost, request.name, resume.upload);
       }
       const size = request.size === undefined ? {} : { size: request.size };
@@ -250,7 +255,7 @@ export class UploadFile {
         } catch (error) {
           // Keep draining the body so the connection stays in step; the refusal comes at the end.
           this.logger.error('blob write failed', { session: origin.session, error: String(error) });
-          failure = domainError('STORAGE_FAILED', 'storage failed while writing');
+          failure = storageFailure(error, 'writing');
           writing = Promise.resolve();
         }
       },
@@ -293,7 +298,7 @@ export class UploadFile {
           );
         } catch (error) {
           this.logger.error('blob commit failed', { session: origin.session, error: String(error) });
-          return reject(domainError('STORAGE_FAILED', 'storage failed while committing'));
+          return reject(storageFailure(error, 'committing'));
         }
       },
       refuse: async (error) => {

@@ -70,8 +70,8 @@ export interface FileStore {
   list(): AsyncIterable<string>;
 }
 
-/** `busy`: the held bytes of that id are open in another writer. */
-export type StoreErrorKind = 'not-found' | 'io' | 'busy';
+/** `busy`: the held bytes of that id are open in another writer; `full`: no room left (ENOSPC, a disk quota). */
+export type StoreErrorKind = 'not-found' | 'io' | 'busy' | 'full';
 
 export class StoreError extends Error {
   constructor(

@@ -303,7 +303,12 @@ async function guard<T>(operation: () => Promise<T>): Promise<T> {
 function translate(error: unknown): StoreError {
   if (error instanceof StoreError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new StoreError(isMissing(error) ? 'not-found' : 'io', message);
+  return new StoreError(isMissing(error) ? 'not-found' : isFull(error) ? 'full' : 'io', message);
+}
+
+function isFull(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
 function isMissing(error: unknown): boolean {
