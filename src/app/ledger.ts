@@ -37,6 +37,14 @@ export class Ledger {
   private flushScheduled = false;
   private lastFlush: Promise<void> = Promise.resolve();
   private failure: unknown;
+  private announceFailure: (error: unknown) => void = () => undefined;
+  /**
+   * Resolves, with the error, once the log could not be written: from then on nothing is recorded, so
+   * nothing may be served, and the server must stop (see docs/DURABILITY.md).
+   */
+  readonly failed = new Promise<unknown>((resolve) => {
+    this.announceFailure = resolve;
+  });
 
   constructor(
     @inject(TOKENS.EventLog) private readonly log: EventLog,
@@ -115,7 +123,9 @@ export class Ledger {
 
   /** Decisions were taken on the lost events and may have been acted on: serving on would build on sand. */
   private fail(error: unknown): void {
+    if (this.failure !== undefined) return;
     this.failure = error;
+    this.announceFailure(error);
     for (const waiter of this.waiters.splice(0)) waiter.reject(error);
   }
 

@@ -101,6 +101,12 @@ export class FerryServer {
     return this.stopping;
   }
 
+  /** Cuts every connection now (a second SIGTERM): each session still records how its request ended. */
+  cut(): void {
+    for (const session of this.sessions.keys()) session.shutdown(true);
+    for (const socket of this.connections) socket.destroy();
+  }
+
   private accept(socket: Socket): void {
     if (this.stopping) {
       socket.destroy();

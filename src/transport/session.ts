@@ -4,6 +4,7 @@ import { UploadTransfer } from '../app/handlers/upload-transfer';
 import { assertNever } from '../domain/catalogue';
 import { DomainError, domainError } from '../domain/errors';
 import { EventOrigin, SessionCloseReason } from '../domain/events';
+import { EventLogError } from '../domain/ports/event-log.port';
 import { Logger } from '../domain/ports/logger.port';
 import { accountLine, historyLine, versionLine } from './catalogue-lines';
 import { FrameDecoder, FrameSink } from './codec/frame-decoder';
@@ -110,11 +111,17 @@ export class Session implements FrameSink {
       this.socket.destroy();
     });
     const remote = `${this.socket.remoteAddress}:${this.socket.remotePort}`;
-    this.origin = await this.handlers.sessions.open(remote, {
-      protocol: PROTOCOL_VERSION,
-      transport: 'ferry',
-      tls: this.options.tls,
-    });
+    try {
+      this.origin = await this.handlers.sessions.open(remote, {
+        protocol: PROTOCOL_VERSION,
+        transport: 'ferry',
+        tls: this.options.tls,
+      });
+    } catch (error) {
+      // Not even the opening could be recorded: the peer is told why instead of a greeting.
+      this.fail(error);
+      return ended;
+    }
     const loginRequired = !this.handlers.access.anonymousAllowed;
     this.respond(reply.greeting(this.origin.session, loginRequired));
     if (loginRequired) {
@@ -504,7 +511,7 @@ export class Session implements FrameSink {
     if (this.broken) return;
     this.broken = true;
     this.logger.error('request failed', { session: this.origin.session, error: String(error) });
-    this.writer.sendNow(reply.error(domainError('INTERNAL', 'the server could not complete the request')));
+    this.writer.sendNow(reply.error(failureReply(error)));
     this.closing ??= 'protocol-error';
     this.hangUp();
   }
@@ -564,6 +571,15 @@ export class Session implements FrameSink {
     })();
     return this.closed;
   }
+}
+
+/** What the peer is told when its request could not be completed; the details stay in the server's log. */
+function failureReply(error: unknown): DomainError {
+  if (!(error instanceof EventLogError)) {
+    return domainError('INTERNAL', 'the server could not complete the request');
+  }
+  const message = 'the audit log cannot be written, so nothing was done; the server is stopping';
+  return domainError(error.kind === 'full' ? 'STORAGE_FULL' : 'STORAGE_FAILED', message);
 }
 
 /** `30 s`, `0.5 s`: for TIMEOUT messages. */

@@ -199,14 +199,12 @@ export class UploadFile {
       release();
       // The refusal is recorded whatever happens to the bytes: a temporary the store cannot remove now
       // is swept at the next start.
-      await writer
-        .abort()
-        .catch((failure: unknown) =>
-          this.logger.error('cannot drop a refused blob', {
-            session: origin.session,
-            error: String(failure),
-          }),
-        );
+      await writer.abort().catch((failure: unknown) =>
+        this.logger.error('cannot drop a refused blob', {
+          session: origin.session,
+          error: String(failure),
+        }),
+      );
       this.ledger.reject(origin, 'UPLOAD', error, request.name, resume?.upload);
       return fail<Outcome<'FileUploaded'>>(error.code, error.message);
     };

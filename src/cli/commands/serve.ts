@@ -7,7 +7,8 @@ import type { SftpServer } from '../../transport/sftp/sftp-server';
 import { Logger } from '../../domain/ports/logger.port';
 import { applyConfigFile } from '../config-file';
 import { loadApplication } from '../lazy-app';
-import { parsePositiveInteger } from '../options';
+import { parsePositiveInteger, parseWholeNumber } from '../options';
+import { stopOnSignalOrFailure } from '../shutdown';
 import {
   addSecurityOptions,
   allowances,
@@ -26,12 +27,16 @@ interface ServeOptions extends SecurityOptions {
   readonly checkpointEvents: number;
   readonly checkpointSeconds: number;
   readonly idleTimeout: number;
+  readonly shutdownGrace: number;
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly sftpPort?: number;
   readonly sftpHost?: string;
   readonly config?: string;
 }
+
+/** How long transfers in hand may take to finish after SIGTERM. */
+const DEFAULT_SHUTDOWN_GRACE_SECONDS = 10;
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -94,6 +99,12 @@ export function registerServe(program: Command): void {
         .env('FERRY_IDLE_TIMEOUT')
         .default(DEFAULT_SERVER_OPTIONS.idleTimeoutMs / 1000)
         .argParser(parsePositiveInteger),
+    )
+    .addOption(
+      new Option('--shutdown-grace <s>', 'on SIGTERM, let transfers finish for this long before cutting them')
+        .env('FERRY_SHUTDOWN_GRACE')
+        .default(DEFAULT_SHUTDOWN_GRACE_SECONDS)
+        .argParser(parseWholeNumber),
     )
     .addOption(
       new Option('--tls-cert <file>', 'PEM certificate (chain): serve over TLS; SIGHUP reloads it').env(
@@ -189,21 +200,8 @@ export function registerServe(program: Command): void {
       config.store === 'disk'
         ? `disk storage in ${resolve(config.dataDir)}`
         : 'memory storage (nothing kept)';
-    const stop = (signal: string) => {
-      app.logger.info('shutting down', { signal });
-      // The SFTP server first: the native one closes the application once its own sessions are done.
-      Promise.resolve(sftp?.stop())
-        .then(() => server.stop())
-        .then(
-          () => process.exit(0),
-          (error: unknown) => {
-            app.logger.error('shutdown failed', { error: String(error) });
-            process.exit(1);
-          },
-        );
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    // The SFTP server first: the native one closes the application once its own sessions are done.
+    stopOnSignalOrFailure(sftp ? [sftp, server] : [server], app, options.shutdownGrace * 1000);
     if (server.tls) process.on('SIGHUP', () => reloadCertificate(server, app.logger));
     // Announced only once the signals are handled, so whoever reads the line may stop the server at once.
     process.stdout.write(

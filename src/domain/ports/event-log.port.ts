@@ -33,3 +33,18 @@ export interface EventLog {
   catchUp(progress: (folded: number, behind: number) => void): Promise<number>;
   close(): Promise<void>;
 }
+
+/**
+ * The log could not be written (`stage` or `commit` failed): `full` when its disk, or a quota, has no room
+ * left; `failed` for anything else (an I/O error, a lock another process holds). Nothing of the batch is in
+ * the log. The message is the adapter's own, for the operator's log only.
+ */
+export class EventLogError extends Error {
+  constructor(
+    readonly kind: 'full' | 'failed',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EventLogError';
+  }
+}

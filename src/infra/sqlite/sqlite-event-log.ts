@@ -3,7 +3,7 @@ import { FileHandle, open } from 'node:fs/promises';
 import { canonicalJson, JsonValue } from '../../domain/audit/canonical-json';
 import { isCheckpointPolicy } from '../../domain/audit/checkpoint-policy';
 import { FerryEvent } from '../../domain/events';
-import { EventLog } from '../../domain/ports/event-log.port';
+import { EventLog, EventLogError } from '../../domain/ports/event-log.port';
 import { CheckpointTable } from './checkpoint-table';
 import { CATALOGUE_TABLES } from './sqlite-catalogue-schema';
 import { SqliteCatalogueStore } from './sqlite-catalogue-store';
@@ -103,7 +103,7 @@ export class SqliteEventLog implements EventLog {
       this.catalogue.foldWithin(event);
     } catch (error) {
       this.rollBack();
-      throw error;
+      throw asLogError(error);
     }
     this.nextSeq++;
   }
@@ -115,12 +115,16 @@ export class SqliteEventLog implements EventLog {
       this.db.exec('COMMIT');
     } catch (error) {
       this.rollBack();
-      throw error;
+      throw asLogError(error);
     }
     if (this.walPath === undefined) return;
     // Events may be staged meanwhile, in a transaction of their own: the next commit syncs those.
-    this.wal ??= await open(this.walPath, 'r+');
-    await this.wal.datasync();
+    try {
+      this.wal ??= await open(this.walPath, 'r+');
+      await this.wal.datasync();
+    } catch (error) {
+      throw asLogError(error);
+    }
   }
 
   async append(events: readonly FerryEvent[]): Promise<void> {
@@ -239,4 +243,14 @@ export class SqliteEventLog implements EventLog {
       this.db.close();
     }
   }
+}
+
+/** SQLite's and the file system's ways of saying there is no room, from the rest. */
+const NO_ROOM = new Set(['SQLITE_FULL', 'ENOSPC', 'EDQUOT']);
+
+function asLogError(error: unknown): EventLogError {
+  if (error instanceof EventLogError) return error;
+  const code = (error as { code?: unknown })?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return new EventLogError(typeof code === 'string' && NO_ROOM.has(code) ? 'full' : 'failed', message);
 }

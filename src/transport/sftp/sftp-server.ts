@@ -98,6 +98,11 @@ export class SftpServer {
     return this.stopping;
   }
 
+  /** Cuts every connection now (a second SIGTERM): each session still records how its requests ended. */
+  cut(): void {
+    for (const socket of this.sockets) socket.destroy();
+  }
+
   private accept(socket: Socket): void {
     socket.on('error', () => undefined);
     if (this.stopping) {
