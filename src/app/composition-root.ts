@@ -1,6 +1,12 @@
 import { Container } from 'inversify';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  BACKUP_MANIFEST,
+  copyDataFolder,
+  CopyReport,
+  writeBackupManifest,
+} from '../infra/backup/data-folder-copy';
 import { AuditResult, passed } from '../domain/audit/audit-failure';
 import { AnonymousPolicy } from '../domain/authorization';
 import { Clock } from '../domain/ports/clock.port';
@@ -351,4 +357,22 @@ export function readAuditPublicKey(dataDir: string): AuditResult<SignatureVerifi
 export function openProofChecker(keyFile: string): AuditResult<ProofChecker> {
   const key = readPublicKeyFile(keyFile);
   return key.ok ? passed({ hash: sha256, trustedKey: key.value }) : key;
+}
+
+/**
+ * `ferry backup`: a consistent copy of a data folder, while a server may be writing to it, into an empty
+ * folder, marked as a backup once complete.
+ */
+export async function backupDataFolder(dataDir: string, to: string): Promise<CopyReport> {
+  const report = await copyDataFolder(dataDir, to);
+  await writeBackupManifest(to, report, dataDir);
+  return report;
+}
+
+/** `ferry restore-backup`: a finished backup copied into a new data folder (which must be empty). */
+export function restoreDataFolder(backup: string, dataDir: string): Promise<CopyReport> {
+  if (!existsSync(join(backup, BACKUP_MANIFEST))) {
+    throw new Error(`${backup} is not a finished Ferry backup: it has no ${BACKUP_MANIFEST}`);
+  }
+  return copyDataFolder(backup, dataDir);
 }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAdmin } from './commands/admin';
+import { registerBackup } from './commands/backup';
 import { registerAudit } from './commands/audit';
 import { registerCatalogueCommands } from './commands/catalogue-commands';
 import { registerChangeCommands } from './commands/change-commands';
@@ -27,5 +28,6 @@ export function buildProgram(): Command {
   registerAudit(program);
   registerUserCommands(program);
   registerAdmin(program);
+  registerBackup(program);
   return program;
 }

@@ -63,17 +63,8 @@ export function registerAuditProofs(audit: Command): void {
     .option('--against <checkpoint.json>', 'also prove the log extends this checkpoint, kept elsewhere')
     .option('--key <public-key.pem>', "trust this public key, not the data folder's own")
     .option('--json', 'the verdict as one JSON object on stdout')
-    .action((options: DataOptions & { against?: string; key?: string; json?: boolean }, command: Command) =>
-      withToolkit(dataDirOf(options, command), options.key, options.json, async (toolkit) => {
-        const against = options.against === undefined ? undefined : await readKeptCheckpoint(options.against);
-        if (against !== undefined && !against.ok) return against;
-        const verified = await verifyAuditLog(
-          toolkit,
-          against === undefined ? {} : { against: against.value },
-        );
-        if (verified.ok) printVerified(verified.value, options.json === true);
-        return verified;
-      }),
+    .action((options: DataOptions & VerifyCommandOptions, command: Command) =>
+      verifyDataFolder(dataDirOf(options, command), options),
     );
 
   audit
@@ -147,6 +138,23 @@ export function registerAuditProofs(audit: Command): void {
 }
 
 /** Opens the data folder read-only for one piece of work, turns its verdict into an exit code, closes. */
+export interface VerifyCommandOptions {
+  readonly against?: string;
+  readonly key?: string;
+  readonly json?: boolean;
+}
+
+/** `ferry audit verify` of `dataDir`: prints the verdict and sets the exit code. */
+export function verifyDataFolder(dataDir: string, options: VerifyCommandOptions): Promise<void> {
+  return withToolkit(dataDir, options.key, options.json, async (toolkit) => {
+    const against = options.against === undefined ? undefined : await readKeptCheckpoint(options.against);
+    if (against !== undefined && !against.ok) return against;
+    const verified = await verifyAuditLog(toolkit, against === undefined ? {} : { against: against.value });
+    if (verified.ok) printVerified(verified.value, options.json === true);
+    return verified;
+  });
+}
+
 async function withToolkit(
   dataDir: string,
   keyFile: string | undefined,
