@@ -7,6 +7,7 @@ import { allFigures, note } from './lib/report';
 import { securityBenchmark } from './security';
 import { catalogueBenchmark, CATALOGUE_SIZES } from './catalogue';
 import { cliTransferBenchmark } from './cli-transfer';
+import { loadBenchmark } from './load';
 import { sftpBenchmark } from './sftp';
 import { transferBenchmark } from './transfer';
 
@@ -25,7 +26,7 @@ interface Options {
 }
 
 /** The benchmarks with a short mode. */
-const QUICK_BENCHMARKS = ['cli-transfer'];
+const QUICK_BENCHMARKS = ['cli-transfer', 'load'];
 
 const BENCHMARKS: Record<string, (options: Options) => Promise<void>> = {
   catalogue: (options) => catalogueBenchmark({ reps: options.reps ?? 3, sizes: options.sizes }),
@@ -34,6 +35,7 @@ const BENCHMARKS: Record<string, (options: Options) => Promise<void>> = {
     cliTransferBenchmark({ peers: options.peers, reps: options.reps ?? 3, quick: options.quick }),
   security: (options) => securityBenchmark({ reps: options.reps ?? 3 }),
   sftp: (options) => sftpBenchmark({ reps: options.reps ?? 3 }),
+  load: (options) => loadBenchmark({ quick: options.quick }),
 };
 
 function parse(argv: readonly string[]): { names: string[]; options: Options } {

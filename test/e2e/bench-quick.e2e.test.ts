@@ -6,7 +6,7 @@ import { join } from 'node:path';
  * finished and printed every figure with a number, never what the numbers are.
  */
 describe('npm run bench -- --quick', () => {
-  it('runs the cli-transfer benchmark small and prints each of its figures', () => {
+  it('runs the cli-transfer and load benchmarks small and prints each of their figures', () => {
     const run = spawnSync('npm', ['run', '--silent', 'bench', '--', '--quick'], {
       cwd: join(__dirname, '..', '..'),
       encoding: 'utf8',
@@ -30,6 +30,11 @@ describe('npm run bench -- --quick', () => {
       'cli_get_prefix_50x4KiB',
       'cli_put_32m_durable_vs_dd_fsync',
       'ferry_server_peak_rss_cli_put_32m',
+      'load_ops_per_s',
+      'load_upload_1MiB_p99',
+      'load_errors',
+      'load_server_peak_rss',
+      'load_server_handles_after',
     ]) {
       expect({ name, value: Number(figures.get(name)) }).toEqual({ name, value: expect.any(Number) });
       expect(Number.isFinite(Number(figures.get(name)))).toBe(true);
