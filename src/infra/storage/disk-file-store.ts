@@ -10,6 +10,7 @@ import {
   HeldBlobWriter,
   StoreError,
 } from '../../domain/ports/file-store.port';
+import { WriteBehindBudget } from './write-behind-budget';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -24,6 +25,7 @@ export class DiskFileStore implements FileStore {
   private readonly heldRoot: string;
   /** Held ids with a writer open: a second writer would interleave its bytes with the first's. */
   private readonly heldOpen = new Set<string>();
+  private readonly budget = new WriteBehindBudget(WRITE_BEHIND_BUDGET);
 
   /** `fsync` false: bytes are not forced to disk before a blob is sealed, held or committed (faster, not durable). */
   constructor(
@@ -45,7 +47,7 @@ export class DiskFileStore implements FileStore {
   async begin(): Promise<BlobWriter> {
     const path = join(this.temporaries, `${randomUUID()}.part`);
     const handle = await guard(() => open(path, 'wx', 0o600));
-    return new DiskBlobWriter(handle, path, (sha256) => this.pathOf(sha256), this.options.fsync);
+    return new DiskBlobWriter(handle, path, this.writerSettings());
   }
 
   async beginHeld(id: string, keep: number): Promise<HeldBlobWriter> {
@@ -74,7 +76,7 @@ export class DiskFileStore implements FileStore {
       });
       const done = () => this.heldOpen.delete(id);
       const held = { hash, size, done };
-      return new DiskBlobWriter(handle, path, (sha256) => this.pathOf(sha256), this.options.fsync, held);
+      return new DiskBlobWriter(handle, path, this.writerSettings(), held);
     } catch (error) {
       this.heldOpen.delete(id);
       throw error;
@@ -137,6 +139,10 @@ export class DiskFileStore implements FileStore {
     }
   }
 
+  private writerSettings(): WriterSettings {
+    return { destination: (sha256) => this.pathOf(sha256), fsync: this.options.fsync, budget: this.budget };
+  }
+
   private heldPathOf(id: string): string {
     return join(this.heldRoot, heldFileName(id));
   }
@@ -145,6 +151,14 @@ export class DiskFileStore implements FileStore {
     if (!SHA256_HEX.test(sha256)) throw new StoreError('not-found', `not a SHA-256: ${sha256}`);
     return join(this.blobs, sha256.slice(0, 2), sha256);
   }
+}
+
+/** What a writer shares with its store. */
+interface WriterSettings {
+  /** Where a blob with this SHA-256 is published. */
+  readonly destination: (sha256: string) => string;
+  readonly fsync: boolean;
+  readonly budget: WriteBehindBudget;
 }
 
 /** A held blob's writer starts from what it holds, and says when it is done with the id. */
@@ -160,6 +174,9 @@ interface HeldStart {
  * of one per socket read.
  */
 const WRITE_BEHIND_BYTES = 1024 * 1024;
+
+/** What all the writers of one store may hold gathered or in flight, together (see WriteBehindBudget). */
+const WRITE_BEHIND_BUDGET = 32 * 1024 * 1024;
 
 class DiskBlobWriter implements HeldBlobWriter {
   private readonly hash: Hash;
@@ -177,8 +194,7 @@ class DiskBlobWriter implements HeldBlobWriter {
   constructor(
     private readonly handle: FileHandle,
     private readonly path: string,
-    private readonly destination: (sha256: string) => string,
-    private readonly fsync: boolean,
+    private readonly settings: WriterSettings,
     private readonly held?: HeldStart,
   ) {
     this.hash = held?.hash ?? createHash('sha256');
@@ -192,7 +208,8 @@ class DiskBlobWriter implements HeldBlobWriter {
     this.size += chunk.length;
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
-    if (this.pendingBytes >= WRITE_BEHIND_BYTES) await this.flush();
+    this.settings.budget.take(chunk.length);
+    if (this.pendingBytes >= WRITE_BEHIND_BYTES || this.settings.budget.exhausted) await this.flush();
   }
 
   /** Waits for the write in flight, then starts writing what gathered, without waiting for it. */
@@ -200,12 +217,15 @@ class DiskBlobWriter implements HeldBlobWriter {
     await this.writing;
     if (this.failure) throw this.failure;
     const chunks = this.pending;
+    const bytes = this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
     if (chunks.length === 0) return;
-    this.writing = this.writeAll(chunks).catch((error: unknown) => {
-      this.failure = translate(error);
-    });
+    this.writing = this.writeAll(chunks)
+      .catch((error: unknown) => {
+        this.failure = translate(error);
+      })
+      .finally(() => this.settings.budget.give(bytes));
   }
 
   /** `writev` may write less than asked (a full disk, a signal): the rest is written again. */
@@ -226,7 +246,7 @@ class DiskBlobWriter implements HeldBlobWriter {
 
   async seal(): Promise<BlobDigest> {
     await this.flushed();
-    if (this.fsync) await guard(() => this.handle.sync());
+    if (this.settings.fsync) await guard(() => this.handle.sync());
     await this.close();
     this.digest = { sha256: this.hash.digest('hex'), size: this.size };
     return this.digest;
@@ -234,16 +254,18 @@ class DiskBlobWriter implements HeldBlobWriter {
 
   async commit(): Promise<void> {
     if (!this.digest) throw new Error('commit before seal');
-    const target = this.destination(this.digest.sha256);
+    const target = this.settings.destination(this.digest.sha256);
     const shard = join(target, '..');
     await guard(() => mkdir(shard, { recursive: true }));
     await guard(() => rename(this.path, target));
-    if (this.fsync) await syncDirectory(shard);
+    if (this.settings.fsync) await syncDirectory(shard);
     this.held?.done();
   }
 
   async abort(): Promise<void> {
+    this.settings.budget.give(this.pendingBytes);
     this.pending = [];
+    this.pendingBytes = 0;
     await this.writing;
     await this.close();
     await unlink(this.path).catch(() => undefined);
@@ -253,9 +275,9 @@ class DiskBlobWriter implements HeldBlobWriter {
   async hold(): Promise<number> {
     if (!this.held) throw new Error('hold of a blob that is not held');
     await this.flushed();
-    if (this.fsync) await guard(() => this.handle.sync());
+    if (this.settings.fsync) await guard(() => this.handle.sync());
     await this.close();
-    if (this.fsync) await syncDirectory(join(this.path, '..'));
+    if (this.settings.fsync) await syncDirectory(join(this.path, '..'));
     this.held.done();
     return this.size;
   }
