@@ -256,9 +256,14 @@ class DiskBlobWriter implements HeldBlobWriter {
     if (!this.digest) throw new Error('commit before seal');
     const target = this.settings.destination(this.digest.sha256);
     const shard = join(target, '..');
-    await guard(() => mkdir(shard, { recursive: true }));
+    const madeShard = await guard(() => mkdir(shard, { recursive: true }));
     await guard(() => rename(this.path, target));
-    if (this.settings.fsync) await syncDirectory(shard);
+    if (this.settings.fsync) {
+      await syncDirectory(shard);
+      // A new shard is durable only once the folder naming it is synced too: otherwise a power cut may
+      // take an acknowledged blob away with its shard (strict POSIX; the crash-point test shows it).
+      if (madeShard !== undefined) await syncDirectory(join(shard, '..'));
+    }
     this.held?.done();
   }
 
