@@ -1,13 +1,15 @@
 import { once } from 'node:events';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { connect, Socket } from 'node:net';
 import { join } from 'node:path';
 import { DEFAULT_BAN_POLICY } from '../../src/domain/address-bans';
 import { addAccount, logIn, OPERATOR, PASSWORD } from '../support/accounts';
 import { EventRow, readEvents } from '../support/audit-db';
+import { FerryClient } from '../../src/transport/client/ferry-client';
+import { startServerProcess } from '../support/ferry-binary';
 import { recordingLogger } from '../support/recording-logger';
 import { chunksOf } from '../support/streams';
-import { removeDir, startTestServer, TestServer } from '../support/test-server';
+import { removeDir, startTestServer, tempDir, TestServer } from '../support/test-server';
 
 /**
  * Hundreds of clients that reset their connection (RST, not FIN) at a random point of an upload, a resumable
@@ -176,4 +178,126 @@ describe('connections reset at random points of their requests', () => {
       removeDir(ferry.dataDir);
     }
   }, 120_000);
+});
+
+type Vanishing =
+  | 'reset-mid-upload'
+  | 'half-close-mid-upload'
+  | 'never-reads'
+  | 'gone-mid-reply'
+  | 'half-close-after-request';
+const VANISHING: readonly Vanishing[] = [
+  'reset-mid-upload',
+  'half-close-mid-upload',
+  'never-reads',
+  'gone-mid-reply',
+  'half-close-after-request',
+];
+
+/** One client that goes away in one of the ways above. */
+async function vanish(
+  address: { host: string; port: number },
+  how: Vanishing,
+  random: Random,
+): Promise<void> {
+  const socket = connect(address.port, address.host);
+  socket.on('error', () => undefined);
+  // Reading lets the client see the server's end of the connection; 'never-reads' pauses it again.
+  socket.on('data', () => undefined);
+  await once(socket, 'connect');
+  const closed = once(socket, 'close');
+  switch (how) {
+    case 'reset-mid-upload':
+    case 'half-close-mid-upload':
+      socket.write(`UPLOAD vanished/${random(1_000_000)}.bin 500000\n`);
+      socket.write(Buffer.alloc(random(400_000)));
+      await pause(random(20));
+      if (how === 'reset-mid-upload') socket.resetAndDestroy();
+      else socket.end();
+      break;
+    case 'never-reads':
+      // Replies pile up on the server's side of a connection nobody reads.
+      socket.pause();
+      socket.write('DOWNLOAD big.bin\n'.repeat(4));
+      await pause(50 + random(250));
+      socket.destroy();
+      break;
+    case 'gone-mid-reply':
+      socket.write('LIST\n'.repeat(50));
+      await pause(random(3));
+      socket.destroy();
+      break;
+    case 'half-close-after-request':
+      socket.end('LIST\n');
+      break;
+  }
+  await closed;
+}
+
+function serverStatus(pid: number, field: 'VmRSS'): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith(`${field}:`));
+  return Number(line?.split(/\s+/)[1]) / 1024;
+}
+
+describe('thousands of clients that vanish, half-close or never read', () => {
+  it(`leave the server with no more file handles, temporaries or memory than before (seed ${SEED})`, async () => {
+    const dataDir = tempDir();
+    const server = await startServerProcess([
+      '--data',
+      dataDir,
+      '--log-level',
+      'error',
+      '--max-connections-per-address',
+      '64',
+    ]);
+    const pid = server.child.pid!;
+    try {
+      const [host, port] = server.server.split(':');
+      const address = { host, port: Number(port) };
+      const setup = await FerryClient.connect(address);
+      await setup.upload('big.bin', chunksOf(BIG), BIG.length);
+      await setup.logout();
+      const random = randomFrom(SEED);
+      const run = async (sessions: number) => {
+        let next = 0;
+        const worker = async () => {
+          while (next++ < sessions) {
+            const how =
+              (process.env.FERRY_VANISH_ONLY as Vanishing | undefined) ?? VANISHING[random(VANISHING.length)];
+            await vanish(address, how, random);
+          }
+        };
+        await Promise.all(Array.from({ length: 32 }, worker));
+      };
+      // A first few hundred warm the server up (buffers, caches, compiled code); then the many.
+      await run(300);
+      await pause(1000);
+      const handles = readdirSync(`/proc/${pid}/fd`).length;
+      const rss = serverStatus(pid, 'VmRSS');
+      await run(Number(process.env.FERRY_VANISH_SESSIONS ?? 2000));
+      // Every session it opened, it closed (each closing is recorded just after its connection goes).
+      const sessions = () => {
+        const types = readEvents(dataDir).map((event) => event.type);
+        const count = (type: string) => types.filter((each) => each === type).length;
+        return { opened: count('SessionOpened'), closed: count('SessionClosed') };
+      };
+      const settled = () =>
+        readdirSync(`/proc/${pid}/fd`).length <= handles && sessions().opened === sessions().closed;
+      const deadline = Date.now() + 10_000;
+      while (!settled() && Date.now() < deadline) await pause(100);
+      expect(readdirSync(`/proc/${pid}/fd`).length).toBeLessThanOrEqual(handles);
+      expect(sessions().closed).toBe(sessions().opened);
+      expect(readdirSync(join(dataDir, 'tmp'))).toEqual([]);
+      // RSS counts garbage not yet collected: runs of 2,000 such sessions measured 26, 41, 58 and then
+      // 34 MiB above the warmed-up server, up and down with the collector. A leak of what a session holds
+      // (its socket buffers, a read stream, a pending upload) would pass this bound within a run.
+      expect(serverStatus(pid, 'VmRSS') - rss).toBeLessThan(100);
+      expect(await server.stop()).toBe(0);
+    } finally {
+      server.child.kill('SIGKILL');
+      removeDir(dataDir);
+    }
+  }, 180_000);
 });
