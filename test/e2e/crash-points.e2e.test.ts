@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { verifyAuditLog } from '../../src/app/audit/verify-audit-log';
 import { openAuditToolkit, startApplication } from '../../src/app/composition-root';
 import { DEFAULT_CONFIG } from '../../src/app/config';
+import { FileName } from '../../src/domain/names';
 import { DiskFileStore } from '../../src/infra/storage/disk-file-store';
 import { CRASH_MODELS, CrashModel, crashState, readTree, Tree, writeTree } from '../support/crash-states';
 import { silentLogger } from '../support/silent-logger';
@@ -80,7 +81,7 @@ async function problemsOf(dataDir: string, expected: Expectations): Promise<stri
     const temporaries = readdirSync(join(dataDir, 'tmp'));
     if (temporaries.length > 0) problems.push(`temporaries left: ${temporaries.join(', ')}`);
     const origin = await app.handlers.sessions.open('127.0.0.1:1', { protocol: 1 });
-    const transfer = await app.handlers.upload.begin(origin, { name: 'after.txt', size: 5 });
+    const transfer = await app.handlers.upload.begin(origin, { name: 'after.txt' as FileName, size: 5 });
     await transfer.write(Buffer.from('after'));
     if (!(await transfer.finish()).ok) problems.push('an upload after the restart fails');
   } catch (error) {

@@ -63,7 +63,7 @@ export function crashState(
   const inodes: Inode[] = [];
   const names = new Map<string, number>();
   const initial = new Map<string, number>();
-  const make = (dir: boolean, data = Buffer.alloc(0)) => inodes.push({ dir, data, synced: data }) - 1;
+  const make = (dir: boolean, data: Buffer = Buffer.alloc(0)) => inodes.push({ dir, data, synced: data }) - 1;
   for (const [path, content] of before) {
     const id = content === 'dir' ? make(true) : make(false, content);
     names.set(path, id);
