@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FerryEvent } from '../src/domain/events';
-import { loadOrCreateSigningKey } from '../src/infra/crypto/signing-key-files';
+import { dataFolderSigningKey } from '../src/infra/crypto/signing-key-files';
 import { SqliteEventLog } from '../src/infra/sqlite/sqlite-event-log';
 
 /**
@@ -34,7 +34,7 @@ async function eventsPerSecond(batchSize: number, total: number, signed: boolean
   const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-'));
   const checkpoints = signed
     ? {
-        checkpoints: { signer: loadOrCreateSigningKey(dir), policy: { everyEvents: 1000, everySeconds: 60 } },
+        checkpoints: { key: dataFolderSigningKey(dir), policy: { everyEvents: 1000, everySeconds: 60 } },
       }
     : {};
   const now = () => new Date().toISOString();

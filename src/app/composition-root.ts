@@ -22,7 +22,7 @@ import { PublicKeys } from '../domain/ports/public-keys.port';
 import { SignatureVerifier } from '../domain/ports/signature-verifier.port';
 import { sha256, sha256Stream } from '../infra/crypto/sha256';
 import {
-  loadOrCreateSigningKey,
+  dataFolderSigningKey,
   readDataFolderPublicKey,
   readPublicKeyFile,
 } from '../infra/crypto/signing-key-files';
@@ -287,7 +287,7 @@ export function sftpHostKey(config: FerryConfig): SshHostKey {
 /** The data folder's Ed25519 key (created on first start) signs the audit log's checkpoints. */
 function checkpointSettings(config: FerryConfig, logger: Logger): CheckpointSettings {
   return {
-    signer: loadOrCreateSigningKey(config.dataDir),
+    key: dataFolderSigningKey(config.dataDir),
     policy: { everyEvents: config.checkpointEvents, everySeconds: config.checkpointSeconds },
     onError: (error) => logger.error('signing an audit checkpoint failed', { error: String(error) }),
   };

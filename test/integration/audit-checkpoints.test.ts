@@ -1,11 +1,11 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkCheckpointSignature, SignedCheckpoint } from '../../src/domain/audit/checkpoint';
 import { Ed25519Verifier } from '../../src/infra/crypto/ed25519-keys';
 import {
-  loadOrCreateSigningKey,
+  dataFolderSigningKey,
   PUBLIC_KEY_FILE,
   SIGNING_KEY_FILE,
 } from '../../src/infra/crypto/signing-key-files';
@@ -21,7 +21,7 @@ describe('signed checkpoints of the audit log', () => {
   const open: SqliteEventLog[] = [];
 
   function openLog(everyEvents = 5, everySeconds = 3600): SqliteEventLog {
-    const checkpoints = { signer: loadOrCreateSigningKey(dir), policy: { everyEvents, everySeconds } };
+    const checkpoints = { key: dataFolderSigningKey(dir), policy: { everyEvents, everySeconds } };
     const log = new SqliteEventLog({ file, now: () => AT, checkpoints });
     open.push(log);
     return log;
@@ -119,13 +119,52 @@ describe('signed checkpoints of the audit log', () => {
     expect(checkCheckpointSignature(verifier, a).ok && checkCheckpointSignature(verifier, b).ok).toBe(true);
   });
 
-  it("refuses to start with a public key file that is not the private key's other half", () => {
-    loadOrCreateSigningKey(dir);
+  it('refuses to open a signed log whose key file is gone, and makes no new key', async () => {
+    const first = openLog(1);
+    await first.append([eventFactory().uploaded('a', 1)]);
+    await first.close();
+    const [signed] = storedCheckpoints();
+    rmSync(join(dir, SIGNING_KEY_FILE));
+    expect(() => openLog(1)).toThrow(
+      `the audit log's newest checkpoint (of 1 events) is signed by key ${signed.keyId}, but ${join(dir, SIGNING_KEY_FILE)} is missing`,
+    );
+    expect(existsSync(join(dir, SIGNING_KEY_FILE))).toBe(false);
+  });
+
+  it('refuses to open a signed log with another key than the one that signed its newest checkpoint', async () => {
+    const first = openLog(1);
+    await first.append([eventFactory().uploaded('a', 1)]);
+    await first.close();
     const other = mkdtempSync(join(tmpdir(), 'ferry-other-key-'));
     try {
-      loadOrCreateSigningKey(other);
+      dataFolderSigningKey(other).create();
+      for (const keyFile of [SIGNING_KEY_FILE, PUBLIC_KEY_FILE])
+        copyFileSync(join(other, keyFile), join(dir, keyFile));
+      expect(() => openLog(1)).toThrow(
+        /is signed by key [0-9a-f]{64}, but .* is key [0-9a-f]{64}: put back the key that signed it/,
+      );
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it('signs at once, when it opens, the events a crash left unsigned', async () => {
+    const f = eventFactory();
+    const crashed = openLog(1000);
+    await crashed.append([f.uploaded('a', 1), f.uploaded('b', 1)]);
+    // No close: as after a crash, nothing signed the two events.
+    expect(storedCheckpoints()).toEqual([]);
+    openLog(1000);
+    expect(storedCheckpoints().map((c) => c.size)).toEqual([2]);
+  });
+
+  it("refuses to start with a public key file that is not the private key's other half", () => {
+    dataFolderSigningKey(dir).create();
+    const other = mkdtempSync(join(tmpdir(), 'ferry-other-key-'));
+    try {
+      dataFolderSigningKey(other).create();
       copyFileSync(join(other, PUBLIC_KEY_FILE), join(dir, PUBLIC_KEY_FILE));
-      expect(() => loadOrCreateSigningKey(dir)).toThrow(/not the public half/);
+      expect(() => dataFolderSigningKey(dir).existing()).toThrow(/not the public half/);
     } finally {
       rmSync(other, { recursive: true, force: true });
     }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootAt } from '../../src/domain/audit/merkle';
 import { FerryEvent } from '../../src/domain/events';
-import { loadOrCreateSigningKey } from '../../src/infra/crypto/signing-key-files';
+import { dataFolderSigningKey } from '../../src/infra/crypto/signing-key-files';
 import { sha256 } from '../../src/infra/crypto/sha256';
 import { migrate, MIGRATIONS_DIR } from '../../src/infra/sqlite/migrations';
 import { SqliteEventLog } from '../../src/infra/sqlite/sqlite-event-log';
@@ -21,7 +21,7 @@ describe('SqliteEventLog keeps a Merkle tree of its events', () => {
   /** Checkpoints after every batch, so each batch's root can be read back and compared. */
   function openLog(): SqliteEventLog {
     const checkpoints = {
-      signer: loadOrCreateSigningKey(dir),
+      key: dataFolderSigningKey(dir),
       policy: { everyEvents: 1, everySeconds: 3600 },
     };
     const log = new SqliteEventLog({ file, now: NOW, checkpoints });

@@ -4,3 +4,17 @@ export interface CheckpointSigner {
   readonly keyId: string;
   sign(message: Uint8Array): Uint8Array;
 }
+
+/**
+ * Where the signing key comes from. The event log asks for it once it has read its checkpoints: a log
+ * whose checkpoints are signed must find the key that signed the newest of them, and only a log without
+ * any may have a first key made.
+ */
+export interface SigningKeySource {
+  /** Where the key lives, for a message that says how to put it back. */
+  readonly location: string;
+  /** The key there, or undefined when there is none. */
+  existing(): CheckpointSigner | undefined;
+  /** Makes the first key. */
+  create(): CheckpointSigner;
+}

@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } fro
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditResult, failed, passed } from '../../domain/audit/audit-failure';
+import { SigningKeySource } from '../../domain/ports/checkpoint-signer.port';
 import { SignatureVerifier } from '../../domain/ports/signature-verifier.port';
 import { Ed25519Signer, Ed25519Verifier, isEd25519, keyIdOf } from './ed25519-keys';
 import { createPrivateFileOnce } from './private-key-file';
@@ -12,12 +13,23 @@ export const SIGNING_KEY_FILE = 'audit-signing-key.pem';
 export const PUBLIC_KEY_FILE = 'audit-signing-key.pub.pem';
 
 /**
- * The data folder's checkpoint key, created on first start. Synchronous, as it runs once while the
- * server is wired together, before anything is served.
+ * The data folder's checkpoint key, as the event log asks for it: the one in the folder, or a first one
+ * made there. Synchronous, as it runs once while the server is wired together, before anything is served.
  */
-export function loadOrCreateSigningKey(dataDir: string): Ed25519Signer {
+export function dataFolderSigningKey(dataDir: string): SigningKeySource {
   const privatePath = join(dataDir, SIGNING_KEY_FILE);
-  if (!existsSync(privatePath)) createPrivateKeyFile(privatePath);
+  return {
+    location: privatePath,
+    existing: () => (existsSync(privatePath) ? loadSigningKey(dataDir) : undefined),
+    create: () => {
+      createPrivateKeyFile(privatePath);
+      return loadSigningKey(dataDir);
+    },
+  };
+}
+
+function loadSigningKey(dataDir: string): Ed25519Signer {
+  const privatePath = join(dataDir, SIGNING_KEY_FILE);
   const privateKey = createPrivateKey(readFileSync(privatePath));
   if (!isEd25519(privateKey)) throw new Error(`${privatePath} is not an Ed25519 private key`);
   ensurePublicKeyFile(join(dataDir, PUBLIC_KEY_FILE), createPublicKey(privateKey));

@@ -1,10 +1,10 @@
 import { CheckpointPolicy, checkpointDueByCount } from '../../domain/audit/checkpoint-policy';
-import { signCheckpoint } from '../../domain/audit/checkpoint';
-import { CheckpointSigner } from '../../domain/ports/checkpoint-signer.port';
+import { signCheckpoint, SignedCheckpoint } from '../../domain/audit/checkpoint';
+import { CheckpointSigner, SigningKeySource } from '../../domain/ports/checkpoint-signer.port';
 import { CheckpointTable } from './checkpoint-table';
 
 export interface CheckpointSettings {
-  readonly signer: CheckpointSigner;
+  readonly key: SigningKeySource;
   readonly policy: CheckpointPolicy;
   /** Where a failed timed checkpoint is reported; the next append or close tries again. */
   readonly onError?: (error: unknown) => void;
@@ -19,11 +19,14 @@ export interface TreeState {
 export class Checkpointer {
   private signedSize = 0;
 
+  private readonly signer: CheckpointSigner;
+
   constructor(
     private readonly table: CheckpointTable,
     private readonly settings: CheckpointSettings,
     private readonly now: () => string,
   ) {
+    this.signer = signerFor(table.latest(), settings.key);
     this.reload();
   }
 
@@ -41,7 +44,7 @@ export class Checkpointer {
   }
 
   write(tree: TreeState): void {
-    const checkpoint = signCheckpoint(this.settings.signer, {
+    const checkpoint = signCheckpoint(this.signer, {
       size: tree.size,
       root: tree.root(),
       at: this.now(),
@@ -54,4 +57,26 @@ export class Checkpointer {
   reload(): void {
     this.signedSize = this.table.latest()?.size ?? 0;
   }
+}
+
+/**
+ * The key to sign with: the one that signed the newest checkpoint, or, for a log with none, the folder's
+ * key or a first one. A missing or different key is refused: a new key would sign over the old history
+ * without a word, and a third party holding the old public key could no longer tell.
+ */
+function signerFor(newest: SignedCheckpoint | undefined, key: SigningKeySource): CheckpointSigner {
+  const existing = key.existing();
+  if (newest === undefined) return existing ?? key.create();
+  const signedBy = `the audit log's newest checkpoint (of ${newest.size} events) is signed by key ${newest.keyId}`;
+  if (existing === undefined) {
+    throw new Error(
+      `${signedBy}, but ${key.location} is missing: put back that key file (from a backup of the data folder)`,
+    );
+  }
+  if (existing.keyId !== newest.keyId) {
+    throw new Error(
+      `${signedBy}, but ${key.location} is key ${existing.keyId}: put back the key that signed it`,
+    );
+  }
+  return existing;
 }

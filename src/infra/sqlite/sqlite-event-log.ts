@@ -77,14 +77,16 @@ export class SqliteEventLog implements EventLog {
           `audit log damaged: the catalogue reflects ${this.catalogue.position()} events, the log has ${this.nextSeq - 1}`,
         );
       }
+      this.signTail = this.db.transaction(() => {
+        if (this.checkpointer?.isBehind(this.tree)) this.checkpointer.write(this.tree);
+      });
+      // Events a crash left after the last checkpoint are signed now, before anything else is appended.
+      this.signTail();
     } catch (error) {
       // A log that refuses to open must not keep its file open either.
       this.db.close();
       throw error;
     }
-    this.signTail = this.db.transaction(() => {
-      if (this.checkpointer?.isBehind(this.tree)) this.checkpointer.write(this.tree);
-    });
     this.checkpointTimer = options.checkpoints && this.startCheckpointTimer(options.checkpoints);
   }
 
