@@ -70,6 +70,7 @@ import { UploadFile } from './handlers/upload-file.handler';
 import { HeldUploadExpiry } from './held-upload-expiry';
 import { ResumableAttempts } from './resumable-attempts';
 import { Ledger } from './ledger';
+import { LogName } from './log-name';
 import { TOKENS } from './tokens';
 
 /** What the transports drive: one object per use case. */
@@ -181,6 +182,7 @@ function buildContainer(config: FerryConfig, overrides: PortOverrides = {}): Con
   container.bind(TOKENS.UploadLimits).toConstantValue(config.uploads);
   for (const handler of [
     Ledger,
+    LogName,
     SessionLifecycle,
     ShowHelp,
     ListFiles,
@@ -221,6 +223,7 @@ export async function startApplication(
   try {
     await container.get<FileStore>(TOKENS.FileStore).open();
     await ledger.load();
+    await container.get(LogName).ensure(config.logOrigin, defaultOrigin(config));
     await container.get(HeldUploadExpiry).releaseUnaccounted();
   } catch (error) {
     lock?.release();
@@ -285,6 +288,13 @@ export function sftpHostKey(config: FerryConfig): SshHostKey {
 }
 
 /** The data folder's Ed25519 key (created on first start) signs the audit log's checkpoints. */
+/** A log's name unless the operator gives one: unique, as its signing key is. */
+function defaultOrigin(config: FerryConfig): string {
+  if (config.store !== 'disk') return 'ferry/memory';
+  const keyId = dataFolderSigningKey(config.dataDir).existing()?.keyId;
+  return `ferry/${keyId?.slice(0, 16) ?? 'unsigned'}`;
+}
+
 function checkpointSettings(config: FerryConfig, logger: Logger): CheckpointSettings {
   return {
     key: dataFolderSigningKey(config.dataDir),

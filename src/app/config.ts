@@ -20,6 +20,8 @@ export interface FerryConfig {
   readonly checkpointEvents: number;
   /** ...or this many seconds, whichever comes first, and always at shutdown. */
   readonly checkpointSeconds: number;
+  /** The log's name (origin) at its creation; by default made from the signing key's id. */
+  readonly logOrigin?: string;
   /**
    * Whether a session that has not logged in may act as `anonymous` while no account exists: true on
    * loopback, or when the operator passed --allow-anonymous. Once an account exists, everyone logs in.

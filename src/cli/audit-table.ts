@@ -39,6 +39,7 @@ const SUMMARIES: Summaries = {
   UploadInterrupted: (p) =>
     `UPLOAD ${quoteName(p.name)} INTERRUPTED ${formatBytes(p.bytes)} sent, ${formatBytes(p.held)} held (upload ${safeText(p.upload)})`,
   UploadOffsetShown: (p) => `OFFSET ${safeText(p.upload)} ${quoteName(p.name)} ${formatBytes(p.held)} held`,
+  LogNamed: (p) => `LOG NAMED ${safeText(p.origin)}`,
   UploadsExpired: (p) => `EXPIRED ${plural(p.uploads.length, 'held upload')} after ${p.hours} h`,
   FileRestored: (p) =>
     `RESTORE ${quoteName(p.name)} v${p.version} from v${p.fromVersion} ${formatBytes(p.size)}`,

@@ -18,13 +18,21 @@ export function reportAuditFailure(failure: AuditFailure, json = false): number 
 
 /** A JSON file someone handed us (a kept checkpoint, a proof): parsed here, checked by the domain. */
 export async function readJsonFile(path: string): Promise<AuditResult<unknown>> {
-  let text: string;
+  const text = await readTextFile(path);
+  return text.ok ? parseJsonText(text.value, path) : text;
+}
+
+/** A file someone handed us (a kept checkpoint note, a proof), as text. */
+export async function readTextFile(path: string): Promise<AuditResult<string>> {
   try {
-    text = await readFile(path, 'utf8');
+    return passed(await readFile(path, 'utf8'));
   } catch (error) {
     const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error);
     return failed('UNREADABLE', `cannot read ${path}: ${why}`);
   }
+}
+
+export function parseJsonText(text: string, path: string): AuditResult<unknown> {
   try {
     return passed(JSON.parse(text) as unknown);
   } catch {

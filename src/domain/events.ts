@@ -68,6 +68,11 @@ export interface EventPayloads {
     readonly held: number;
     readonly size?: number;
   };
+  /**
+   * The log's name (the origin of its C2SP checkpoints), given once, when the log is created or first
+   * opened by a version that names logs; it never changes.
+   */
+  LogNamed: { readonly origin: string };
   /** A client asked where its upload continues (OFFSET): the bytes held for it. */
   UploadOffsetShown: { readonly upload: string; readonly name: string; readonly held: number };
   /** Held uploads no attempt continued within `hours` of their last interruption, and their bytes, dropped. */
@@ -215,6 +220,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'UploadInterrupted',
   'UploadOffsetShown',
   'UploadsExpired',
+  'LogNamed',
   'FileRestored',
   'FileRenamed',
   'FolderCreated',

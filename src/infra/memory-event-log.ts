@@ -10,6 +10,11 @@ export class MemoryEventLog implements EventLog {
   readonly catalogue = new Catalogue();
   private readonly events: FerryEvent[] = [];
   private staged: FerryEvent[] = [];
+  private name: string | undefined;
+
+  origin(): string | undefined {
+    return this.name;
+  }
 
   /** A refused event loses its batch, as the port says; the catalogue, which cannot roll back, keeps it. */
   stage(event: FerryEvent): void {
@@ -23,6 +28,7 @@ export class MemoryEventLog implements EventLog {
       throw error;
     }
     this.staged.push(copy);
+    if (copy.type === 'LogNamed') this.name ??= copy.payload.origin;
   }
 
   async commit(): Promise<void> {

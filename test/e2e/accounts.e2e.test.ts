@@ -225,7 +225,7 @@ describe('accounts and roles over TCP', () => {
     const records = await root.audit(0, 3);
     expect(records).toHaveLength(3);
     const first = JSON.parse(records[0]) as { seq: number; type: string };
-    expect(first).toMatchObject({ seq: 1, type: 'UserAdded' });
+    expect(first).toMatchObject({ seq: 1, type: 'LogNamed' });
     const next = await root.audit(3, 1);
     expect(JSON.parse(next[0])).toMatchObject({ seq: 4 });
     await root.logout();

@@ -116,7 +116,7 @@ describe('ferry audit: the log proves itself, through the real binary', () => {
 
     it('refuses a checkpoint forged without the private key', async () => {
       const dir = copy();
-      tamper(dir, 'INSERT INTO checkpoints VALUES (?, ?, ?, ?, ?)', [
+      tamper(dir, 'INSERT INTO checkpoints (tree_size, root, at, key_id, signature) VALUES (?, ?, ?, ?, ?)', [
         folder.lastCheckpointSize + 5,
         Buffer.alloc(32, 7),
         '2030-01-01T00:00:00.000Z',

@@ -120,6 +120,7 @@ describe('a stuck client', () => {
     await ferry.stop(); // waits for every session to be recorded as closed
     const events = readEvents(ferry.dataDir);
     expect(events.map((event) => [event.type, event.payload.reason ?? event.payload.code])).toEqual([
+      ['LogNamed', undefined],
       ['SessionOpened', undefined],
       ['CommandRejected', 'SIZE_MISMATCH'],
       ['SessionClosed', 'idle'],

@@ -126,6 +126,7 @@ describe('ferry serve', () => {
     expect(existsSync(join(fromEnv, 'audit.db'))).toBe(false);
     const types = readEvents(fromFlag).map((event) => event.type);
     expect(types).toEqual([
+      'LogNamed',
       'SessionOpened',
       'FilesListed',
       'SessionClosed',

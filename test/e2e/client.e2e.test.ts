@@ -191,6 +191,7 @@ describe('Ferry over TCP with disk storage and SQLite', () => {
     await raw.closed();
     const types = readEvents(servers.ferry.dataDir).map((event) => [event.type, event.payload.reason]);
     expect(types).toEqual([
+      ['LogNamed', undefined],
       ['SessionOpened', undefined],
       ['SessionClosed', 'shutdown'],
     ]);

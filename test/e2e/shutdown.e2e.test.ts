@@ -77,8 +77,8 @@ describe('ferry serve on SIGTERM', () => {
     expect(reply).toMatch(new RegExp(`^OK version=1 size=${BODY} `));
     expect(await exited).toBe(0);
     const types = readEvents(dataDir).map((event) => event.type);
-    expect(types).toEqual(['SessionOpened', 'FileUploaded', 'SessionClosed']);
-    expect(readEvents(dataDir)[2].payload).toMatchObject({ reason: 'shutdown' });
+    expect(types).toEqual(['LogNamed', 'SessionOpened', 'FileUploaded', 'SessionClosed']);
+    expect(readEvents(dataDir)[3].payload).toMatchObject({ reason: 'shutdown' });
     expect(signedToTheEnd(dataDir)).toBe(true);
     expect((await verify(dataDir)).json.ok).toBe(true);
   }, 30_000);
@@ -99,8 +99,13 @@ describe('ferry serve on SIGTERM', () => {
     expect(took).toBeGreaterThanOrEqual(900);
     expect(took).toBeLessThan(5000);
     const events = readEvents(dataDir);
-    expect(events.map((event) => event.type)).toEqual(['SessionOpened', 'CommandRejected', 'SessionClosed']);
-    expect(events[1].payload).toMatchObject({
+    expect(events.map((event) => event.type)).toEqual([
+      'LogNamed',
+      'SessionOpened',
+      'CommandRejected',
+      'SessionClosed',
+    ]);
+    expect(events[2].payload).toMatchObject({
       command: 'UPLOAD',
       code: 'SIZE_MISMATCH',
       name: 'stalled.bin',
@@ -126,7 +131,7 @@ describe('ferry serve on SIGTERM', () => {
     expect(await exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(5000);
     const types = readEvents(dataDir).map((event) => event.type);
-    expect(types).toEqual(['SessionOpened', 'CommandRejected', 'SessionClosed']);
+    expect(types).toEqual(['LogNamed', 'SessionOpened', 'CommandRejected', 'SessionClosed']);
     expect(signedToTheEnd(dataDir)).toBe(true);
     expect((await verify(dataDir)).json.ok).toBe(true);
   }, 30_000);

@@ -494,10 +494,15 @@ describe('the catalogue tables are a pure function of the log', () => {
       await uploadBytes(app, origin, 'y', Buffer.from('2'));
       await app.ledger.drain();
       const events = await allEvents(eventLog);
-      expect(events.map((event) => event.type)).toEqual(['SessionOpened', 'FileUploaded', 'FileUploaded']);
-      const atFirstUpload = await listPages(app, '', 10, { kind: 'time', time: events[1].at });
+      expect(events.map((event) => event.type)).toEqual([
+        'LogNamed',
+        'SessionOpened',
+        'FileUploaded',
+        'FileUploaded',
+      ]);
+      const atFirstUpload = await listPages(app, '', 10, { kind: 'time', time: events[2].at });
       expect(atFirstUpload.map((f) => f.name)).toEqual(['x']);
-      const justBefore = new Date(Date.parse(events[2].at) - 1).toISOString();
+      const justBefore = new Date(Date.parse(events[3].at) - 1).toISOString();
       expect((await listPages(app, '', 10, { kind: 'time', time: justBefore })).map((f) => f.name)).toEqual([
         'x',
       ]);

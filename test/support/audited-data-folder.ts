@@ -33,7 +33,7 @@ async function serverRun(dataDir: string, work: (client: FerryClient) => Promise
 }
 
 async function keepCheckpoint(dataDir: string, file: string): Promise<number> {
-  const printed = await runFerry(['audit', 'checkpoint', '--data', dataDir]);
+  const printed = await runFerry(['audit', 'checkpoint', '--data', dataDir, '--json']);
   if (printed.code !== 0) throw new Error(`ferry audit checkpoint failed: ${printed.stderr}`);
   writeFileSync(file, printed.stdout);
   return (JSON.parse(printed.stdout) as { size: number }).size;

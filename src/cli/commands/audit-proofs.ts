@@ -4,15 +4,17 @@ import { proveEvent } from '../../app/audit/prove-event';
 import { verifyAuditLog, VerifiedAuditLog } from '../../app/audit/verify-audit-log';
 import { loadApplication } from '../lazy-app';
 import { DEFAULT_CONFIG } from '../../app/config';
-import { AuditFailure, AuditResult, failed } from '../../domain/audit/audit-failure';
+import { AuditFailure, AuditResult, failed, passed } from '../../domain/audit/audit-failure';
 import { checkCheckpointSignature, SignedCheckpoint } from '../../domain/audit/checkpoint';
 import { parseCheckpointDocument, toCheckpointDocument } from '../../domain/audit/checkpoint-document';
+import { checkpointNote, parseCheckpointNote } from '../../domain/audit/checkpoint-note';
+import { verifierKey } from '../../domain/audit/signed-note';
 import { toHex } from '../../domain/audit/hash';
 import {
   checkInclusionClaim,
   parseInclusionProofDocument,
 } from '../../domain/audit/inclusion-proof-document';
-import { readJsonFile, reportAuditFailure } from '../audit-verdict';
+import { parseJsonText, readJsonFile, readTextFile, reportAuditFailure } from '../audit-verdict';
 
 interface DataOptions {
   readonly data?: string;
@@ -71,8 +73,13 @@ export function registerAuditProofs(audit: Command): void {
     .command('key')
     .description('print the public key checkpoints are signed with (PEM)')
     .addOption(dataOption())
-    .action(async (options: DataOptions, command: Command) => {
+    .option(
+      '--note',
+      "instead, the signed-note verifier key (<log name>+<key id>+<key>) of the log's checkpoints",
+    )
+    .action(async (options: DataOptions & { note?: boolean }, command: Command) => {
       const dataDir = dataDirOf(options, command);
+      if (options.note) return printNoteKey(dataDir);
       const key = (await loadApplication()).readAuditPublicKey(dataDir);
       if (!key.ok) return fail(key.failure);
       if (key.value === undefined) {
@@ -84,18 +91,22 @@ export function registerAuditProofs(audit: Command): void {
 
   audit
     .command('checkpoint')
-    .description('print the latest signed checkpoint as JSON, to keep somewhere the server cannot write')
+    .description(
+      'print the latest signed checkpoint, to keep somewhere the server cannot write: the C2SP signed note itself',
+    )
     .addOption(dataOption())
-    .action((options: DataOptions, command: Command) =>
+    .option('--json', 'as a JSON document instead (the form of checkpoints before the log had a name)')
+    .action((options: DataOptions & { json?: boolean }, command: Command) =>
       withToolkit(dataDirOf(options, command), undefined, false, async (toolkit) => {
         const latest = toolkit.reader.latestCheckpoint();
         if (latest === undefined) return failed('NO_CHECKPOINT', 'there is no checkpoint yet');
-        if (toolkit.trustedKey === undefined)
-          return failed('UNREADABLE', 'the data folder has no public key');
-        const signed = checkCheckpointSignature(toolkit.trustedKey, latest);
-        if (signed.ok) {
-          printJson(toCheckpointDocument(latest, toolkit.trustedKey.publicKeyText));
-        }
+        const trusted = toolkit.trustedKey;
+        if (trusted === undefined) return failed('UNREADABLE', 'the data folder has no public key');
+        const signed = checkCheckpointSignature(trusted, latest);
+        if (!signed.ok) return signed;
+        if (latest.origin !== undefined && !options.json) {
+          process.stdout.write(checkpointNote(toolkit.hash, latest, trusted.rawPublicKey));
+        } else printJson(toCheckpointDocument(latest, trusted.publicKeyText));
         return signed;
       }),
     );
@@ -137,7 +148,6 @@ export function registerAuditProofs(audit: Command): void {
     });
 }
 
-/** Opens the data folder read-only for one piece of work, turns its verdict into an exit code, closes. */
 export interface VerifyCommandOptions {
   readonly against?: string;
   readonly key?: string;
@@ -147,7 +157,8 @@ export interface VerifyCommandOptions {
 /** `ferry audit verify` of `dataDir`: prints the verdict and sets the exit code. */
 export function verifyDataFolder(dataDir: string, options: VerifyCommandOptions): Promise<void> {
   return withToolkit(dataDir, options.key, options.json, async (toolkit) => {
-    const against = options.against === undefined ? undefined : await readKeptCheckpoint(options.against);
+    const against =
+      options.against === undefined ? undefined : await readKeptCheckpoint(options.against, toolkit);
     if (against !== undefined && !against.ok) return against;
     const verified = await verifyAuditLog(toolkit, against === undefined ? {} : { against: against.value });
     if (verified.ok) printVerified(verified.value, options.json === true);
@@ -155,6 +166,7 @@ export function verifyDataFolder(dataDir: string, options: VerifyCommandOptions)
   });
 }
 
+/** Opens the data folder read-only for one piece of work, turns its verdict into an exit code, closes. */
 async function withToolkit(
   dataDir: string,
   keyFile: string | undefined,
@@ -175,9 +187,35 @@ function fail(failure: AuditFailure, json?: boolean): void {
   process.exitCode = reportAuditFailure(failure, json === true);
 }
 
-async function readKeptCheckpoint(path: string): Promise<AuditResult<SignedCheckpoint>> {
-  const json = await readJsonFile(path);
+/** A kept checkpoint: a signed note as `ferry audit checkpoint` prints it, or a JSON document. */
+async function readKeptCheckpoint(
+  path: string,
+  toolkit: AuditToolkit,
+): Promise<AuditResult<SignedCheckpoint>> {
+  const text = await readTextFile(path);
+  if (!text.ok) return text;
+  if (!text.value.trimStart().startsWith('{')) {
+    if (toolkit.trustedKey === undefined) return failed('UNREADABLE', 'the data folder has no public key');
+    return parseCheckpointNote(toolkit.hash, text.value, toolkit.trustedKey, path);
+  }
+  const json = parseJsonText(text.value, path);
   return json.ok ? parseCheckpointDocument(json.value, path) : json;
+}
+
+/** `ferry audit key --note`: the verifier key under the log's name, as its newest checkpoint carries it. */
+function printNoteKey(dataDir: string): Promise<void> {
+  return withToolkit(dataDir, undefined, false, async (toolkit) => {
+    const origin = toolkit.reader.latestCheckpoint()?.origin;
+    if (origin === undefined) {
+      return failed(
+        'NO_CHECKPOINT',
+        'the log has no checkpoint with its name yet: a server signs one within a minute',
+      );
+    }
+    if (toolkit.trustedKey === undefined) return failed('UNREADABLE', 'the data folder has no public key');
+    process.stdout.write(`${verifierKey(toolkit.hash, origin, toolkit.trustedKey.rawPublicKey)}\n`);
+    return passed(undefined);
+  });
 }
 
 function printVerified(log: VerifiedAuditLog, json: boolean): void {

@@ -28,6 +28,7 @@ interface ServeOptions extends SecurityOptions {
   readonly checkpointSeconds: number;
   readonly idleTimeout: number;
   readonly shutdownGrace: number;
+  readonly logOrigin?: string;
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly sftpPort?: number;
@@ -101,6 +102,12 @@ export function registerServe(program: Command): void {
         .argParser(parsePositiveInteger),
     )
     .addOption(
+      new Option(
+        '--log-origin <name>',
+        "the audit log's name in its checkpoints, given once when the log is made (default: from its key)",
+      ).env('FERRY_LOG_ORIGIN'),
+    )
+    .addOption(
       new Option('--shutdown-grace <s>', 'on SIGTERM, let transfers finish for this long before cutting them')
         .env('FERRY_SHUTDOWN_GRACE')
         .default(DEFAULT_SHUTDOWN_GRACE_SECONDS)
@@ -138,6 +145,7 @@ export function registerServe(program: Command): void {
       logLevel: options.logLevel,
       checkpointEvents: options.checkpointEvents,
       checkpointSeconds: options.checkpointSeconds,
+      ...(options.logOrigin === undefined ? {} : { logOrigin: options.logOrigin }),
       ...securityConfig(options.host, options, allowed),
     };
     if ((options.tlsCert === undefined) !== (options.tlsKey === undefined))

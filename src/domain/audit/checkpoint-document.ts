@@ -13,6 +13,8 @@ export interface CheckpointDocument {
   readonly at: string;
   readonly keyId: string;
   readonly signature: string;
+  /** The log's name: the signature is then over the checkpoint's C2SP note text. */
+  readonly origin?: string;
   readonly publicKey?: string;
 }
 
@@ -26,6 +28,7 @@ export function toCheckpointDocument(checkpoint: SignedCheckpoint, publicKey?: s
     at: checkpoint.at,
     keyId: checkpoint.keyId,
     signature: toHex(checkpoint.signature),
+    ...(checkpoint.origin === undefined ? {} : { origin: checkpoint.origin }),
     ...(publicKey === undefined ? {} : { publicKey }),
   };
 }
@@ -36,7 +39,7 @@ export function parseCheckpointDocument(value: unknown, what = 'checkpoint'): Au
     return failed('SIGNATURE_INVALID', `${what} is not a JSON object`);
   }
   const document = value as Record<string, unknown>;
-  const { size, root, at, keyId, signature } = document;
+  const { size, root, at, keyId, signature, origin } = document;
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
     return failed('SIGNATURE_INVALID', `${what}: size is not a tree size`);
   }
@@ -44,12 +47,16 @@ export function parseCheckpointDocument(value: unknown, what = 'checkpoint'): Au
   if (!isLowerHex(keyId)) return failed('SIGNATURE_INVALID', `${what}: keyId is not lowercase hex`);
   if (!isLowerHex(signature)) return failed('SIGNATURE_INVALID', `${what}: signature is not lowercase hex`);
   if (typeof at !== 'string') return failed('SIGNATURE_INVALID', `${what}: at is not a string`);
+  if (origin !== undefined && typeof origin !== 'string') {
+    return failed('SIGNATURE_INVALID', `${what}: origin is not a string`);
+  }
   return passed({
     size,
     root: fromHex(root),
     at,
     keyId,
     signature: fromHex(signature),
+    ...(origin === undefined ? {} : { origin }),
   });
 }
 

@@ -41,3 +41,18 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   }
   return joined;
 }
+
+/** Standard, padded base64 (RFC 4648 section 4), as signed notes use it. */
+export function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/** Undefined for anything that is not canonical standard base64: a note is taken as written, or not at all. */
+export function fromBase64(text: string): Uint8Array | undefined {
+  if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text)) return undefined;
+  const binary = atob(text);
+  const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
+  return toBase64(bytes) === text ? bytes : undefined;
+}

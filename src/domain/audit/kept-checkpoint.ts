@@ -1,5 +1,5 @@
 import { AuditResult, failed, passed } from './audit-failure';
-import { checkCheckpointSignature, SignedCheckpoint } from './checkpoint';
+import { checkCheckpointSignature, checkpointLabel, SignedCheckpoint } from './checkpoint';
 import { HashFn } from './hash';
 import { consistencyProof, MerkleNodeReader, verifyConsistency } from './merkle';
 import { SignatureVerifier } from '../ports/signature-verifier.port';
@@ -24,7 +24,7 @@ export function checkExtendsKeptCheckpoint(
 ): AuditResult<SignedCheckpoint> {
   const signed = checkCheckpointSignature(trustedKey, kept);
   if (!signed.ok) return signed;
-  const label = `the kept checkpoint of size ${kept.size} (${kept.at})`;
+  const label = `the kept ${checkpointLabel(kept)}`;
   if (kept.size > current.size) {
     return failed(
       'LOG_TRUNCATED',

@@ -1,5 +1,5 @@
 import { AuditResult, failed, passed } from './audit-failure';
-import { checkCheckpointSignature, SignedCheckpoint } from './checkpoint';
+import { checkCheckpointSignature, checkpointLabel, SignedCheckpoint } from './checkpoint';
 import { parseEventRecord } from './event-record';
 import { bytesEqual, HashFn } from './hash';
 import { leafHash, MerkleFrontier, MerkleNodeReader, PerfectNode } from './merkle';
@@ -52,6 +52,8 @@ class LogScan {
   private readonly frontier: MerkleFrontier;
   private checkpointCount = 0;
   private latestCheckpoint: SignedCheckpoint | undefined;
+  /** The log's name, once its LogNamed event is read: every named checkpoint after it must carry it. */
+  private origin: string | undefined;
 
   constructor(
     private readonly reader: AuditLogReader,
@@ -109,6 +111,7 @@ class LogScan {
     }
     const event = parseEventRecord(row);
     if (!event.ok) return event;
+    if (event.value.type === 'LogNamed') this.origin ??= event.value.payload.origin;
 
     const leaf = leafHash(this.hash, new TextEncoder().encode(row.record));
     const storedLeaf = this.reader.storedNode(0, row.seq - 1);
@@ -164,8 +167,17 @@ class LogScan {
     if (!bytesEqual(checkpoint.root, this.frontier.root())) {
       return failed(
         'CHECKPOINT_MISMATCH',
-        `checkpoint of size ${checkpoint.size} (${checkpoint.at}) is not the root of events 1 to ` +
+        `${checkpointLabel(checkpoint)} is not the root of events 1 to ` +
           `${checkpoint.size}: they were rewritten along with their Merkle nodes`,
+      );
+    }
+    // A checkpoint of another log (its key copied here) signs another name, or signs one before this
+    // log had any.
+    if (checkpoint.origin !== undefined && checkpoint.origin !== this.origin) {
+      return failed(
+        'SIGNATURE_INVALID',
+        `${checkpointLabel(checkpoint)} names the log ${checkpoint.origin}, ` +
+          `but this log is ${this.origin === undefined ? 'not named by then' : `named ${this.origin}`}`,
       );
     }
     this.checkpointCount++;
@@ -180,7 +192,7 @@ class LogScan {
     const size = this.frontier.size;
     return failed(
       'LOG_TRUNCATED',
-      `the log ends at seq ${size} but checkpoint of size ${checkpoint.size} (${checkpoint.at}) ` +
+      `the log ends at seq ${size} but ${checkpointLabel(checkpoint)} ` +
         `was signed over more: events ${size + 1} to ${checkpoint.size} were removed`,
       { seq: size + 1 },
     );

@@ -31,6 +31,8 @@ export interface EventLog {
    * emptied on purpose), in bounded batches, reporting progress; resolves with how many were folded.
    */
   catchUp(progress: (folded: number, behind: number) => void): Promise<number>;
+  /** The log's name, from its LogNamed event; undefined until it has one. */
+  origin(): string | undefined;
   close(): Promise<void>;
 }
 

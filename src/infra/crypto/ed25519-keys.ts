@@ -34,6 +34,7 @@ export class Ed25519Signer implements CheckpointSigner {
 export class Ed25519Verifier implements SignatureVerifier {
   readonly keyId: string;
   readonly publicKeyText: string;
+  readonly rawPublicKey: Uint8Array;
 
   constructor(private readonly publicKey: KeyObject) {
     if (publicKey.type !== 'public' || !isEd25519(publicKey)) {
@@ -41,6 +42,7 @@ export class Ed25519Verifier implements SignatureVerifier {
     }
     this.keyId = keyIdOf(publicKey);
     this.publicKeyText = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    this.rawPublicKey = new Uint8Array(Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url'));
   }
 
   verify(message: Uint8Array, signature: Uint8Array): boolean {

@@ -7,29 +7,41 @@ interface CheckpointRow {
   readonly at: string;
   readonly key_id: string;
   readonly signature: Buffer;
+  readonly origin: string | null;
 }
 
-const COLUMNS = 'tree_size, root, at, key_id, signature';
+const COLUMNS = 'tree_size, root, at, key_id, signature, origin';
 const PAGE_SIZE = 1000;
 
 /** The `checkpoints` table (migrations/002_merkle.sql): signed tree heads, one per tree size. */
 export class CheckpointTable {
-  private readonly insert: Database.Statement<[number, Uint8Array, string, string, Uint8Array]>;
+  /** Undefined for a folder read before its migration: nothing is ever written there. */
+  private readonly insert:
+    Database.Statement<[number, Uint8Array, string, string, Uint8Array, string | null]> | undefined;
   private readonly latestRow: Database.Statement<[], CheckpointRow | undefined>;
   private readonly bySize: Database.Statement<[number], CheckpointRow | undefined>;
   private readonly page: Database.Statement<[number, number], CheckpointRow>;
 
   constructor(db: Database.Database) {
-    this.insert = db.prepare(`INSERT INTO checkpoints (${COLUMNS}) VALUES (?, ?, ?, ?, ?)`);
-    this.latestRow = db.prepare(`SELECT ${COLUMNS} FROM checkpoints ORDER BY tree_size DESC LIMIT 1`);
-    this.bySize = db.prepare(`SELECT ${COLUMNS} FROM checkpoints WHERE tree_size = ?`);
+    // A folder that no server of this version has opened yet (read by `ferry audit`) has no origin column.
+    const columnsNow = db.pragma('table_info(checkpoints)') as Array<{ name: string }>;
+    const named = columnsNow.some((column) => column.name === 'origin');
+    this.insert = named
+      ? db.prepare(`INSERT INTO checkpoints (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)`)
+      : undefined;
+    const columns = named ? COLUMNS : COLUMNS.replace('origin', 'NULL AS origin');
+    this.latestRow = db.prepare(`SELECT ${columns} FROM checkpoints ORDER BY tree_size DESC LIMIT 1`);
+    this.bySize = db.prepare(`SELECT ${columns} FROM checkpoints WHERE tree_size = ?`);
     this.page = db.prepare(
-      `SELECT ${COLUMNS} FROM checkpoints WHERE tree_size > ? ORDER BY tree_size LIMIT ?`,
+      `SELECT ${columns} FROM checkpoints WHERE tree_size > ? ORDER BY tree_size LIMIT ?`,
     );
   }
 
   add(checkpoint: SignedCheckpoint): void {
-    this.insert.run(checkpoint.size, checkpoint.root, checkpoint.at, checkpoint.keyId, checkpoint.signature);
+    if (!this.insert)
+      throw new Error('the checkpoints table is of an older version: open it with a server first');
+    const { size, root, at, keyId, signature, origin } = checkpoint;
+    this.insert.run(size, root, at, keyId, signature, origin ?? null);
   }
 
   latest(): SignedCheckpoint | undefined {
@@ -60,5 +72,6 @@ function fromRow(row: CheckpointRow | undefined): SignedCheckpoint | undefined {
     at: row.at,
     keyId: row.key_id,
     signature: new Uint8Array(row.signature),
+    ...(row.origin === null ? {} : { origin: row.origin }),
   };
 }

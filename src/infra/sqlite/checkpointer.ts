@@ -25,6 +25,8 @@ export class Checkpointer {
     private readonly table: CheckpointTable,
     private readonly settings: CheckpointSettings,
     private readonly now: () => string,
+    /** The log's name: checkpoints of a named log are C2SP notes that carry it. */
+    private readonly origin: () => string | undefined,
   ) {
     this.signer = signerFor(table.latest(), settings.key);
     this.reload();
@@ -44,11 +46,8 @@ export class Checkpointer {
   }
 
   write(tree: TreeState): void {
-    const checkpoint = signCheckpoint(this.signer, {
-      size: tree.size,
-      root: tree.root(),
-      at: this.now(),
-    });
+    const head = { size: tree.size, root: tree.root(), at: this.now() };
+    const checkpoint = signCheckpoint(this.signer, head, this.origin());
     this.table.add(checkpoint);
     this.signedSize = checkpoint.size;
   }

@@ -44,6 +44,9 @@ export class SqliteEventLog implements EventLog {
   private readonly page: Database.Statement<[number, number], { seq: number; record: string }>;
   /** The seq the next staged event must have. */
   private nextSeq: number;
+  private readonly originOf: Database.Statement<[], string | undefined>;
+  /** The log's name, from its LogNamed event (staged ones included). */
+  private name: string | undefined;
   /** Every event is a leaf, appended in the same transaction as its row. */
   private readonly tree: SqliteMerkleTree;
   private readonly checkpointer: Checkpointer | undefined;
@@ -67,6 +70,12 @@ export class SqliteEventLog implements EventLog {
       .pluck();
     this.page = this.db.prepare('SELECT seq, record FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
     this.nextSeq = (this.last.get() ?? 0) + 1;
+    this.originOf = this.db
+      .prepare<[], string | undefined>(
+        "SELECT json_extract(record, '$.payload.origin') FROM events WHERE type = 'LogNamed' ORDER BY seq LIMIT 1",
+      )
+      .pluck();
+    this.name = this.originOf.get();
     try {
       this.catalogue = new SqliteCatalogueStore(this.db);
       this.tree = new SqliteMerkleTree(this.db);
@@ -103,6 +112,7 @@ export class SqliteEventLog implements EventLog {
       this.insert.run(event.seq, record);
       this.tree.append(record);
       this.catalogue.foldWithin(event);
+      if (event.type === 'LogNamed') this.name ??= event.payload.origin;
     } catch (error) {
       this.rollBack();
       throw asLogError(error);
@@ -175,9 +185,14 @@ export class SqliteEventLog implements EventLog {
     this.catalogue.reload();
   }
 
+  origin(): string | undefined {
+    return this.name;
+  }
+
   private rollBack(): void {
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
     this.nextSeq = (this.last.get() ?? 0) + 1;
+    this.name = this.originOf.get();
     this.forgetRolledBack();
   }
 
@@ -185,7 +200,7 @@ export class SqliteEventLog implements EventLog {
     if (!isCheckpointPolicy(settings.policy)) {
       throw new RangeError('checkpoints need a whole number of events and a number of seconds above 0');
     }
-    const checkpointer = new Checkpointer(new CheckpointTable(this.db), settings, now);
+    const checkpointer = new Checkpointer(new CheckpointTable(this.db), settings, now, () => this.name);
     if (checkpointer.latestSize > this.tree.size) {
       throw new Error(
         `audit log damaged: a checkpoint covers ${checkpointer.latestSize} events, the log has ${this.tree.size}`,
