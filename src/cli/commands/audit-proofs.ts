@@ -5,16 +5,17 @@ import { verifyAuditLog, VerifiedAuditLog } from '../../app/audit/verify-audit-l
 import { loadApplication } from '../lazy-app';
 import { DEFAULT_CONFIG } from '../../app/config';
 import { AuditFailure, AuditResult, failed, passed } from '../../domain/audit/audit-failure';
-import { checkCheckpointSignature, SignedCheckpoint } from '../../domain/audit/checkpoint';
-import { parseCheckpointDocument, toCheckpointDocument } from '../../domain/audit/checkpoint-document';
-import { checkpointNote, parseCheckpointNote } from '../../domain/audit/checkpoint-note';
+import { checkCheckpointSignature } from '../../domain/audit/checkpoint';
+import { toCheckpointDocument } from '../../domain/audit/checkpoint-document';
+import { checkpointNote } from '../../domain/audit/checkpoint-note';
 import { verifierKey } from '../../domain/audit/signed-note';
 import { toHex } from '../../domain/audit/hash';
 import {
   checkInclusionClaim,
   parseInclusionProofDocument,
 } from '../../domain/audit/inclusion-proof-document';
-import { parseJsonText, readJsonFile, readTextFile, reportAuditFailure } from '../audit-verdict';
+import { readJsonFile, reportAuditFailure } from '../audit-verdict';
+import { readCheckpointFile } from '../checkpoint-file';
 
 interface DataOptions {
   readonly data?: string;
@@ -96,10 +97,16 @@ export function registerAuditProofs(audit: Command): void {
     )
     .addOption(dataOption())
     .option('--json', 'as a JSON document instead (the form of checkpoints before the log had a name)')
-    .action((options: DataOptions & { json?: boolean }, command: Command) =>
+    .option('--size <n>', 'the checkpoint of this tree size instead of the latest', parseTreeSize)
+    .action((options: DataOptions & { json?: boolean; size?: number }, command: Command) =>
       withToolkit(dataDirOf(options, command), undefined, false, async (toolkit) => {
-        const latest = toolkit.reader.latestCheckpoint();
-        if (latest === undefined) return failed('NO_CHECKPOINT', 'there is no checkpoint yet');
+        const { reader } = toolkit;
+        const latest =
+          options.size === undefined ? reader.latestCheckpoint() : reader.checkpointOfSize(options.size);
+        if (latest === undefined) {
+          const which = options.size === undefined ? 'yet' : `of size ${options.size}`;
+          return failed('NO_CHECKPOINT', `there is no checkpoint ${which}`);
+        }
         const trusted = toolkit.trustedKey;
         if (trusted === undefined) return failed('UNREADABLE', 'the data folder has no public key');
         const signed = checkCheckpointSignature(trusted, latest);
@@ -158,7 +165,9 @@ export interface VerifyCommandOptions {
 export function verifyDataFolder(dataDir: string, options: VerifyCommandOptions): Promise<void> {
   return withToolkit(dataDir, options.key, options.json, async (toolkit) => {
     const against =
-      options.against === undefined ? undefined : await readKeptCheckpoint(options.against, toolkit);
+      options.against === undefined
+        ? undefined
+        : await readCheckpointFile(options.against, toolkit.hash, toolkit.trustedKey);
     if (against !== undefined && !against.ok) return against;
     const verified = await verifyAuditLog(toolkit, against === undefined ? {} : { against: against.value });
     if (verified.ok) printVerified(verified.value, options.json === true);
@@ -167,7 +176,7 @@ export function verifyDataFolder(dataDir: string, options: VerifyCommandOptions)
 }
 
 /** Opens the data folder read-only for one piece of work, turns its verdict into an exit code, closes. */
-async function withToolkit(
+export async function withToolkit(
   dataDir: string,
   keyFile: string | undefined,
   json: boolean | undefined,
@@ -183,23 +192,8 @@ async function withToolkit(
   }
 }
 
-function fail(failure: AuditFailure, json?: boolean): void {
+export function fail(failure: AuditFailure, json?: boolean): void {
   process.exitCode = reportAuditFailure(failure, json === true);
-}
-
-/** A kept checkpoint: a signed note as `ferry audit checkpoint` prints it, or a JSON document. */
-async function readKeptCheckpoint(
-  path: string,
-  toolkit: AuditToolkit,
-): Promise<AuditResult<SignedCheckpoint>> {
-  const text = await readTextFile(path);
-  if (!text.ok) return text;
-  if (!text.value.trimStart().startsWith('{')) {
-    if (toolkit.trustedKey === undefined) return failed('UNREADABLE', 'the data folder has no public key');
-    return parseCheckpointNote(toolkit.hash, text.value, toolkit.trustedKey, path);
-  }
-  const json = parseJsonText(text.value, path);
-  return json.ok ? parseCheckpointDocument(json.value, path) : json;
 }
 
 /** `ferry audit key --note`: the verifier key under the log's name, as its newest checkpoint carries it. */

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAuditConsistency } from './audit-consistency';
 import { registerAuditList } from './audit-list';
 import { registerAuditProofs } from './audit-proofs';
 
@@ -7,4 +8,5 @@ export function registerAudit(program: Command): void {
   const audit = program.command('audit').description('read and verify the audit log in a data folder');
   registerAuditList(audit);
   registerAuditProofs(audit);
+  registerAuditConsistency(audit);
 }
