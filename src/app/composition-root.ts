@@ -17,12 +17,16 @@ import { FileStore } from '../domain/ports/file-store.port';
 import { FreeSpace } from '../domain/ports/free-space.port';
 import { IdGenerator } from '../domain/ports/id-generator.port';
 import { Logger } from '../domain/ports/logger.port';
+import { EventOf, EventOrigin } from '../domain/events';
 import { PasswordHasher } from '../domain/ports/password-hasher.port';
 import { PublicKeys } from '../domain/ports/public-keys.port';
 import { SignatureVerifier } from '../domain/ports/signature-verifier.port';
 import { sha256, sha256Stream } from '../infra/crypto/sha256';
 import {
   dataFolderSigningKey,
+  prepareNextSigningKey,
+  promoteNextSigningKey,
+  publicKeyFromPem,
   readDataFolderPublicKey,
   readPublicKeyFile,
 } from '../infra/crypto/signing-key-files';
@@ -319,6 +323,7 @@ export function openAuditToolkit(dataDir: string, keyFile?: string): AuditResult
     hash: sha256,
     hashStream: sha256Stream,
     trustedKey: key.value,
+    publicKeyOf: publicKeyFromPem,
     openScratchProjection: () => {
       const stored = reader.value.catalogueTables();
       return stored.ok ? SqliteScratchProjection.open(stored.value) : stored;
@@ -385,4 +390,39 @@ export function restoreDataFolder(backup: string, dataDir: string): Promise<Copy
     throw new Error(`${backup} is not a finished Ferry backup: it has no ${BACKUP_MANIFEST}`);
   }
   return copyDataFolder(backup, dataDir);
+}
+
+/**
+ * `ferry audit rotate-key`, with the server stopped: a new key is made beside the current one; the log
+ * records SigningKeyRotated, which the current key signs in a checkpoint of exactly its size; then the new
+ * key takes the current one's place (a start after a crash in between finishes that step).
+ */
+export async function rotateSigningKey(
+  config: FerryConfig,
+  origin: EventOrigin,
+): Promise<EventOf<'SigningKeyRotated'>> {
+  const previous = readDataFolderPublicKey(config.dataDir);
+  if (!previous.ok || previous.value === undefined) {
+    throw new Error(`${config.dataDir} has no signing key to rotate: a server makes one on first start`);
+  }
+  const next = prepareNextSigningKey(config.dataDir);
+  const app = await startApplication(config);
+  let rotated: EventOf<'SigningKeyRotated'>;
+  try {
+    rotated = app.ledger.record<'SigningKeyRotated'>({
+      ...origin,
+      type: 'SigningKeyRotated',
+      payload: {
+        previousKeyId: previous.value.keyId,
+        previousPublicKey: previous.value.publicKeyText,
+        keyId: next.keyId,
+        publicKey: next.publicKeyText,
+      },
+    });
+    await app.ledger.drain();
+  } finally {
+    await app.close();
+  }
+  promoteNextSigningKey(config.dataDir);
+  return rotated;
 }

@@ -40,6 +40,8 @@ const SUMMARIES: Summaries = {
     `UPLOAD ${quoteName(p.name)} INTERRUPTED ${formatBytes(p.bytes)} sent, ${formatBytes(p.held)} held (upload ${safeText(p.upload)})`,
   UploadOffsetShown: (p) => `OFFSET ${safeText(p.upload)} ${quoteName(p.name)} ${formatBytes(p.held)} held`,
   LogNamed: (p) => `LOG NAMED ${safeText(p.origin)}`,
+  SigningKeyRotated: (p) =>
+    `KEY ROTATED ${safeText(p.previousKeyId.slice(0, 16))} to ${safeText(p.keyId.slice(0, 16))}`,
   UploadsExpired: (p) => `EXPIRED ${plural(p.uploads.length, 'held upload')} after ${p.hours} h`,
   FileRestored: (p) =>
     `RESTORE ${quoteName(p.name)} v${p.version} from v${p.fromVersion} ${formatBytes(p.size)}`,

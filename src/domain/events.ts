@@ -73,6 +73,17 @@ export interface EventPayloads {
    * opened by a version that names logs; it never changes.
    */
   LogNamed: { readonly origin: string };
+  /**
+   * The checkpoint key changed (`ferry audit rotate-key`): checkpoints up to and including this event are
+   * signed by the previous key (the one of exactly this size proves the change), later ones by the new.
+   * Both keys as SubjectPublicKeyInfo PEM, with their ids.
+   */
+  SigningKeyRotated: {
+    readonly previousKeyId: string;
+    readonly previousPublicKey: string;
+    readonly keyId: string;
+    readonly publicKey: string;
+  };
   /** A client asked where its upload continues (OFFSET): the bytes held for it. */
   UploadOffsetShown: { readonly upload: string; readonly name: string; readonly held: number };
   /** Held uploads no attempt continued within `hours` of their last interruption, and their bytes, dropped. */
@@ -221,6 +232,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'UploadOffsetShown',
   'UploadsExpired',
   'LogNamed',
+  'SigningKeyRotated',
   'FileRestored',
   'FileRenamed',
   'FolderCreated',

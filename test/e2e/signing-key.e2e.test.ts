@@ -1,6 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { verify } from '../support/audited-data-folder';
+import { canonicalJson } from '../../src/domain/audit/canonical-json';
+import { signCheckpoint } from '../../src/domain/audit/checkpoint';
+import { Ed25519Signer } from '../../src/infra/crypto/ed25519-keys';
+import { readEvents } from '../support/audit-db';
+import { naiveRoot, readStoredTree } from '../support/audit-db-tree';
+import { appendForged, tamper, verify } from '../support/audited-data-folder';
 import { runFerry, startServerProcess } from '../support/ferry-binary';
 import { removeDir, tempDir } from '../support/test-server';
 
@@ -58,3 +65,119 @@ describe('ferry serve and the signing key of a signed log', () => {
     );
   });
 });
+
+describe('ferry audit rotate-key', () => {
+  let dataDir: string;
+  let work: string;
+  beforeEach(async () => {
+    dataDir = tempDir();
+    work = tempDir('ferry-rotate-');
+    await serveAndUpload(dataDir, work, 'before.txt');
+    copyFileSync(join(dataDir, 'audit-signing-key.pub.pem'), join(work, 'old.pub.pem'));
+    copyFileSync(join(dataDir, 'audit-signing-key.pem'), join(work, 'old.pem'));
+  });
+  afterEach(() => {
+    removeDir(dataDir);
+    removeDir(work);
+  });
+
+  it('introduces a new key in the log, signed by the old one; verify follows the chain from either key', async () => {
+    const rotated = await runFerry(['audit', 'rotate-key', '--data', dataDir]);
+    expect(rotated.code).toBe(0);
+    const seq = Number(/in event (\d+):/.exec(rotated.stdout)?.[1]);
+    const [oldId, newId] = /: ([0-9a-f]{64}) signed the change to ([0-9a-f]{64})/
+      .exec(rotated.stdout)!
+      .slice(1);
+    await serveAndUpload(dataDir, work, 'after.txt');
+
+    const signers = checkpointSigners(dataDir);
+    expect(signers.filter(([size]) => size <= seq).every(([, key]) => key === oldId)).toBe(true);
+    expect(signers.find(([size]) => size === seq)).toEqual([seq, oldId]);
+    expect(signers.filter(([size]) => size > seq).map(([, key]) => key)).toEqual([newId]);
+
+    expect((await verify(dataDir)).json.ok).toBe(true);
+    expect((await verify(dataDir, '--key', join(work, 'old.pub.pem'))).json.ok).toBe(true);
+    const all = await runFerry(['audit', 'key', '--all', '--data', dataDir]);
+    expect(all.stdout.match(/^# key [0-9a-f]{64}: .*$/gm)).toEqual([
+      `# key ${oldId}: the first key`,
+      `# key ${newId}: from event ${seq}`,
+    ]);
+  });
+
+  it('finishes a rotation cut short after the log recorded it, at the next start', async () => {
+    expect((await runFerry(['audit', 'rotate-key', '--data', dataDir])).code).toBe(0);
+    // As if the process died before the new key took the old one's place.
+    renameSync(join(dataDir, 'audit-signing-key.pem'), join(dataDir, 'audit-signing-key.next.pem'));
+    copyFileSync(join(work, 'old.pem'), join(dataDir, 'audit-signing-key.pem'));
+    copyFileSync(join(work, 'old.pub.pem'), join(dataDir, 'audit-signing-key.pub.pem'));
+    await serveAndUpload(dataDir, work, 'after.txt');
+    expect(existsSync(join(dataDir, 'audit-signing-key.next.pem'))).toBe(false);
+    expect((await verify(dataDir, '--key', join(work, 'old.pub.pem'))).json.ok).toBe(true);
+  });
+
+  it('refuses a key change the old key did not sign', async () => {
+    const forger = generateKeyPairSync('ed25519').privateKey;
+    const forgedPublic = createPublicKey(forger).export({ type: 'spki', format: 'pem' }).toString();
+    const oldPublic = readFileSync(join(work, 'old.pub.pem'), 'utf8');
+    const events = readEvents(dataDir);
+    const last = events[events.length - 1];
+    const forgedId = createHash('sha256')
+      .update(createPublicKey(forger).export({ type: 'spki', format: 'der' }))
+      .digest('hex');
+    const oldId = createHash('sha256')
+      .update(createPublicKey(oldPublic).export({ type: 'spki', format: 'der' }))
+      .digest('hex');
+    const record = canonicalJson({
+      actor: 'local:mallory',
+      at: last.at,
+      id: 'forged',
+      payload: {
+        keyId: forgedId,
+        previousKeyId: oldId,
+        previousPublicKey: oldPublic,
+        publicKey: forgedPublic,
+      },
+      remote: 'local',
+      seq: last.seq + 1,
+      session: 'forged',
+      type: 'SigningKeyRotated',
+    });
+    appendForged(dataDir, [record]);
+    // The forger signs the checkpoint that should prove the change, with the only key they have.
+    const origin = (readEvents(dataDir)[0].payload as { origin: string }).origin;
+    const records = readStoredTree(join(dataDir, 'audit.db')).records;
+    expect(records).toHaveLength(last.seq + 1);
+    const root = naiveRoot(records);
+    const forged = signCheckpoint(
+      new Ed25519Signer(forger),
+      { size: last.seq + 1, root, at: last.at },
+      origin,
+    );
+    tamper(
+      dataDir,
+      'INSERT INTO checkpoints (tree_size, root, at, key_id, signature, origin) VALUES (?, ?, ?, ?, ?, ?)',
+      [forged.size, Buffer.from(forged.root), forged.at, forged.keyId, Buffer.from(forged.signature), origin],
+    );
+    const verdict = await verify(dataDir, '--key', join(work, 'old.pub.pem'));
+    expect(verdict.json).toMatchObject({ ok: false, code: 'SIGNATURE_INVALID' });
+    expect(verdict.json.message).toContain(`names key ${forgedId}, not key ${oldId}`);
+  });
+});
+
+async function serveAndUpload(dataDir: string, work: string, name: string): Promise<void> {
+  const server = await startServerProcess(['--data', dataDir, '--log-level', 'error']);
+  writeFileSync(join(work, name), `bytes of ${name}`);
+  expect((await runFerry(['put', name, '--server', server.server], { cwd: work })).code).toBe(0);
+  expect(await server.stop()).toBe(0);
+}
+
+function checkpointSigners(dataDir: string): Array<[number, string]> {
+  const db = new Database(join(dataDir, 'audit.db'), { readonly: true });
+  try {
+    return db.prepare('SELECT tree_size, key_id FROM checkpoints ORDER BY tree_size').raw().all() as Array<
+      [number, string]
+    >;
+  } finally {
+    db.close();
+  }
+}

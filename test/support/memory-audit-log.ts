@@ -113,5 +113,9 @@ export class MemoryAuditLog implements AuditLogReader {
     return this.checkpointList.find((checkpoint) => checkpoint.size === size);
   }
 
+  keyRotations(): StoredEventRecord[] {
+    return [...this.records()].filter((row) => row.record.includes('"type":"SigningKeyRotated"'));
+  }
+
   close(): void {}
 }

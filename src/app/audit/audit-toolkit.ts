@@ -1,5 +1,6 @@
 import { AuditResult } from '../../domain/audit/audit-failure';
 import { HashFn } from '../../domain/audit/hash';
+import { PublicKeyReader } from '../../domain/audit/key-chain';
 import { AuditLogReader } from '../../domain/ports/audit-log-reader.port';
 import { FileStore } from '../../domain/ports/file-store.port';
 import { IncrementalHashFactory } from '../../domain/ports/incremental-hash.port';
@@ -16,6 +17,8 @@ export interface AuditToolkit {
   readonly hashStream: IncrementalHashFactory;
   /** The key checkpoints must be signed with: the one named on the command line, else the data folder's. */
   readonly trustedKey: SignatureVerifier | undefined;
+  /** Reads the public keys the log's key changes name, to follow the chain from the trusted key. */
+  readonly publicKeyOf: PublicKeyReader;
   /**
    * An empty projection in a scratch store outside the data folder, to fold the log into afresh and hold
    * the data folder's catalogue tables to (read through `reader`, in its snapshot). The caller closes it,

@@ -73,7 +73,7 @@ function scanWithKeptCheckpoint(
   kept: SignedCheckpoint | undefined,
 ): AuditResult<ScannedLog> {
   const { reader, hash, trustedKey } = toolkit;
-  const scan = scanAuditLog(reader, hash, trustedKey, projection);
+  const scan = scanAuditLog(reader, hash, trustedKey, projection, toolkit.publicKeyOf);
   if (!scan.ok || kept === undefined) return scan;
   if (trustedKey === undefined) {
     return failed('UNREADABLE', 'there is no public key to check the kept checkpoint with: use --key');

@@ -78,9 +78,11 @@ export function registerAuditProofs(audit: Command): void {
       '--note',
       "instead, the signed-note verifier key (<log name>+<key id>+<key>) of the log's checkpoints",
     )
-    .action(async (options: DataOptions & { note?: boolean }, command: Command) => {
+    .option('--all', 'every key that has signed the log, oldest first, as its key changes name them')
+    .action(async (options: DataOptions & { note?: boolean; all?: boolean }, command: Command) => {
       const dataDir = dataDirOf(options, command);
       if (options.note) return printNoteKey(dataDir);
+      if (options.all) return printAllKeys(dataDir);
       const key = (await loadApplication()).readAuditPublicKey(dataDir);
       if (!key.ok) return fail(key.failure);
       if (key.value === undefined) {
@@ -194,6 +196,36 @@ export async function withToolkit(
 
 export function fail(failure: AuditFailure, json?: boolean): void {
   process.exitCode = reportAuditFailure(failure, json === true);
+}
+
+/** `ferry audit key --all`: the first key and each one a key change introduced, with the event that did. */
+function printAllKeys(dataDir: string): Promise<void> {
+  return withToolkit(dataDir, undefined, false, async (toolkit) => {
+    const rotations = toolkit.reader
+      .keyRotations()
+      .map((row) => ({ seq: row.seq, ...parseRotation(row.record) }));
+    if (toolkit.trustedKey === undefined) return failed('UNREADABLE', 'the data folder has no public key');
+    const first = rotations[0];
+    const keys = first
+      ? [
+          { keyId: first.previousKeyId, pem: first.previousPublicKey, since: 'the first key' },
+          ...rotations.map((r) => ({ keyId: r.keyId, pem: r.publicKey, since: `from event ${r.seq}` })),
+        ]
+      : [{ keyId: toolkit.trustedKey.keyId, pem: toolkit.trustedKey.publicKeyText, since: 'the only key' }];
+    for (const key of keys) process.stdout.write(`# key ${key.keyId}: ${key.since}\n${key.pem}`);
+    return passed(undefined);
+  });
+}
+
+interface RotationPayload {
+  readonly previousKeyId: string;
+  readonly previousPublicKey: string;
+  readonly keyId: string;
+  readonly publicKey: string;
+}
+
+function parseRotation(record: string): RotationPayload {
+  return (JSON.parse(record) as { payload: RotationPayload }).payload;
 }
 
 /** `ferry audit key --note`: the verifier key under the log's name, as its newest checkpoint carries it. */

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAuditConsistency } from './audit-consistency';
+import { registerAuditKeys } from './audit-keys';
 import { registerAuditList } from './audit-list';
 import { registerAuditProofs } from './audit-proofs';
 
@@ -9,4 +10,5 @@ export function registerAudit(program: Command): void {
   registerAuditList(audit);
   registerAuditProofs(audit);
   registerAuditConsistency(audit);
+  registerAuditKeys(audit);
 }

@@ -1,5 +1,6 @@
 import { AuditResult, failed, passed } from './audit-failure';
-import { checkCheckpointSignature, checkpointLabel, SignedCheckpoint } from './checkpoint';
+import { checkpointLabel, SignedCheckpoint } from './checkpoint';
+import { KeyChain, PublicKeyReader, readKeyChain } from './key-chain';
 import { parseEventRecord } from './event-record';
 import { bytesEqual, HashFn } from './hash';
 import { leafHash, MerkleFrontier, MerkleNodeReader, PerfectNode } from './merkle';
@@ -36,8 +37,11 @@ export function scanAuditLog(
   hash: HashFn,
   trustedKey: SignatureVerifier | undefined,
   fold?: EventFold,
+  publicKeyOf?: PublicKeyReader,
 ): AuditResult<ScannedLog> {
-  return new LogScan(reader, hash, trustedKey, fold).run();
+  const keys = trustedKey && readKeyChain(reader, trustedKey, publicKeyOf);
+  if (keys && !keys.ok) return keys;
+  return new LogScan(reader, hash, keys?.value, fold).run();
 }
 
 const NOTHING_STORED: MerkleNodeReader = {
@@ -58,7 +62,7 @@ class LogScan {
   constructor(
     private readonly reader: AuditLogReader,
     private readonly hash: HashFn,
-    private readonly trustedKey: SignatureVerifier | undefined,
+    private readonly keys: KeyChain | undefined,
     private readonly target: EventFold | undefined,
   ) {
     this.frontier = new MerkleFrontier(hash, 0, NOTHING_STORED);
@@ -182,6 +186,7 @@ class LogScan {
     }
     this.checkpointCount++;
     this.latestCheckpoint = checkpoint;
+    this.keys?.signed(checkpoint.size);
     return PASS;
   }
 
@@ -199,12 +204,12 @@ class LogScan {
   }
 
   private checkSignature(checkpoint: SignedCheckpoint): AuditResult<SignedCheckpoint> {
-    if (this.trustedKey === undefined) {
+    if (this.keys === undefined) {
       return failed(
         'UNREADABLE',
         `checkpoint of size ${checkpoint.size} cannot be checked: there is no public key to check it with`,
       );
     }
-    return checkCheckpointSignature(this.trustedKey, checkpoint);
+    return this.keys.check(checkpoint);
   }
 }

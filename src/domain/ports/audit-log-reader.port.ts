@@ -23,5 +23,7 @@ export interface AuditLogReader {
   checkpoints(): Iterable<SignedCheckpoint>;
   latestCheckpoint(): SignedCheckpoint | undefined;
   checkpointOfSize(size: number): SignedCheckpoint | undefined;
+  /** The stored records of SigningKeyRotated events, in seq order (few: one per key change). */
+  keyRotations(): StoredEventRecord[];
   close(): void;
 }

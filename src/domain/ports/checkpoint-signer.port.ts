@@ -17,4 +17,8 @@ export interface SigningKeySource {
   existing(): CheckpointSigner | undefined;
   /** Makes the first key. */
   create(): CheckpointSigner;
+  /** The key a rotation made and has not put in place yet (`ferry audit rotate-key` was cut short). */
+  pending(): CheckpointSigner | undefined;
+  /** Puts the pending key in place of the current one, and returns it. */
+  promote(): CheckpointSigner;
 }

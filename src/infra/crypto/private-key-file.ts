@@ -26,7 +26,7 @@ export function createPrivateFileOnce(path: string, contents: Buffer): void {
   syncDirectory(dirname(path));
 }
 
-function syncDirectory(path: string): void {
+export function syncDirectory(path: string): void {
   const handle = openSync(path, 'r');
   try {
     fsyncSync(handle);

@@ -1,16 +1,18 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditResult, failed, passed } from '../../domain/audit/audit-failure';
 import { SigningKeySource } from '../../domain/ports/checkpoint-signer.port';
 import { SignatureVerifier } from '../../domain/ports/signature-verifier.port';
 import { Ed25519Signer, Ed25519Verifier, isEd25519, keyIdOf } from './ed25519-keys';
-import { createPrivateFileOnce } from './private-key-file';
+import { createPrivateFileOnce, syncDirectory } from './private-key-file';
 
 /** PKCS#8 PEM, mode 0600: whoever can read it can sign checkpoints in the server's name. */
 export const SIGNING_KEY_FILE = 'audit-signing-key.pem';
 /** SubjectPublicKeyInfo PEM: hand it to anyone who should be able to check the log. */
 export const PUBLIC_KEY_FILE = 'audit-signing-key.pub.pem';
+/** A rotation's new key, until the log has recorded the change and it takes the current key's place. */
+const NEXT_KEY_FILE = 'audit-signing-key.next.pem';
 
 /**
  * The data folder's checkpoint key, as the event log asks for it: the one in the folder, or a first one
@@ -25,7 +27,36 @@ export function dataFolderSigningKey(dataDir: string): SigningKeySource {
       createPrivateKeyFile(privatePath);
       return loadSigningKey(dataDir);
     },
+    pending: () => {
+      const next = join(dataDir, NEXT_KEY_FILE);
+      return existsSync(next) ? new Ed25519Signer(createPrivateKey(readFileSync(next))) : undefined;
+    },
+    promote: () => promoteNextSigningKey(dataDir),
   };
+}
+
+/**
+ * The first step of a rotation: a new key, made durable beside the current one, which stays in force
+ * until the log has recorded the change (see `promoteNextSigningKey`). A left-over one is replaced.
+ */
+export function prepareNextSigningKey(dataDir: string): SignatureVerifier {
+  const next = join(dataDir, NEXT_KEY_FILE);
+  rmSync(next, { force: true });
+  createPrivateKeyFile(next);
+  return new Ed25519Verifier(createPublicKey(createPrivateKey(readFileSync(next))));
+}
+
+/** The last step of a rotation: the new key replaces the current one, its public half the public file. */
+export function promoteNextSigningKey(dataDir: string): Ed25519Signer {
+  const next = join(dataDir, NEXT_KEY_FILE);
+  const publicKey = createPublicKey(createPrivateKey(readFileSync(next)));
+  const publicPath = join(dataDir, PUBLIC_KEY_FILE);
+  const staged = `${publicPath}.next`;
+  writeFileSync(staged, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
+  renameSync(next, join(dataDir, SIGNING_KEY_FILE));
+  renameSync(staged, publicPath);
+  syncDirectory(dataDir);
+  return loadSigningKey(dataDir);
 }
 
 function loadSigningKey(dataDir: string): Ed25519Signer {
@@ -63,6 +94,15 @@ export function readPublicKeyFile(path: string): AuditResult<SignatureVerifier> 
           ? error.message
           : String(error);
     return failed('UNREADABLE', `cannot read an Ed25519 public key from ${path}: ${why}`);
+  }
+}
+
+/** A public key from PEM text (one a key change in the log names); undefined if it is not an Ed25519 key. */
+export function publicKeyFromPem(pem: string): SignatureVerifier | undefined {
+  try {
+    return new Ed25519Verifier(createPublicKey(pem));
+  } catch {
+    return undefined;
   }
 }
 

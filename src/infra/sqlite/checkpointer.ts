@@ -27,8 +27,10 @@ export class Checkpointer {
     private readonly now: () => string,
     /** The log's name: checkpoints of a named log are C2SP notes that carry it. */
     private readonly origin: () => string | undefined,
+    /** The log's last key change, if any: its seq and the key it put in force. */
+    latestRotation?: KeyRotation,
   ) {
-    this.signer = signerFor(table.latest(), settings.key);
+    this.signer = signerFor(table.latest(), settings.key, latestRotation);
     this.reload();
   }
 
@@ -63,19 +65,35 @@ export class Checkpointer {
  * key or a first one. A missing or different key is refused: a new key would sign over the old history
  * without a word, and a third party holding the old public key could no longer tell.
  */
-function signerFor(newest: SignedCheckpoint | undefined, key: SigningKeySource): CheckpointSigner {
-  const existing = key.existing();
+function signerFor(
+  newest: SignedCheckpoint | undefined,
+  key: SigningKeySource,
+  rotation: KeyRotation | undefined,
+): CheckpointSigner {
+  let existing = key.existing();
   if (newest === undefined) return existing ?? key.create();
-  const signedBy = `the audit log's newest checkpoint (of ${newest.size} events) is signed by key ${newest.keyId}`;
+  // A key change is signed by the previous key in a checkpoint of its own size; from there, the new key.
+  const rotated = rotation !== undefined && rotation.seq === newest.size;
+  const inForce = rotated ? rotation.keyId : newest.keyId;
+  // A rotation cut short after the log recorded it: its new key is still beside the old one.
+  if (existing?.keyId !== inForce && key.pending()?.keyId === inForce) existing = key.promote();
+  const signedBy = rotated
+    ? `the audit log changed its key to ${inForce} in event ${rotation.seq}`
+    : `the audit log's newest checkpoint (of ${newest.size} events) is signed by key ${inForce}`;
   if (existing === undefined) {
     throw new Error(
       `${signedBy}, but ${key.location} is missing: put back that key file (from a backup of the data folder)`,
     );
   }
-  if (existing.keyId !== newest.keyId) {
+  if (existing.keyId !== inForce) {
     throw new Error(
       `${signedBy}, but ${key.location} is key ${existing.keyId}: put back the key that signed it`,
     );
   }
   return existing;
+}
+
+export interface KeyRotation {
+  readonly seq: number;
+  readonly keyId: string;
 }

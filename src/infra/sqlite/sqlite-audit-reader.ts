@@ -19,6 +19,7 @@ export class SqliteAuditReader implements AuditLogReader {
   private readonly checkpointTable: CheckpointTable;
   private readonly page: Database.Statement<[number, number], StoredEventRecord>;
   private readonly one: Database.Statement<[number], StoredEventRecord | undefined>;
+  private readonly rotations: Database.Statement<[], StoredEventRecord>;
 
   private constructor(
     private readonly db: Database.Database,
@@ -28,6 +29,9 @@ export class SqliteAuditReader implements AuditLogReader {
     this.checkpointTable = new CheckpointTable(db);
     this.page = db.prepare('SELECT seq, record FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
     this.one = db.prepare('SELECT seq, record FROM events WHERE seq = ?');
+    this.rotations = db.prepare(
+      "SELECT seq, record FROM events WHERE type = 'SigningKeyRotated' ORDER BY seq",
+    );
   }
 
   static open(file: string): AuditResult<SqliteAuditReader> {
@@ -95,6 +99,10 @@ export class SqliteAuditReader implements AuditLogReader {
 
   checkpointOfSize(size: number): SignedCheckpoint | undefined {
     return this.checkpointTable.ofSize(size);
+  }
+
+  keyRotations(): StoredEventRecord[] {
+    return this.rotations.all();
   }
 
   /**

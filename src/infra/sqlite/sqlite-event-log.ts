@@ -7,7 +7,7 @@ import { EventLog, EventLogError } from '../../domain/ports/event-log.port';
 import { CheckpointTable } from './checkpoint-table';
 import { CATALOGUE_TABLES } from './sqlite-catalogue-schema';
 import { SqliteCatalogueStore } from './sqlite-catalogue-store';
-import { Checkpointer, CheckpointSettings } from './checkpointer';
+import { Checkpointer, CheckpointSettings, KeyRotation } from './checkpointer';
 import { migrate } from './migrations';
 import { SqliteMerkleTree } from './sqlite-merkle-tree';
 
@@ -113,6 +113,8 @@ export class SqliteEventLog implements EventLog {
       this.tree.append(record);
       this.catalogue.foldWithin(event);
       if (event.type === 'LogNamed') this.name ??= event.payload.origin;
+      // A key change is proven by the key it replaces: a checkpoint of exactly its size, in its transaction.
+      if (event.type === 'SigningKeyRotated') this.checkpointer?.write(this.tree);
     } catch (error) {
       this.rollBack();
       throw asLogError(error);
@@ -200,7 +202,13 @@ export class SqliteEventLog implements EventLog {
     if (!isCheckpointPolicy(settings.policy)) {
       throw new RangeError('checkpoints need a whole number of events and a number of seconds above 0');
     }
-    const checkpointer = new Checkpointer(new CheckpointTable(this.db), settings, now, () => this.name);
+    const rotation = this.db
+      .prepare<[], KeyRotation | undefined>(
+        "SELECT seq, json_extract(record, '$.payload.keyId') AS keyId FROM events WHERE type = 'SigningKeyRotated' ORDER BY seq DESC LIMIT 1",
+      )
+      .get();
+    const table = new CheckpointTable(this.db);
+    const checkpointer = new Checkpointer(table, settings, now, () => this.name, rotation);
     if (checkpointer.latestSize > this.tree.size) {
       throw new Error(
         `audit log damaged: a checkpoint covers ${checkpointer.latestSize} events, the log has ${this.tree.size}`,
