@@ -1,19 +1,47 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { DEFAULT_CONFIG } from '../../app/config';
 import { loadApplication } from '../lazy-app';
+import { failed, passed } from '../../domain/audit/audit-failure';
+import { verifierKey } from '../../domain/audit/signed-note';
 import { reportError } from '../report-error';
+import { DataOptions, dataDirOf, dataOption, fail, withToolkit } from './audit-proofs';
 
-/** `ferry audit rotate-key`: a new checkpoint key, introduced in the log by the key it replaces. */
+/**
+ * `ferry audit key` (the public key, as PEM, as a signed-note verifier key, or every key the log has had)
+ * and `ferry audit rotate-key` (a new checkpoint key, introduced in the log by the key it replaces).
+ */
 export function registerAuditKeys(audit: Command): void {
+  audit
+    .command('key')
+    .description('print the public key checkpoints are signed with (PEM)')
+    .addOption(dataOption())
+    .option(
+      '--note',
+      "instead, the signed-note verifier key (<log name>+<key id>+<key>) of the log's checkpoints",
+    )
+    .option('--all', 'every key that has signed the log, oldest first, as its key changes name them')
+    .action(async (options: DataOptions & { note?: boolean; all?: boolean }, command: Command) => {
+      const dataDir = dataDirOf(options, command);
+      if (options.note) return printNoteKey(dataDir);
+      if (options.all) return printAllKeys(dataDir);
+      const key = (await loadApplication()).readAuditPublicKey(dataDir);
+      if (!key.ok) return fail(key.failure);
+      if (key.value === undefined) {
+        const message = `${dataDir} has no public key: a server creates one on first start`;
+        return fail({ code: 'UNREADABLE', message });
+      }
+      process.stdout.write(key.value.publicKeyText);
+    });
+
   audit
     .command('rotate-key')
     .description(
       'replace the checkpoint key (server stopped): the log records the change, signed by the old key',
     )
-    .addOption(new Option('--data <dir>', 'data folder').env('FERRY_DATA').default(DEFAULT_CONFIG.dataDir))
-    .action(async (options: { data: string }) => {
+    .addOption(dataOption())
+    .action(async (options: DataOptions, command: Command) => {
       const origin = {
         actor: `local:${userInfo().username}`,
         session: `rotate-key-${randomUUID()}`,
@@ -22,7 +50,7 @@ export function registerAuditKeys(audit: Command): void {
       try {
         const { rotateSigningKey } = await loadApplication();
         const rotated = await rotateSigningKey(
-          { ...DEFAULT_CONFIG, dataDir: options.data, logLevel: 'warn' },
+          { ...DEFAULT_CONFIG, dataDir: dataDirOf(options, command), logLevel: 'warn' },
           origin,
         );
         const { previousKeyId, keyId } = rotated.payload;
@@ -33,4 +61,50 @@ export function registerAuditKeys(audit: Command): void {
         process.exitCode = reportError(error);
       }
     });
+}
+
+/** `ferry audit key --all`: the first key and each one a key change introduced, with the event that did. */
+function printAllKeys(dataDir: string): Promise<void> {
+  return withToolkit(dataDir, undefined, false, async (toolkit) => {
+    const rotations = toolkit.reader
+      .keyRotations()
+      .map((row) => ({ seq: row.seq, ...parseRotation(row.record) }));
+    if (toolkit.trustedKey === undefined) return failed('UNREADABLE', 'the data folder has no public key');
+    const first = rotations[0];
+    const keys = first
+      ? [
+          { keyId: first.previousKeyId, pem: first.previousPublicKey, since: 'the first key' },
+          ...rotations.map((r) => ({ keyId: r.keyId, pem: r.publicKey, since: `from event ${r.seq}` })),
+        ]
+      : [{ keyId: toolkit.trustedKey.keyId, pem: toolkit.trustedKey.publicKeyText, since: 'the only key' }];
+    for (const key of keys) process.stdout.write(`# key ${key.keyId}: ${key.since}\n${key.pem}`);
+    return passed(undefined);
+  });
+}
+
+interface RotationPayload {
+  readonly previousKeyId: string;
+  readonly previousPublicKey: string;
+  readonly keyId: string;
+  readonly publicKey: string;
+}
+
+function parseRotation(record: string): RotationPayload {
+  return (JSON.parse(record) as { payload: RotationPayload }).payload;
+}
+
+/** `ferry audit key --note`: the verifier key under the log's name, as its newest checkpoint carries it. */
+function printNoteKey(dataDir: string): Promise<void> {
+  return withToolkit(dataDir, undefined, false, async (toolkit) => {
+    const origin = toolkit.reader.latestCheckpoint()?.origin;
+    if (origin === undefined) {
+      return failed(
+        'NO_CHECKPOINT',
+        'the log has no checkpoint with its name yet: a server signs one within a minute',
+      );
+    }
+    if (toolkit.trustedKey === undefined) return failed('UNREADABLE', 'the data folder has no public key');
+    process.stdout.write(`${verifierKey(toolkit.hash, origin, toolkit.trustedKey.rawPublicKey)}\n`);
+    return passed(undefined);
+  });
 }

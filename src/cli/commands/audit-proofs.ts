@@ -4,11 +4,10 @@ import { proveEvent } from '../../app/audit/prove-event';
 import { verifyAuditLog, VerifiedAuditLog } from '../../app/audit/verify-audit-log';
 import { loadApplication } from '../lazy-app';
 import { DEFAULT_CONFIG } from '../../app/config';
-import { AuditFailure, AuditResult, failed, passed } from '../../domain/audit/audit-failure';
+import { AuditFailure, AuditResult, failed } from '../../domain/audit/audit-failure';
 import { checkCheckpointSignature } from '../../domain/audit/checkpoint';
 import { toCheckpointDocument } from '../../domain/audit/checkpoint-document';
 import { checkpointNote } from '../../domain/audit/checkpoint-note';
-import { verifierKey } from '../../domain/audit/signed-note';
 import { toHex } from '../../domain/audit/hash';
 import {
   checkInclusionClaim,
@@ -17,19 +16,19 @@ import {
 import { readJsonFile, reportAuditFailure } from '../audit-verdict';
 import { readCheckpointFile } from '../checkpoint-file';
 
-interface DataOptions {
+export interface DataOptions {
   readonly data?: string;
 }
 
 /** No default here: `ferry audit --data X verify` hands X to the parent command, and it must count too. */
-function dataOption(): Option {
+export function dataOption(): Option {
   return new Option(
     '--data <dir>',
     `data folder holding audit.db (default: ${DEFAULT_CONFIG.dataDir} or FERRY_DATA)`,
   );
 }
 
-function dataDirOf(options: DataOptions, command: Command): string {
+export function dataDirOf(options: DataOptions, command: Command): string {
   const parentData = (command.parent?.opts() as DataOptions | undefined)?.data;
   return options.data ?? parentData ?? process.env.FERRY_DATA ?? DEFAULT_CONFIG.dataDir;
 }
@@ -69,28 +68,6 @@ export function registerAuditProofs(audit: Command): void {
     .action((options: DataOptions & VerifyCommandOptions, command: Command) =>
       verifyDataFolder(dataDirOf(options, command), options),
     );
-
-  audit
-    .command('key')
-    .description('print the public key checkpoints are signed with (PEM)')
-    .addOption(dataOption())
-    .option(
-      '--note',
-      "instead, the signed-note verifier key (<log name>+<key id>+<key>) of the log's checkpoints",
-    )
-    .option('--all', 'every key that has signed the log, oldest first, as its key changes name them')
-    .action(async (options: DataOptions & { note?: boolean; all?: boolean }, command: Command) => {
-      const dataDir = dataDirOf(options, command);
-      if (options.note) return printNoteKey(dataDir);
-      if (options.all) return printAllKeys(dataDir);
-      const key = (await loadApplication()).readAuditPublicKey(dataDir);
-      if (!key.ok) return fail(key.failure);
-      if (key.value === undefined) {
-        const message = `${dataDir} has no public key: a server creates one on first start`;
-        return fail({ code: 'UNREADABLE', message });
-      }
-      process.stdout.write(key.value.publicKeyText);
-    });
 
   audit
     .command('checkpoint')
@@ -196,52 +173,6 @@ export async function withToolkit(
 
 export function fail(failure: AuditFailure, json?: boolean): void {
   process.exitCode = reportAuditFailure(failure, json === true);
-}
-
-/** `ferry audit key --all`: the first key and each one a key change introduced, with the event that did. */
-function printAllKeys(dataDir: string): Promise<void> {
-  return withToolkit(dataDir, undefined, false, async (toolkit) => {
-    const rotations = toolkit.reader
-      .keyRotations()
-      .map((row) => ({ seq: row.seq, ...parseRotation(row.record) }));
-    if (toolkit.trustedKey === undefined) return failed('UNREADABLE', 'the data folder has no public key');
-    const first = rotations[0];
-    const keys = first
-      ? [
-          { keyId: first.previousKeyId, pem: first.previousPublicKey, since: 'the first key' },
-          ...rotations.map((r) => ({ keyId: r.keyId, pem: r.publicKey, since: `from event ${r.seq}` })),
-        ]
-      : [{ keyId: toolkit.trustedKey.keyId, pem: toolkit.trustedKey.publicKeyText, since: 'the only key' }];
-    for (const key of keys) process.stdout.write(`# key ${key.keyId}: ${key.since}\n${key.pem}`);
-    return passed(undefined);
-  });
-}
-
-interface RotationPayload {
-  readonly previousKeyId: string;
-  readonly previousPublicKey: string;
-  readonly keyId: string;
-  readonly publicKey: string;
-}
-
-function parseRotation(record: string): RotationPayload {
-  return (JSON.parse(record) as { payload: RotationPayload }).payload;
-}
-
-/** `ferry audit key --note`: the verifier key under the log's name, as its newest checkpoint carries it. */
-function printNoteKey(dataDir: string): Promise<void> {
-  return withToolkit(dataDir, undefined, false, async (toolkit) => {
-    const origin = toolkit.reader.latestCheckpoint()?.origin;
-    if (origin === undefined) {
-      return failed(
-        'NO_CHECKPOINT',
-        'the log has no checkpoint with its name yet: a server signs one within a minute',
-      );
-    }
-    if (toolkit.trustedKey === undefined) return failed('UNREADABLE', 'the data folder has no public key');
-    process.stdout.write(`${verifierKey(toolkit.hash, origin, toolkit.trustedKey.rawPublicKey)}\n`);
-    return passed(undefined);
-  });
 }
 
 function printVerified(log: VerifiedAuditLog, json: boolean): void {
