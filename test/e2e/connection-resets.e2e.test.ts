@@ -10,6 +10,7 @@ import { startServerProcess } from '../support/ferry-binary';
 import { recordingLogger } from '../support/recording-logger';
 import { chunksOf } from '../support/streams';
 import { removeDir, startTestServer, tempDir, TestServer } from '../support/test-server';
+import { Random, randomFrom } from '../support/seeded-random';
 
 /**
  * Hundreds of clients that reset their connection (RST, not FIN) at a random point of an upload, a resumable
@@ -22,20 +23,6 @@ const SEED = Number(process.env.FERRY_RESET_SEED ?? Date.now() % 2 ** 31);
 const ROUNDS = Number(process.env.FERRY_RESET_ROUNDS ?? 400);
 const AT_ONCE = 24;
 const BIG = Buffer.alloc(3 * 1024 * 1024, 'download me ');
-
-/** Small and seedable, so a failing run can be replayed (mulberry32). */
-function randomFrom(seed: number): (below: number) => number {
-  let state = seed >>> 0;
-  return (below) => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * below);
-  };
-}
-
-type Random = (below: number) => number;
 
 /** What one client sends before it resets: the request's bytes, handed over in a few pieces. */
 function requestBytes(round: number, random: Random): Buffer {

@@ -6,6 +6,7 @@ import { verify } from '../support/audited-data-folder';
 import { ServerProcess, startServerProcess } from '../support/ferry-binary';
 import { chunksOf, collector } from '../support/streams';
 import { removeDir, tempDir } from '../support/test-server';
+import { Random, randomFrom } from '../support/seeded-random';
 
 /**
  * Random SIGKILL rounds: `ferry serve` killed at a random moment while clients upload and delete, then
@@ -19,18 +20,6 @@ const SEED = Number(process.env.FERRY_KILL_SEED ?? Date.now() % 2 ** 31);
 const ROUNDS = Number(process.env.FERRY_KILL_ROUNDS ?? 6);
 const CLIENTS = 8;
 const NAMES_PER_CLIENT = 4;
-
-/** Small and seedable (mulberry32). */
-function randomFrom(seed: number): (below: number) => number {
-  let state = seed >>> 0;
-  return (below) => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * below);
-  };
-}
 
 /** What a client knows of one of its names: the last change the server acknowledged, and one in flight. */
 interface NameState {
@@ -52,7 +41,7 @@ function addressOf(server: ServerProcess): { host: string; port: number } {
 async function keepChanging(
   server: ServerProcess,
   names: Map<string, NameState>,
-  random: (below: number) => number,
+  random: Random,
 ): Promise<void> {
   const client = await FerryClient.connect(addressOf(server));
   const list = [...names.keys()];

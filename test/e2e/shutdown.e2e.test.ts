@@ -54,6 +54,20 @@ async function everythingSaid(address: { host: string; port: number }): Promise<
   return said;
 }
 
+/** The upload in hand was cut, recorded as such, and the log is whole and signed to its last event. */
+async function expectCutAndRecorded(dataDir: string, name: string): Promise<void> {
+  const events = readEvents(dataDir);
+  expect(events.map((event) => event.type)).toEqual([
+    'LogNamed',
+    'SessionOpened',
+    'CommandRejected',
+    'SessionClosed',
+  ]);
+  expect(events[2].payload).toMatchObject({ command: 'UPLOAD', code: 'SIZE_MISMATCH', name });
+  expect(signedToTheEnd(dataDir)).toBe(true);
+  expect((await verify(dataDir)).json.ok).toBe(true);
+}
+
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -98,20 +112,7 @@ describe('ferry serve on SIGTERM', () => {
     const took = Date.now() - started;
     expect(took).toBeGreaterThanOrEqual(900);
     expect(took).toBeLessThan(5000);
-    const events = readEvents(dataDir);
-    expect(events.map((event) => event.type)).toEqual([
-      'LogNamed',
-      'SessionOpened',
-      'CommandRejected',
-      'SessionClosed',
-    ]);
-    expect(events[2].payload).toMatchObject({
-      command: 'UPLOAD',
-      code: 'SIZE_MISMATCH',
-      name: 'stalled.bin',
-    });
-    expect(signedToTheEnd(dataDir)).toBe(true);
-    expect((await verify(dataDir)).json.ok).toBe(true);
+    await expectCutAndRecorded(dataDir, 'stalled.bin');
   }, 30_000);
 
   it('cuts at once on a second SIGTERM, still recording what was cut', async () => {
@@ -130,10 +131,7 @@ describe('ferry serve on SIGTERM', () => {
     server.child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(5000);
-    const types = readEvents(dataDir).map((event) => event.type);
-    expect(types).toEqual(['LogNamed', 'SessionOpened', 'CommandRejected', 'SessionClosed']);
-    expect(signedToTheEnd(dataDir)).toBe(true);
-    expect((await verify(dataDir)).json.ok).toBe(true);
+    await expectCutAndRecorded(dataDir, 'cut.bin');
   }, 30_000);
 });
 

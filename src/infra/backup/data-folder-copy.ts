@@ -46,7 +46,7 @@ export async function copyDataFolder(from: string, to: string): Promise<CopyRepo
     if (existsSync(join(source, file))) await copyDurably(join(source, file), join(target, file));
   }
   const copied = await copyReferencedBlobs(source, target);
-  await syncDirectory(target);
+  await syncPath(target);
   return { events: countEvents(join(target, AUDIT_DB)), ...copied };
 }
 
@@ -55,8 +55,8 @@ export async function writeBackupManifest(folder: string, report: CopyReport, so
   const manifest = { format: 1, createdAt: new Date().toISOString(), source: resolve(source), ...report };
   const path = join(folder, BACKUP_MANIFEST);
   await writeFile(path, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
-  await syncFile(path);
-  await syncDirectory(folder);
+  await syncPath(path);
+  await syncPath(folder);
 }
 
 async function prepareEmptyFolder(folder: string): Promise<void> {
@@ -75,7 +75,7 @@ async function copyDatabase(from: string, to: string): Promise<void> {
   }
   // The credentials' hashes stay as private in the copy as in the original.
   await chmod(to, (await stat(from)).mode & 0o777);
-  await syncFile(to);
+  await syncPath(to);
 }
 
 function countEvents(file: string): number {
@@ -145,19 +145,11 @@ async function copyBlob(from: DiskFileStore, to: DiskFileStore, sha256: string):
 
 async function copyDurably(from: string, to: string): Promise<void> {
   await copyFile(from, to);
-  await syncFile(to);
+  await syncPath(to);
 }
 
-async function syncFile(path: string): Promise<void> {
-  const handle = await open(path, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function syncDirectory(path: string): Promise<void> {
+/** fsync of a file or a folder (a folder's, to make the names in it durable); read-only opens do for both. */
+async function syncPath(path: string): Promise<void> {
   const handle = await open(path, 'r');
   try {
     await handle.sync();
