@@ -54,6 +54,10 @@ async function everythingSaid(address: { host: string; port: number }): Promise<
   return said;
 }
 
+function serveWithGrace(dataDir: string, seconds: number): Promise<ServerProcess> {
+  return startServerProcess(['--data', dataDir, '--log-level', 'error', '--shutdown-grace', String(seconds)]);
+}
+
 /** The upload in hand was cut, recorded as such, and the log is whole and signed to its last event. */
 async function expectCutAndRecorded(dataDir: string, name: string): Promise<void> {
   const events = readEvents(dataDir);
@@ -98,14 +102,7 @@ describe('ferry serve on SIGTERM', () => {
   }, 30_000);
 
   it('cuts what has not finished when the grace runs out, still recording it', async () => {
-    const server = await startServerProcess([
-      '--data',
-      dataDir,
-      '--log-level',
-      'error',
-      '--shutdown-grace',
-      '1',
-    ]);
+    const server = await serveWithGrace(dataDir, 1);
     await uploadHalfway(server, 'stalled.bin');
     const started = Date.now();
     expect(await server.stop('SIGTERM')).toBe(0);
@@ -116,14 +113,7 @@ describe('ferry serve on SIGTERM', () => {
   }, 30_000);
 
   it('cuts at once on a second SIGTERM, still recording what was cut', async () => {
-    const server = await startServerProcess([
-      '--data',
-      dataDir,
-      '--log-level',
-      'error',
-      '--shutdown-grace',
-      '60',
-    ]);
+    const server = await serveWithGrace(dataDir, 60);
     await uploadHalfway(server, 'cut.bin');
     const started = Date.now();
     const exited = server.stop('SIGTERM');
