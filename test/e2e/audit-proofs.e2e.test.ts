@@ -34,14 +34,17 @@ describe('ferry audit: the log proves itself, through the real binary', () => {
   afterAll(() => removeDir(work));
 
   describe('verify', () => {
-    it('passes the untouched folder, with a one-line summary', async () => {
+    it('passes the untouched folder, with a summary of what it checked', async () => {
       const events = readEvents(folder.dataDir).length;
       expect(folder.lastCheckpointSize).toBe(events);
       const human = await runFerry(['audit', 'verify', '--data', folder.dataDir]);
       expect(human.code).toBe(0);
-      expect(human.stdout).toMatch(
-        new RegExp(`^verified ${events} events, 2 checkpoints, 6 blobs; root [0-9a-f]{64}\\n$`),
+      const [summary, checked, ...rest] = human.stdout.split('\n');
+      expect(summary).toMatch(
+        new RegExp(`^verified ${events} events, 2 checkpoints, 6 blobs; root [0-9a-f]{64}$`),
       );
+      expect(checked).toMatch(/^checked: every record .* every blob against its SHA-256$/);
+      expect(rest).toEqual(['']);
       const against = await verify(folder.dataDir, '--against', folder.firstCheckpointFile);
       expect(against).toMatchObject({ code: 0, json: { ok: true, events } });
     });

@@ -86,6 +86,20 @@ describe('checkpoints as C2SP signed notes, through the binary', () => {
     }
   });
 
+  it('says which events verify could not check: those no checkpoint signs yet', async () => {
+    const server = await startServerProcess(['--data', dataDir, '--log-level', 'error']);
+    try {
+      writeFileSync(join(work, 'a.txt'), 'not signed yet');
+      expect((await runFerry(['put', 'a.txt', '--server', server.server], { cwd: work })).code).toBe(0);
+      const verified = await runFerry(['audit', 'verify', '--data', dataDir]);
+      expect(verified.code).toBe(0);
+      const events = readEvents(dataDir).length;
+      expect(verified.stdout).toContain(`not checked: events 1 to ${events} are signed by no checkpoint yet`);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('keeps the name it was given for good: another --log-origin later is refused', async () => {
     await serveOnce('--log-origin', 'example.com/first');
     const refused = await runFerry([

@@ -5,7 +5,7 @@ import { verifyAuditLog, VerifiedAuditLog } from '../../app/audit/verify-audit-l
 import { loadApplication } from '../lazy-app';
 import { DEFAULT_CONFIG } from '../../app/config';
 import { AuditFailure, AuditResult, failed } from '../../domain/audit/audit-failure';
-import { checkCheckpointSignature } from '../../domain/audit/checkpoint';
+import { checkCheckpointSignature, checkpointLabel } from '../../domain/audit/checkpoint';
 import { toCheckpointDocument } from '../../domain/audit/checkpoint-document';
 import { checkpointNote } from '../../domain/audit/checkpoint-note';
 import { toHex } from '../../domain/audit/hash';
@@ -200,10 +200,14 @@ function printVerified(log: VerifiedAuditLog, json: boolean): void {
     count(log.blobs, 'blob'),
   ];
   let summary = `verified ${counted.join(', ')}; root ${root}\n`;
-  if (log.against)
-    summary += `the log extends the kept checkpoint of ${log.against.size} events (${log.against.at})\n`;
+  summary +=
+    'checked: every record against its leaf and the Merkle tree, every checkpoint signature by the key in ' +
+    'force, the catalogue tables against the log folded afresh, every blob against its SHA-256\n';
+  if (log.against) summary += `the log extends the kept ${checkpointLabel(log.against)}\n`;
   if (log.latestCheckpointSize < log.events) {
-    summary += `events ${log.latestCheckpointSize + 1} to ${log.events} are not covered by a checkpoint yet\n`;
+    summary +=
+      `not checked: events ${log.latestCheckpointSize + 1} to ${log.events} are signed by no checkpoint yet ` +
+      '(the server signs them within --checkpoint-seconds, at shutdown, or at its next start)\n';
   }
   process.stdout.write(summary);
 }
