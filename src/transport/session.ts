@@ -101,6 +101,9 @@ export class Session implements FrameSink {
     const ended = new Promise<void>((resolve) =>
       this.socket.once('close', () => {
         this.timers.stop();
+        // Requests still buffered are never taken in: no one is there to answer.
+        this.closing ??= 'disconnect';
+        this.decoder.stop();
         resolve();
       }),
     );

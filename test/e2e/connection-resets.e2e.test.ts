@@ -28,7 +28,7 @@ const BIG = Buffer.alloc(3 * 1024 * 1024, 'download me ');
 function requestBytes(round: number, random: Random): Buffer {
   const size = [0, 1, 1000, 70_000, 600_000][random(5)];
   const body = Buffer.alloc(size, round % 251);
-  switch (random(6)) {
+  switch (random(7)) {
     case 0:
       return Buffer.concat([Buffer.from(`UPLOAD reset/${round}.bin ${size}\n`), body]);
     case 1:
@@ -39,6 +39,9 @@ function requestBytes(round: number, random: Random): Buffer {
       return Buffer.from('RESTORE seed.txt 1\n');
     case 4:
       return Buffer.from(`LOGIN alice ${random(2) === 0 ? 'wrong' : `"${PASSWORD}"`}\n`);
+    case 5:
+      // Many requests at once: those still unread when the reset comes are never taken in.
+      return Buffer.from('STAT seed.txt\n'.repeat(500));
     default:
       return Buffer.from(`UPLOAD reset/whole-${round}.bin ${size} sha256=${'0'.repeat(64)}\n`);
   }
@@ -139,6 +142,14 @@ describe('connections reset at random points of their requests', () => {
         .map((session) => ({ session, taken: taken.get(session) ?? [], events: recorded.get(session) ?? [] }))
         .filter((entry) => entry.events.length !== entry.taken.length);
       expect(mismatched).toEqual([]);
+      // And none after its session's closing.
+      const closedAt = new Map(
+        events.filter((e) => e.type === 'SessionClosed').map((e) => [e.session, e.seq]),
+      );
+      const late = events.filter((event) => event.seq > (closedAt.get(event.session) ?? Infinity));
+      expect(
+        late.map((event) => `${event.seq} ${event.type} after SessionClosed ${closedAt.get(event.session)}`),
+      ).toEqual([]);
       // The random points did reach into every kind of request.
       const types = new Set(events.map((event) => event.type));
       for (const type of [
@@ -147,6 +158,7 @@ describe('connections reset at random points of their requests', () => {
         'FileRestored',
         'LoginSucceeded',
         'CommandRejected',
+        'FileStatShown',
       ]) {
         expect(types).toContain(type);
       }
