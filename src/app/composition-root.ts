@@ -272,11 +272,19 @@ export async function startApplication(
     upkeep,
     close: async () => {
       clearInterval(upkeepTimer);
-      gate.flushRefusals();
-      await ledger.drain();
-      await container.get<CredentialStore>(TOKENS.CredentialStore).close();
-      await eventLog.close();
-      lock?.release();
+      // Whatever fails on the way (a log that can no longer be written), the files are closed and the
+      // data folder's lock released, so that a supervisor's restart finds it free.
+      try {
+        gate.flushRefusals();
+        await ledger.drain();
+      } finally {
+        try {
+          await container.get<CredentialStore>(TOKENS.CredentialStore).close();
+          await eventLog.close();
+        } finally {
+          lock?.release();
+        }
+      }
     },
   };
 }

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -151,6 +151,8 @@ describe('ferry serve when its audit log cannot be written', () => {
         .filter((line) => line.startsWith('ferry: the audit log'));
       expect(failures).toHaveLength(1);
       expect(failures[0]).toMatch(/cannot be written \(.*locked.*\); stopping/);
+      // It let go of the data folder, so a supervisor's restart is not refused as "in use".
+      expect(existsSync(join(dataDir, 'ferry.lock'))).toBe(false);
       intruder.exec('ROLLBACK');
       intruder.close();
 

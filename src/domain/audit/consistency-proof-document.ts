@@ -53,7 +53,8 @@ export function checkConsistencyClaim(
     const signed = checkCheckpointSignature(trustedKey, checkpoint);
     if (!signed.ok) return signed;
   }
-  if (older.origin !== newer.origin) {
+  // A checkpoint from before the log was named carries no name; after, every one carries the same.
+  if (older.origin !== undefined && older.origin !== newer.origin) {
     return failed(
       'PROOF_INVALID',
       `the two checkpoints are of different logs (${older.origin} and ${newer.origin})`,

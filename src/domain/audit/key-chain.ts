@@ -21,15 +21,32 @@ interface Rotation {
  */
 export class KeyChain {
   private readonly signedSizes = new Set<number>();
+  private trustedSigned = false;
 
   constructor(
     private readonly chain: readonly string[],
     private readonly rotations: readonly Rotation[],
     private readonly verifiers: ReadonlyMap<string, SignatureVerifier>,
+    private readonly trustedKeyId: string,
   ) {}
 
-  signed(size: number): void {
-    this.signedSizes.add(size);
+  /** A checkpoint `check` accepted, and the scan found to be the root of the log at its size. */
+  signed(checkpoint: SignedCheckpoint): void {
+    this.signedSizes.add(checkpoint.size);
+    if (checkpoint.keyId === this.trustedKeyId) this.trustedSigned = true;
+  }
+
+  /**
+   * Keys before the trusted one are known only from the log: they count once the trusted key has signed
+   * a checkpoint over the changes that name them. Without one, a log forged under a key of its own, ending
+   * in a change to the trusted key, would pass.
+   */
+  finish(): AuditResult<void> {
+    if (this.chain[0] === this.trustedKeyId || this.trustedSigned) return passed(undefined);
+    return failed(
+      'SIGNATURE_INVALID',
+      `no checkpoint signed by the trusted key ${this.trustedKeyId} vouches for the keys that signed before it`,
+    );
   }
 
   check(checkpoint: SignedCheckpoint): AuditResult<SignedCheckpoint> {
@@ -99,5 +116,5 @@ export function readKeyChain(
       `the trusted key ${trustedKey.keyId} is not one of the keys that signed this log`,
     );
   }
-  return passed(new KeyChain(chain, rotations, verifiers));
+  return passed(new KeyChain(chain, rotations, verifiers, trustedKey.keyId));
 }

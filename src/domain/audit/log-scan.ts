@@ -98,6 +98,8 @@ class LogScan {
         { seq: size + 1 },
       );
     }
+    const chained = this.keys?.finish();
+    if (chained && !chained.ok) return chained;
     return passed({
       size: this.frontier.size,
       root: this.frontier.root(),
@@ -175,18 +177,18 @@ class LogScan {
           `${checkpoint.size}: they were rewritten along with their Merkle nodes`,
       );
     }
-    // A checkpoint of another log (its key copied here) signs another name, or signs one before this
-    // log had any.
-    if (checkpoint.origin !== undefined && checkpoint.origin !== this.origin) {
+    // A checkpoint of another log (its key copied here) signs another name, or a name before this log had
+    // any; once named, the log signs every checkpoint with its name.
+    if (checkpoint.origin !== this.origin) {
       return failed(
         'SIGNATURE_INVALID',
-        `${checkpointLabel(checkpoint)} names the log ${checkpoint.origin}, ` +
+        `${checkpointLabel(checkpoint)} names ${checkpoint.origin === undefined ? 'no log' : `the log ${checkpoint.origin}`}, ` +
           `but this log is ${this.origin === undefined ? 'not named by then' : `named ${this.origin}`}`,
       );
     }
     this.checkpointCount++;
     this.latestCheckpoint = checkpoint;
-    this.keys?.signed(checkpoint.size);
+    this.keys?.signed(checkpoint);
     return PASS;
   }
 

@@ -46,9 +46,13 @@ describe('the chain of keys that signed a log', () => {
       expect(chain.ok).toBe(true);
       if (!chain.ok) continue;
       expect(chain.value.check(signCheckpoint(first.signer, head(3))).ok).toBe(true);
-      expect(chain.value.check(signCheckpoint(first.signer, head(5))).ok).toBe(true);
-      chain.value.signed(5);
-      expect(chain.value.check(signCheckpoint(second.signer, head(8))).ok).toBe(true);
+      const proving = signCheckpoint(first.signer, head(5));
+      expect(chain.value.check(proving).ok).toBe(true);
+      chain.value.signed(proving);
+      const later = signCheckpoint(second.signer, head(8));
+      expect(chain.value.check(later).ok).toBe(true);
+      chain.value.signed(later);
+      expect(chain.value.finish().ok).toBe(true);
       expect(chain.value.check(signCheckpoint(first.signer, head(9)))).toMatchObject({ ok: false });
     }
   });
@@ -62,6 +66,15 @@ describe('the chain of keys that signed a log', () => {
         message: expect.stringContaining('never signed by the previous key'),
       },
     });
+  });
+
+  it('refuses a chain that ends in the trusted key when the trusted key signed nothing: a log forged under its own key', () => {
+    const chain = readKeyChain(log, second.verifier, publicKeyFromPem);
+    if (!chain.ok) throw new Error('no chain');
+    const forgedProof = signCheckpoint(first.signer, head(5));
+    expect(chain.value.check(forgedProof).ok).toBe(true);
+    chain.value.signed(forgedProof);
+    expect(chain.value.finish()).toMatchObject({ ok: false, failure: { code: 'SIGNATURE_INVALID' } });
   });
 
   it('refuses a trusted key that is not in the chain, and a change that does not follow from the key in force', () => {
