@@ -409,14 +409,16 @@ export async function rotateSigningKey(
   config: FerryConfig,
   origin: EventOrigin,
 ): Promise<EventOf<'SigningKeyRotated'>> {
-  const previous = readDataFolderPublicKey(config.dataDir);
-  if (!previous.ok || previous.value === undefined) {
-    throw new Error(`${config.dataDir} has no signing key to rotate: a server makes one on first start`);
-  }
-  const next = prepareNextSigningKey(config.dataDir);
+  // Started first: it takes the folder's lock, and finishes a rotation an earlier run left half done, so
+  // the key in force is the current file's, and a next key the log already names is never thrown away.
   const app = await startApplication(config);
   let rotated: EventOf<'SigningKeyRotated'>;
   try {
+    const previous = readDataFolderPublicKey(config.dataDir);
+    if (!previous.ok || previous.value === undefined) {
+      throw new Error(`${config.dataDir} has no signing key to rotate: a server makes one on first start`);
+    }
+    const next = prepareNextSigningKey(config.dataDir);
     rotated = app.ledger.record<'SigningKeyRotated'>({
       ...origin,
       type: 'SigningKeyRotated',

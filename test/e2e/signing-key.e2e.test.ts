@@ -115,6 +115,29 @@ describe('ferry audit rotate-key', () => {
     expect((await verify(dataDir, '--key', join(work, 'old.pub.pem'))).json.ok).toBe(true);
   });
 
+  it('finishes a rotation cut between the private key and its public half, at the next start', async () => {
+    expect((await runFerry(['audit', 'rotate-key', '--data', dataDir])).code).toBe(0);
+    const publicPath = join(dataDir, 'audit-signing-key.pub.pem');
+    renameSync(publicPath, `${publicPath}.next`);
+    copyFileSync(join(work, 'old.pub.pem'), publicPath);
+    await serveAndUpload(dataDir, work, 'after.txt');
+    expect(existsSync(`${publicPath}.next`)).toBe(false);
+    expect((await verify(dataDir)).json.ok).toBe(true);
+  });
+
+  it('keeps the new key of a rotation cut short when rotate-key runs again, and rotates on from it', async () => {
+    const first = await runFerry(['audit', 'rotate-key', '--data', dataDir]);
+    const newId = /signed the change to ([0-9a-f]{64})/.exec(first.stdout)![1];
+    renameSync(join(dataDir, 'audit-signing-key.pem'), join(dataDir, 'audit-signing-key.next.pem'));
+    copyFileSync(join(work, 'old.pem'), join(dataDir, 'audit-signing-key.pem'));
+    copyFileSync(join(work, 'old.pub.pem'), join(dataDir, 'audit-signing-key.pub.pem'));
+    const again = await runFerry(['audit', 'rotate-key', '--data', dataDir]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`: ${newId} signed the change to [0-9a-f]{64}`));
+    await serveAndUpload(dataDir, work, 'after.txt');
+    expect((await verify(dataDir, '--key', join(work, 'old.pub.pem'))).json.ok).toBe(true);
+  });
+
   it('refuses a key change the old key did not sign', async () => {
     const forger = generateKeyPairSync('ed25519').privateKey;
     const forgedPublic = createPublicKey(forger).export({ type: 'spki', format: 'pem' }).toString();

@@ -1,5 +1,15 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { AuditResult, failed, passed } from '../../domain/audit/audit-failure';
 import { SigningKeySource } from '../../domain/ports/checkpoint-signer.port';
@@ -51,12 +61,22 @@ export function promoteNextSigningKey(dataDir: string): Ed25519Signer {
   const next = join(dataDir, NEXT_KEY_FILE);
   const publicKey = createPublicKey(createPrivateKey(readFileSync(next)));
   const publicPath = join(dataDir, PUBLIC_KEY_FILE);
-  const staged = `${publicPath}.next`;
-  writeFileSync(staged, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
+  writeDurably(`${publicPath}.next`, publicKey.export({ type: 'spki', format: 'pem' }).toString());
   renameSync(next, join(dataDir, SIGNING_KEY_FILE));
-  renameSync(staged, publicPath);
+  // A crash here leaves the new private key beside the old public file: loading finishes this rename.
+  renameSync(`${publicPath}.next`, publicPath);
   syncDirectory(dataDir);
   return loadSigningKey(dataDir);
+}
+
+function writeDurably(path: string, text: string): void {
+  const handle = openSync(path, 'w', 0o644);
+  try {
+    writeSync(handle, text);
+    fsyncSync(handle);
+  } finally {
+    closeSync(handle);
+  }
 }
 
 function loadSigningKey(dataDir: string): Ed25519Signer {
@@ -73,6 +93,11 @@ function createPrivateKeyFile(path: string): void {
 }
 
 function ensurePublicKeyFile(path: string, publicKey: KeyObject): void {
+  const promoted = `${path}.next`;
+  // A rotation cut between putting the new private key in place and its public half.
+  if (existsSync(promoted) && keyIdOf(createPublicKey(readFileSync(promoted))) === keyIdOf(publicKey)) {
+    renameSync(promoted, path);
+  }
   if (!existsSync(path)) {
     writeFileSync(path, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
     return;

@@ -19,7 +19,7 @@ export interface TreeState {
 export class Checkpointer {
   private signedSize = 0;
 
-  private readonly signer: CheckpointSigner;
+  private signer: CheckpointSigner;
 
   constructor(
     private readonly table: CheckpointTable,
@@ -52,6 +52,16 @@ export class Checkpointer {
     const checkpoint = signCheckpoint(this.signer, head, this.origin());
     this.table.add(checkpoint);
     this.signedSize = checkpoint.size;
+  }
+
+  /**
+   * A key change was just signed by the current key: checkpoints from here on are the new key's, which
+   * waits beside the current one until the change is committed and it takes the current one's place.
+   */
+  rotateTo(keyId: string): void {
+    const next = this.settings.key.pending();
+    if (next?.keyId !== keyId) throw new Error(`the new key ${keyId} is not beside the current one`);
+    this.signer = next;
   }
 
   /** After a rolled-back transaction, what was written in it is gone; the table is the truth. */

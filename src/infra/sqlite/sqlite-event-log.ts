@@ -114,7 +114,10 @@ export class SqliteEventLog implements EventLog {
       this.catalogue.foldWithin(event);
       if (event.type === 'LogNamed') this.name ??= event.payload.origin;
       // A key change is proven by the key it replaces: a checkpoint of exactly its size, in its transaction.
-      if (event.type === 'SigningKeyRotated') this.checkpointer?.write(this.tree);
+      if (event.type === 'SigningKeyRotated') {
+        this.checkpointer?.write(this.tree);
+        this.checkpointer?.rotateTo(event.payload.keyId);
+      }
     } catch (error) {
       this.rollBack();
       throw asLogError(error);
