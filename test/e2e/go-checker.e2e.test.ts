@@ -28,6 +28,11 @@ if (!goFound)
   process.stderr.write('go-checker: Go is not installed (golang-go, golang-golang-x-mod-dev): skipped\n');
 const describeWithGo = goFound ? describe : describe.skip;
 
+/** The first, a middle and the last of `sizes`: each CLI run costs half a second. */
+function spread(sizes: readonly number[]): number[] {
+  return [...new Set([sizes[0], sizes[Math.floor(sizes.length / 2)], sizes[sizes.length - 1]])];
+}
+
 /** Flips the lowest bit of the hex digit at `index`: still lowercase hex, another value. */
 function flipHex(text: string, index: number): string {
   const digit = (parseInt(text[index], 16) ^ 1).toString(16);
@@ -93,9 +98,9 @@ describeWithGo("a checker built from Go's sumdb packages", () => {
     return file;
   }
 
-  it('opens every checkpoint note with the verifier key, and refuses one with a flipped bit', async () => {
+  it('opens checkpoint notes of several sizes with the verifier key, and refuses one with a flipped bit', async () => {
     expect(sizes.length).toBeGreaterThanOrEqual(4);
-    for (const size of sizes) {
+    for (const size of spread(sizes)) {
       const note = await saveNote(size);
       expect(check(note, 'consistency', note, '').stdout.trim()).toBe('ok');
     }
@@ -142,7 +147,7 @@ describeWithGo("a checker built from Go's sumdb packages", () => {
     const newest = sizes[sizes.length - 1];
     const newNote = await saveNote(newest);
     const publicKey = join(dataDir, 'audit-signing-key.pub.pem');
-    for (const size of sizes.slice(0, -1)) {
+    for (const size of spread(sizes.slice(0, -1))) {
       const oldNote = await saveNote(size);
       const proven = await runFerry([
         'audit',
