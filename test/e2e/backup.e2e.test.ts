@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FerryClient } from '../../src/transport/client/ferry-client';
 import { readEvents } from '../support/audit-db';
@@ -153,8 +153,11 @@ describe('ferry backup and ferry restore-backup', () => {
     await client.logout();
     const digest = sha256(body);
     writeFileSync(join(dataDir, 'blobs', digest.slice(0, 2), digest), 'something else entirely');
-    const backedUp = await runFerry(['backup', '--data', dataDir, '--to', join(folder(), 'backup')]);
+    const target = join(folder(), 'backup');
+    const backedUp = await runFerry(['backup', '--data', dataDir, '--to', target]);
     expect(backedUp.code).not.toBe(0);
     expect(backedUp.stderr).toContain(`blob ${digest} is damaged`);
+    // Nothing half-copied stays behind: the folder is ready for another try.
+    expect(readdirSync(target)).toEqual([]);
   }, 60_000);
 });

@@ -1,15 +1,15 @@
 import Database from 'better-sqlite3';
 import { existsSync, readdirSync } from 'node:fs';
-import { chmod, copyFile, mkdir, open, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PUBLIC_KEY_FILE, SIGNING_KEY_FILE } from '../crypto/signing-key-files';
+import { NEXT_KEY_FILE, PUBLIC_KEY_FILE, SIGNING_KEY_FILE } from '../crypto/signing-key-files';
 import { HOST_KEY_FILE } from '../crypto/ssh-host-key';
 import { DiskFileStore } from '../storage/disk-file-store';
 
 export const AUDIT_DB = 'audit.db';
 const CREDENTIALS_DB = 'credentials.db';
 /** Copied as they are, mode included: the private keys stay 0600. */
-const KEY_FILES = [SIGNING_KEY_FILE, PUBLIC_KEY_FILE, HOST_KEY_FILE];
+const KEY_FILES = [SIGNING_KEY_FILE, PUBLIC_KEY_FILE, NEXT_KEY_FILE, HOST_KEY_FILE];
 /** Says what a backup folder holds; its presence marks the folder as one. */
 export const BACKUP_MANIFEST = 'ferry-backup.json';
 
@@ -38,16 +38,22 @@ export async function copyDataFolder(from: string, to: string): Promise<CopyRepo
   const target = resolve(to);
   if (!existsSync(join(source, AUDIT_DB))) throw new Error(`no audit log at ${join(source, AUDIT_DB)}`);
   await prepareEmptyFolder(target);
-  await copyDatabase(join(source, AUDIT_DB), join(target, AUDIT_DB));
-  if (existsSync(join(source, CREDENTIALS_DB))) {
-    await copyDatabase(join(source, CREDENTIALS_DB), join(target, CREDENTIALS_DB));
+  try {
+    await copyDatabase(join(source, AUDIT_DB), join(target, AUDIT_DB));
+    if (existsSync(join(source, CREDENTIALS_DB))) {
+      await copyDatabase(join(source, CREDENTIALS_DB), join(target, CREDENTIALS_DB));
+    }
+    for (const file of KEY_FILES) {
+      if (existsSync(join(source, file))) await copyDurably(join(source, file), join(target, file));
+    }
+    const copied = await copyReferencedBlobs(source, target);
+    await syncPath(target);
+    return { events: countEvents(join(target, AUDIT_DB)), ...copied };
+  } catch (error) {
+    // Half a copy is no backup: the folder is left empty, ready for another try.
+    for (const entry of readdirSync(target)) await rm(join(target, entry), { recursive: true, force: true });
+    throw error;
   }
-  for (const file of KEY_FILES) {
-    if (existsSync(join(source, file))) await copyDurably(join(source, file), join(target, file));
-  }
-  const copied = await copyReferencedBlobs(source, target);
-  await syncPath(target);
-  return { events: countEvents(join(target, AUDIT_DB)), ...copied };
 }
 
 /** Writes the manifest that marks `folder` as a finished backup (the last step of making one). */

@@ -22,7 +22,7 @@ export const SIGNING_KEY_FILE = 'audit-signing-key.pem';
 /** SubjectPublicKeyInfo PEM: hand it to anyone who should be able to check the log. */
 export const PUBLIC_KEY_FILE = 'audit-signing-key.pub.pem';
 /** A rotation's new key, until the log has recorded the change and it takes the current key's place. */
-const NEXT_KEY_FILE = 'audit-signing-key.next.pem';
+export const NEXT_KEY_FILE = 'audit-signing-key.next.pem';
 
 /**
  * The data folder's checkpoint key, as the event log asks for it: the one in the folder, or a first one
