@@ -54,6 +54,17 @@ async function everythingSaid(address: { host: string; port: number }): Promise<
   return said;
 }
 
+/** Once the fault is gone, a restart serves what was acknowledged before it, and the log verifies. */
+async function expectServesAgain(dataDir: string, work: string, servers: ServerProcess[]): Promise<void> {
+  const again = await startServerProcess(['--data', dataDir, '--log-level', 'error']);
+  servers.push(again);
+  const fetched = await runFerry(['get', 'kept.txt', 'again.txt', '--server', again.server], { cwd: work });
+  expect(fetched.code).toBe(0);
+  expect(readFileSync(join(work, 'again.txt'), 'utf8')).toBe('kept bytes');
+  expect(await again.stop('SIGTERM')).toBe(0);
+  expect((await verify(dataDir)).json.ok).toBe(true);
+}
+
 function serveWithGrace(dataDir: string, seconds: number): Promise<ServerProcess> {
   return startServerProcess(['--data', dataDir, '--log-level', 'error', '--shutdown-grace', String(seconds)]);
 }
@@ -156,15 +167,7 @@ describe('ferry serve when its audit log cannot be written', () => {
       intruder.exec('ROLLBACK');
       intruder.close();
 
-      const again = await startServerProcess(['--data', dataDir, '--log-level', 'error']);
-      servers.push(again);
-      const fetched = await runFerry(['get', 'kept.txt', 'again.txt', '--server', again.server], {
-        cwd: work,
-      });
-      expect(fetched.code).toBe(0);
-      expect(readFileSync(join(work, 'again.txt'), 'utf8')).toBe('kept bytes');
-      expect(await again.stop('SIGTERM')).toBe(0);
-      expect((await verify(dataDir)).json.ok).toBe(true);
+      await expectServesAgain(dataDir, work, servers);
     } finally {
       for (const server of servers) server.child.kill('SIGKILL');
       removeDir(dataDir);
@@ -221,15 +224,7 @@ describe('ferry serve on a file system that fills up (a small tmpfs; needs root)
       expect(server.output()).toMatch(/ferry: the audit log cannot be written \(.*full.*\); stopping/);
 
       rmSync(filler);
-      const again = await startServerProcess(['--data', dataDir, '--log-level', 'error']);
-      servers.push(again);
-      const fetched = await runFerry(['get', 'kept.txt', 'again.txt', '--server', again.server], {
-        cwd: work,
-      });
-      expect(fetched.code).toBe(0);
-      expect(readFileSync(join(work, 'again.txt'), 'utf8')).toBe('kept bytes');
-      expect(await again.stop('SIGTERM')).toBe(0);
-      expect((await verify(dataDir)).json.ok).toBe(true);
+      await expectServesAgain(dataDir, work, servers);
     } finally {
       for (const server of servers) server.child.kill('SIGKILL');
       removeDir(work);
