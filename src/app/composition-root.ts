@@ -227,7 +227,7 @@ export async function startApplication(
   try {
     await container.get<FileStore>(TOKENS.FileStore).open();
     await ledger.load();
-    await container.get(LogName).ensure(config.logOrigin, defaultOrigin(config));
+    await container.get(LogName).ensure(config.logOrigin, () => defaultOrigin(config));
     await container.get(HeldUploadExpiry).releaseUnaccounted();
   } catch (error) {
     lock?.release();

@@ -16,8 +16,11 @@ export class LogName {
     @inject(TOKENS.EventLog) private readonly log: EventLog,
   ) {}
 
-  /** Names a log that has no name yet, `asked` or else `fallback`; a named log refuses another name. */
-  async ensure(asked: string | undefined, fallback: string): Promise<string> {
+  /**
+   * Names a log that has no name yet, `asked` or else `fallback()` (read only then: it reads the key);
+   * a named log refuses another name.
+   */
+  async ensure(asked: string | undefined, fallback: () => string): Promise<string> {
     const current = this.log.origin();
     if (current !== undefined) {
       if (asked !== undefined && asked !== current) {
@@ -27,7 +30,7 @@ export class LogName {
       }
       return current;
     }
-    const origin = asked ?? fallback;
+    const origin = asked ?? fallback();
     if (!isKeyName(origin)) {
       throw new Error(`--log-origin ${JSON.stringify(origin)}: a log name has no spaces and no "+"`);
     }

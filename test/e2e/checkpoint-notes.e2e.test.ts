@@ -50,6 +50,10 @@ describe('checkpoints as C2SP signed notes, through the binary', () => {
     expect(Buffer.from(root, 'base64')).toHaveLength(32);
     expect(signature).toMatch(new RegExp(`^\u2014 ${origin} [A-Za-z0-9+/]{91}=$`));
 
+    const all = await runFerry(['audit', 'key', '--all', '--data', dataDir]);
+    expect(all.stdout).toBe(
+      `# key ${keyId}: the only key\n${readFileSync(join(dataDir, 'audit-signing-key.pub.pem'), 'utf8')}`,
+    );
     const key = await runFerry(['audit', 'key', '--note', '--data', dataDir]);
     const raw = publicKey.export({ format: 'jwk' }).x!;
     const keyHash = createHash('sha256')

@@ -167,15 +167,9 @@ describeWithGo("a checker built from Go's sumdb packages", () => {
       // Ferry's own offline check agrees, with the public key and the three files alone.
       const proofFile = join(work, `proof-${size}.json`);
       writeFileSync(proofFile, proven.stdout);
-      const offline = await runFerry([
-        'audit',
-        'check-consistency',
-        oldNote,
-        newNote,
-        proofFile,
-        '--key',
-        publicKey,
-      ]);
+      const checkOffline = () =>
+        runFerry(['audit', 'check-consistency', oldNote, newNote, proofFile, '--key', publicKey]);
+      const offline = await checkOffline();
       expect(offline).toMatchObject({
         code: 0,
         stdout: `consistent: the log of ${newest} events extends the log of ${size} events\n`,
@@ -184,15 +178,7 @@ describeWithGo("a checker built from Go's sumdb packages", () => {
       if (hashes === '') continue;
       expect(check(newNote, 'consistency', oldNote, flipHex(hashes, 7)).status).toBe(1);
       writeFileSync(proofFile, JSON.stringify({ ...document, proof: flipHex(hashes, 7).split(',') }));
-      const refused = await runFerry([
-        'audit',
-        'check-consistency',
-        oldNote,
-        newNote,
-        proofFile,
-        '--key',
-        publicKey,
-      ]);
+      const refused = await checkOffline();
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('(INCONSISTENT)');
     }

@@ -4,6 +4,7 @@ import { userInfo } from 'node:os';
 import { DEFAULT_CONFIG } from '../../app/config';
 import { loadApplication } from '../lazy-app';
 import { failed, passed } from '../../domain/audit/audit-failure';
+import { readKeyChanges } from '../../domain/audit/key-chain';
 import { verifierKey } from '../../domain/audit/signed-note';
 import { reportError } from '../report-error';
 import { DataOptions, dataDirOf, dataOption, fail, withToolkit } from './audit-proofs';
@@ -66,31 +67,19 @@ export function registerAuditKeys(audit: Command): void {
 /** `ferry audit key --all`: the first key and each one a key change introduced, with the event that did. */
 function printAllKeys(dataDir: string): Promise<void> {
   return withToolkit(dataDir, undefined, false, async (toolkit) => {
-    const rotations = toolkit.reader
-      .keyRotations()
-      .map((row) => ({ seq: row.seq, ...parseRotation(row.record) }));
+    const changes = readKeyChanges(toolkit.reader);
+    if (!changes.ok) return changes;
     if (toolkit.trustedKey === undefined) return failed('UNREADABLE', 'the data folder has no public key');
-    const first = rotations[0];
+    const [first] = changes.value;
     const keys = first
       ? [
           { keyId: first.previousKeyId, pem: first.previousPublicKey, since: 'the first key' },
-          ...rotations.map((r) => ({ keyId: r.keyId, pem: r.publicKey, since: `from event ${r.seq}` })),
+          ...changes.value.map((c) => ({ keyId: c.keyId, pem: c.publicKey, since: `from event ${c.seq}` })),
         ]
       : [{ keyId: toolkit.trustedKey.keyId, pem: toolkit.trustedKey.publicKeyText, since: 'the only key' }];
     for (const key of keys) process.stdout.write(`# key ${key.keyId}: ${key.since}\n${key.pem}`);
     return passed(undefined);
   });
-}
-
-interface RotationPayload {
-  readonly previousKeyId: string;
-  readonly previousPublicKey: string;
-  readonly keyId: string;
-  readonly publicKey: string;
-}
-
-function parseRotation(record: string): RotationPayload {
-  return (JSON.parse(record) as { payload: RotationPayload }).payload;
 }
 
 /** `ferry audit key --note`: the verifier key under the log's name, as its newest checkpoint carries it. */

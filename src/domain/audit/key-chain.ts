@@ -1,6 +1,7 @@
 import { AuditResult, failed, passed } from './audit-failure';
 import { checkCheckpointSignature, checkpointLabel, SignedCheckpoint } from './checkpoint';
 import { parseEventRecord } from './event-record';
+import { EventPayloads } from '../events';
 import { AuditLogReader } from '../ports/audit-log-reader.port';
 import { SignatureVerifier } from '../ports/signature-verifier.port';
 
@@ -71,6 +72,20 @@ export class KeyChain {
   }
 }
 
+/** A SigningKeyRotated event's payload, with its seq. */
+export type KeyChange = EventPayloads['SigningKeyRotated'] & { readonly seq: number };
+
+/** The log's key changes, oldest first, read from their stored records. */
+export function readKeyChanges(reader: AuditLogReader): AuditResult<KeyChange[]> {
+  const changes: KeyChange[] = [];
+  for (const row of reader.keyRotations()) {
+    const event = parseEventRecord(row);
+    if (!event.ok) return event;
+    if (event.value.type === 'SigningKeyRotated') changes.push({ seq: row.seq, ...event.value.payload });
+  }
+  return passed(changes);
+}
+
 export function readKeyChain(
   reader: AuditLogReader,
   trustedKey: SignatureVerifier,
@@ -79,11 +94,10 @@ export function readKeyChain(
   const verifiers = new Map([[trustedKey.keyId, trustedKey]]);
   const chain: string[] = [];
   const rotations: Rotation[] = [];
-  for (const row of reader.keyRotations()) {
-    const event = parseEventRecord(row);
-    if (!event.ok) return event;
-    if (event.value.type !== 'SigningKeyRotated') continue;
-    const { previousKeyId, previousPublicKey, keyId, publicKey } = event.value.payload;
+  const changes = readKeyChanges(reader);
+  if (!changes.ok) return changes;
+  for (const row of changes.value) {
+    const { previousKeyId, previousPublicKey, keyId, publicKey } = row;
     if (chain.length === 0) chain.push(previousKeyId);
     if (chain[chain.length - 1] !== previousKeyId) {
       return failed(

@@ -9,13 +9,7 @@ import { dirname } from 'node:path';
  */
 export function createPrivateFileOnce(path: string, contents: Buffer): void {
   const temporary = `${path}.${randomUUID()}.tmp`;
-  const handle = openSync(temporary, 'wx', 0o600);
-  try {
-    writeSync(handle, contents);
-    fsyncSync(handle);
-  } finally {
-    closeSync(handle);
-  }
+  writeDurably(temporary, contents, 'wx', 0o600);
   try {
     linkSync(temporary, path);
   } catch (error) {
@@ -24,6 +18,17 @@ export function createPrivateFileOnce(path: string, contents: Buffer): void {
     unlinkSync(temporary);
   }
   syncDirectory(dirname(path));
+}
+
+/** Writes the file whole and fsyncs it; `flags` 'wx' refuses one that exists. */
+export function writeDurably(path: string, contents: Buffer, flags: 'w' | 'wx', mode: number): void {
+  const handle = openSync(path, flags, mode);
+  try {
+    writeSync(handle, contents);
+    fsyncSync(handle);
+  } finally {
+    closeSync(handle);
+  }
 }
 
 export function syncDirectory(path: string): void {

@@ -1,21 +1,11 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditResult, failed, passed } from '../../domain/audit/audit-failure';
 import { SigningKeySource } from '../../domain/ports/checkpoint-signer.port';
 import { SignatureVerifier } from '../../domain/ports/signature-verifier.port';
 import { Ed25519Signer, Ed25519Verifier, isEd25519, keyIdOf } from './ed25519-keys';
-import { createPrivateFileOnce, syncDirectory } from './private-key-file';
+import { createPrivateFileOnce, syncDirectory, writeDurably } from './private-key-file';
 
 /** PKCS#8 PEM, mode 0600: whoever can read it can sign checkpoints in the server's name. */
 export const SIGNING_KEY_FILE = 'audit-signing-key.pem';
@@ -61,22 +51,13 @@ export function promoteNextSigningKey(dataDir: string): Ed25519Signer {
   const next = join(dataDir, NEXT_KEY_FILE);
   const publicKey = createPublicKey(createPrivateKey(readFileSync(next)));
   const publicPath = join(dataDir, PUBLIC_KEY_FILE);
-  writeDurably(`${publicPath}.next`, publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  const publicPem = Buffer.from(publicKey.export({ type: 'spki', format: 'pem' }));
+  writeDurably(`${publicPath}.next`, publicPem, 'w', 0o644);
   renameSync(next, join(dataDir, SIGNING_KEY_FILE));
   // A crash here leaves the new private key beside the old public file: loading finishes this rename.
   renameSync(`${publicPath}.next`, publicPath);
   syncDirectory(dataDir);
   return loadSigningKey(dataDir);
-}
-
-function writeDurably(path: string, text: string): void {
-  const handle = openSync(path, 'w', 0o644);
-  try {
-    writeSync(handle, text);
-    fsyncSync(handle);
-  } finally {
-    closeSync(handle);
-  }
 }
 
 function loadSigningKey(dataDir: string): Ed25519Signer {

@@ -77,6 +77,20 @@ describe('the chain of keys that signed a log', () => {
     expect(chain.value.finish()).toMatchObject({ ok: false, failure: { code: 'SIGNATURE_INVALID' } });
   });
 
+  it('refuses a change whose named key is not the key its id says', () => {
+    const lying = new MemoryAuditLog();
+    const record = JSON.parse(rotationRecord(5, first, second)) as { payload: { publicKey: string } };
+    record.payload.publicKey = newKey().pem;
+    lying.rows = [{ seq: 5, record: JSON.stringify(record) }];
+    expect(readKeyChain(lying, first.verifier, publicKeyFromPem)).toMatchObject({
+      ok: false,
+      failure: {
+        code: 'SIGNATURE_INVALID',
+        message: expect.stringContaining(`names a key that is not key ${second.verifier.keyId}`),
+      },
+    });
+  });
+
   it('refuses a trusted key that is not in the chain, and a change that does not follow from the key in force', () => {
     expect(readKeyChain(log, newKey().verifier, publicKeyFromPem)).toMatchObject({ ok: false });
     const broken = new MemoryAuditLog();
