@@ -7,7 +7,8 @@ import {
   CopyReport,
   writeBackupManifest,
 } from '../infra/backup/data-folder-copy';
-import { AuditResult, passed } from '../domain/audit/audit-failure';
+import { AuditResult, failed, passed } from '../domain/audit/audit-failure';
+import { Witness } from '../domain/audit/cosignature';
 import { AnonymousPolicy } from '../domain/authorization';
 import { Clock } from '../domain/ports/clock.port';
 import { CredentialStore } from '../domain/ports/credential-store.port';
@@ -43,6 +44,17 @@ import { SqliteAuditReader } from '../infra/sqlite/sqlite-audit-reader';
 import { SqliteEventLog } from '../infra/sqlite/sqlite-event-log';
 import { SqliteEventQuery } from '../infra/sqlite/sqlite-event-query';
 import { SqliteScratchProjection } from '../infra/sqlite/sqlite-scratch-projection';
+import { SqliteWitnessState, WITNESS_STATE_FILE } from '../infra/sqlite/sqlite-witness-state';
+import {
+  readLogVerifierKey,
+  readWitnessVerifierKey,
+  witnessVerifierKey,
+} from '../infra/crypto/verifier-keys';
+import { loadOrCreateWitnessKey, readWitnessPublicKey } from '../infra/crypto/witness-key';
+import { isKeyName } from '../domain/audit/signed-note';
+import { WitnessService } from './witness/witness-service';
+import { WitnessEndpoint, WitnessSubmissions } from './audit/witness-submissions';
+import { HttpWitnessClient } from '../infra/witness/http-witness-client';
 import { DiskFileStore } from '../infra/storage/disk-file-store';
 import { FileSystemFreeSpace } from '../infra/storage/file-system-free-space';
 import { MemoryFileStore } from '../infra/storage/memory-file-store';
@@ -52,7 +64,7 @@ import { AccessGuard } from './access-guard';
 import { RebuildToolkit } from './admin/rebuild-catalogue';
 import { AuditToolkit, ProofChecker } from './audit/audit-toolkit';
 import { BanKeeper } from './ban-keeper';
-import { FerryConfig } from './config';
+import { DEFAULT_WITNESSING, FerryConfig } from './config';
 import { ConnectionGate } from './connection-gate';
 import { CollectGarbage } from './handlers/collect-garbage.handler';
 import { DeleteFile } from './handlers/delete-file.handler';
@@ -128,6 +140,9 @@ export interface PortOverrides {
   readonly passwordHasher?: PasswordHasher;
   readonly freeSpace?: FreeSpace;
 }
+
+/** How long a witness may take to answer a submission. */
+const WITNESS_TIMEOUT_MS = 10_000;
 
 /** How often refused connections are recorded and run-out bans lifted. */
 const UPKEEP_INTERVAL_MS = 60_000;
@@ -220,19 +235,23 @@ export async function startApplication(
   config: FerryConfig,
   overrides: PortOverrides = {},
 ): Promise<Application> {
+  const witnesses = witnessEndpoints(config);
   // One writer per data folder: taken before anything is opened, released after everything is closed.
   const lock = config.store === 'disk' ? DataDirLock.acquire(ensureDir(config.dataDir)) : undefined;
   const container = buildContainer(config, overrides);
   const ledger = container.get(Ledger);
+  let submissions: WitnessSubmissions | undefined;
   try {
     await container.get<FileStore>(TOKENS.FileStore).open();
     await ledger.load();
     await container.get(LogName).ensure(config.logOrigin, () => defaultOrigin(config));
     await container.get(HeldUploadExpiry).releaseUnaccounted();
+    submissions = witnesses.length > 0 ? witnessSubmissions(config, container, witnesses) : undefined;
   } catch (error) {
     lock?.release();
     throw error;
   }
+  submissions?.start();
   const eventLog = container.get<EventLog>(TOKENS.EventLog);
   const gate = container.get(ConnectionGate);
   const bans = container.get(BanKeeper);
@@ -276,6 +295,7 @@ export async function startApplication(
       // data folder's lock released, so that a supervisor's restart finds it free.
       try {
         gate.flushRefusals();
+        await submissions?.stop();
         await ledger.drain();
       } finally {
         try {
@@ -287,6 +307,156 @@ export async function startApplication(
       }
     },
   };
+}
+
+export interface WitnessConfig {
+  /** Holds the witness's key and what it has cosigned. */
+  readonly keyDir: string;
+  /** The name it cosigns under, given when the folder is made; by default made from the key's id. */
+  readonly name?: string;
+  /** `<origin>=<log verifier key>` (or the verifier key alone, which names its log), one per key. */
+  readonly logs: readonly string[];
+  readonly logLevel: string;
+}
+
+export interface WitnessApplication {
+  readonly service: WitnessService;
+  readonly name: string;
+  /** The witness's verifier key (`<name>+<id>+<key>`), for logs and verifiers to trust it by. */
+  readonly verifierKey: string;
+  readonly logger: Logger;
+  close(): void;
+}
+
+/**
+ * `ferry witness serve` and `ferry witness key`: the witness's key folder opened (made at first use, and
+ * locked against a second witness process), with the logs it vouches for.
+ */
+export function openWitness(config: WitnessConfig): WitnessApplication {
+  const logs = witnessedLogs(config.logs);
+  const lock = DataDirLock.acquire(ensureDir(config.keyDir));
+  let state: SqliteWitnessState | undefined;
+  try {
+    const key = loadOrCreateWitnessKey(config.keyDir);
+    state = new SqliteWitnessState(join(config.keyDir, WITNESS_STATE_FILE));
+    const stored = state.name();
+    if (stored !== undefined && config.name !== undefined && config.name !== stored) {
+      throw new Error(
+        `this witness is named ${stored}, once and for all: --name ${config.name} cannot rename it`,
+      );
+    }
+    const name = stored ?? config.name ?? `ferry-witness/${key.verifier.keyId.slice(0, 16)}`;
+    if (!isKeyName(name))
+      throw new Error(`--name ${JSON.stringify(name)}: a witness name has no spaces and no "+"`);
+    if (stored === undefined) state.nameOnce(name);
+    const logger = createWinstonLogger(config.logLevel);
+    const identity = { name, signer: key.signer, publicKey: key.verifier.rawPublicKey };
+    const service = new WitnessService(sha256, identity, logs, state, new SystemClock(), logger);
+    const opened = state;
+    return {
+      service,
+      name,
+      verifierKey: witnessVerifierKey(name, key.verifier),
+      logger,
+      close: () => {
+        opened.close();
+        lock.release();
+      },
+    };
+  } catch (error) {
+    state?.close();
+    lock.release();
+    throw error;
+  }
+}
+
+/**
+ * `ferry witness key`: the witness's verifier key. A key folder already made is only read (so this works
+ * while the witness runs); otherwise it is made, with `name` if given.
+ */
+export function witnessKeyOf(keyDir: string, name?: string): string {
+  const storedName = SqliteWitnessState.storedName(join(keyDir, WITNESS_STATE_FILE));
+  const publicKey = readWitnessPublicKey(keyDir);
+  const made = storedName && publicKey && { name: storedName, key: publicKey };
+  if (made) {
+    if (name !== undefined && name !== made.name) {
+      throw new Error(
+        `this witness is named ${made.name}, once and for all: --name ${name} cannot rename it`,
+      );
+    }
+    return witnessVerifierKey(made.name, made.key);
+  }
+  const witness = openWitness({ keyDir, name, logs: [], logLevel: 'error' });
+  witness.close();
+  return witness.verifierKey;
+}
+
+/** `--log` values, by origin; each names its log, or is refused with a message saying why. */
+function witnessedLogs(values: readonly string[]): Map<string, SignatureVerifier[]> {
+  const logs = new Map<string, SignatureVerifier[]>();
+  for (const value of values) {
+    const whole = readLogVerifierKey(value);
+    const split = value.indexOf('=');
+    const named = whole ?? (split > 0 ? readLogVerifierKey(value.slice(split + 1)) : undefined);
+    if (named === undefined) {
+      throw new Error(
+        `--log ${value}: not <origin>=<verifier key> (as \`ferry audit key --note\` prints it)`,
+      );
+    }
+    const origin = whole === undefined ? value.slice(0, split) : named.name;
+    if (origin !== named.name) {
+      throw new Error(`--log ${value}: the verifier key is for a log named ${named.name}, not ${origin}`);
+    }
+    logs.set(origin, [...(logs.get(origin) ?? []), named.key]);
+  }
+  return logs;
+}
+
+/** `--witness` values, read before anything is opened: a bad one stops the start with a clear message. */
+function witnessEndpoints(config: FerryConfig): WitnessEndpoint[] {
+  const endpoints = (config.witnesses ?? []).map((value) => {
+    const split = value.indexOf('=');
+    const witness = split > 0 ? readWitnessVerifierKey(value.slice(split + 1)) : undefined;
+    if (witness === undefined) {
+      throw new Error(
+        `--witness ${value}: not <url>=<witness verifier key> (as \`ferry witness key\` prints it)`,
+      );
+    }
+    const url = value.slice(0, split);
+    if (!/^https?:\/\/[^\s]+$/.test(url)) throw new Error(`--witness ${value}: ${url} is not an http(s) URL`);
+    return { url, name: witness.name, key: witness.key };
+  });
+  if (endpoints.length > 0 && config.store !== 'disk') {
+    throw new Error('--witness needs disk storage: a log in memory keeps no checkpoints to submit');
+  }
+  return endpoints;
+}
+
+/** The log's submissions to its witnesses, over its own read-only connection to the audit database. */
+function witnessSubmissions(
+  config: FerryConfig,
+  container: Container,
+  witnesses: readonly WitnessEndpoint[],
+): WitnessSubmissions {
+  const eventLog = container.get<EventLog>(TOKENS.EventLog);
+  if (!(eventLog instanceof SqliteEventLog)) throw new Error('--witness needs the SQLite audit log');
+  const logKey = readDataFolderPublicKey(config.dataDir);
+  if (!logKey.ok || logKey.value === undefined)
+    throw new Error('--witness: the data folder has no signing key');
+  const reader = SqliteAuditReader.open(join(config.dataDir, 'audit.db'));
+  if (!reader.ok) throw new Error(reader.failure.message);
+  return new WitnessSubmissions(
+    sha256,
+    reader.value,
+    eventLog.cosignatures,
+    new HttpWitnessClient(WITNESS_TIMEOUT_MS),
+    container.get(Ledger),
+    container.get<Logger>(TOKENS.Logger),
+    container.get<Clock>(TOKENS.Clock),
+    logKey.value,
+    witnesses,
+    config.witnessing ?? DEFAULT_WITNESSING,
+  );
 }
 
 /** The audit log of a data folder, read-only, for `ferry audit`: no container, no migrations, no writes. */
@@ -374,6 +544,22 @@ export function openCatalogueRebuild(dataDir: string): RebuildToolkit {
 /** The public key a data folder's checkpoints are signed with. */
 export function readAuditPublicKey(dataDir: string): AuditResult<SignatureVerifier | undefined> {
   return readDataFolderPublicKey(dataDir);
+}
+
+/** Witness verifier keys given to `ferry audit verify --witness`, or which one is not one. */
+export function readTrustedWitnesses(values: readonly string[]): AuditResult<Witness[]> {
+  const witnesses: Witness[] = [];
+  for (const value of values) {
+    const witness = readWitnessVerifierKey(value);
+    if (witness === undefined) {
+      return failed(
+        'UNREADABLE',
+        `--witness ${value}: not a witness verifier key (as \`ferry witness key\` prints it)`,
+      );
+    }
+    witnesses.push(witness);
+  }
+  return passed(witnesses);
 }
 
 /** For `ferry audit check-proof`: nothing from any data folder, only the key the checker chose to trust. */

@@ -1,4 +1,5 @@
 import { BanPolicy, DEFAULT_BAN_POLICY } from '../domain/address-bans';
+import type { WitnessingTimes } from './audit/witness-submissions';
 import { ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connection-limits';
 import { DEFAULT_UPLOAD_LIMITS, UploadLimits } from './upload-limits';
 
@@ -27,6 +28,13 @@ export interface FerryConfig {
    * loopback, or when the operator passed --allow-anonymous. Once an account exists, everyone logs in.
    */
   readonly allowAnonymous: boolean;
+  /**
+   * Witnesses every new checkpoint is submitted to, each `<url>=<witness verifier key>` (as `ferry witness
+   * key` prints it); the URL holds no `=`.
+   */
+  readonly witnesses?: readonly string[];
+  /** How often new checkpoints are looked for, and the longest wait before a witness is tried again. */
+  readonly witnessing?: WitnessingTimes;
   readonly bans: BanPolicy;
   readonly connections: ConnectionLimits;
   readonly uploads: UploadLimits;
@@ -46,3 +54,5 @@ export const DEFAULT_CONFIG: FerryConfig = {
   connections: DEFAULT_CONNECTION_LIMITS,
   uploads: DEFAULT_UPLOAD_LIMITS,
 };
+
+export const DEFAULT_WITNESSING: WitnessingTimes = { pollMs: 1000, maxRetryMs: 60_000 };

@@ -42,6 +42,8 @@ const SUMMARIES: Summaries = {
   LogNamed: (p) => `LOG NAMED ${safeText(p.origin)}`,
   SigningKeyRotated: (p) =>
     `KEY ROTATED ${safeText(p.previousKeyId.slice(0, 16))} to ${safeText(p.keyId.slice(0, 16))}`,
+  WitnessRefused: (p) =>
+    `WITNESS ${safeText(p.witness)} REFUSED checkpoint of size ${p.size} (${p.status} ${safeText(p.reason)})`,
   UploadsExpired: (p) => `EXPIRED ${plural(p.uploads.length, 'held upload')} after ${p.hours} h`,
   FileRestored: (p) =>
     `RESTORE ${quoteName(p.name)} v${p.version} from v${p.fromVersion} ${formatBytes(p.size)}`,

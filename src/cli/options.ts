@@ -5,6 +5,18 @@ export function parseWholeNumber(value: string): number {
   return Number(value);
 }
 
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d{1,5}$/.test(value) || port > 65535)
+    throw new InvalidArgumentError('a port is a number from 0 to 65535');
+  return port;
+}
+
+/** For a repeatable option: every value given, in order; one value may hold several, comma-separated. */
+export function collect(value: string, previous: readonly string[] = []): string[] {
+  return [...previous, ...value.split(',').filter((each) => each !== '')];
+}
+
 export function parsePositiveInteger(value: string): number {
   const number = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < 1)

@@ -9,6 +9,7 @@ import { registerGc } from './commands/gc';
 import { registerServe } from './commands/serve';
 import { registerShell } from './commands/shell';
 import { registerUserCommands } from './commands/user';
+import { registerWitness } from './commands/witness';
 
 export function buildProgram(): Command {
   const program = new Command('ferry')
@@ -29,5 +30,6 @@ export function buildProgram(): Command {
   registerUserCommands(program);
   registerAdmin(program);
   registerBackup(program);
+  registerWitness(program);
   return program;
 }

@@ -84,6 +84,19 @@ export interface EventPayloads {
     readonly keyId: string;
     readonly publicKey: string;
   };
+  /**
+   * A witness refused the log's checkpoint of `size` (HTTP `status`, the witness's `reason`): it has
+   * cosigned a checkpoint this one does not extend (a split view, or a log restored to an older state),
+   * does not know this log or its key, or found the proof wrong. Recorded when a witness starts refusing,
+   * not at every retry.
+   */
+  WitnessRefused: {
+    readonly witness: string;
+    readonly url: string;
+    readonly size: number;
+    readonly status: number;
+    readonly reason: string;
+  };
   /** A client asked where its upload continues (OFFSET): the bytes held for it. */
   UploadOffsetShown: { readonly upload: string; readonly name: string; readonly held: number };
   /** Held uploads no attempt continued within `hours` of their last interruption, and their bytes, dropped. */
@@ -233,6 +246,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'UploadsExpired',
   'LogNamed',
   'SigningKeyRotated',
+  'WitnessRefused',
   'FileRestored',
   'FileRenamed',
   'FolderCreated',

@@ -1,3 +1,4 @@
+import { StoredCosignature } from '../../src/domain/ports/cosignature-store.port';
 import { generateKeyPairSync } from 'node:crypto';
 import { canonicalJson, JsonValue } from '../../src/domain/audit/canonical-json';
 import { signCheckpoint, SignedCheckpoint } from '../../src/domain/audit/checkpoint';
@@ -111,6 +112,17 @@ export class MemoryAuditLog implements AuditLogReader {
 
   checkpointOfSize(size: number): SignedCheckpoint | undefined {
     return this.checkpointList.find((checkpoint) => checkpoint.size === size);
+  }
+
+  /** Cosignatures as a test puts them. */
+  readonly storedCosignatures: StoredCosignature[] = [];
+
+  cosignaturesOf(size: number): StoredCosignature[] {
+    return this.storedCosignatures.filter((each) => each.size === size);
+  }
+
+  cosignatures(): Iterable<StoredCosignature> {
+    return [...this.storedCosignatures].sort((a, b) => b.size - a.size);
   }
 
   keyRotations(): StoredEventRecord[] {

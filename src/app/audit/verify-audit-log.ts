@@ -4,6 +4,8 @@ import { SignedCheckpoint } from '../../domain/audit/checkpoint';
 import { checkExtendsKeptCheckpoint } from '../../domain/audit/kept-checkpoint';
 import { scanAuditLog, ScannedLog } from '../../domain/audit/log-scan';
 import { storedNodes } from '../../domain/audit/stored-nodes';
+import { Witness } from '../../domain/audit/cosignature';
+import { newestWitnessedCheckpoint, WitnessedCheckpoint } from '../../domain/audit/witnessed-checkpoint';
 import { ScratchProjection } from '../../domain/ports/scratch-projection.port';
 import { AuditToolkit } from './audit-toolkit';
 import { verifyBlobs } from './verify-blobs';
@@ -11,6 +13,13 @@ import { verifyBlobs } from './verify-blobs';
 export interface VerifyOptions {
   /** A checkpoint kept outside the data folder, which today's log must extend. */
   readonly against?: SignedCheckpoint;
+  /** Witnesses whose cosignatures a checkpoint must carry, at least `minimum` of them, to be accepted. */
+  readonly witnesses?: WitnessThreshold;
+}
+
+export interface WitnessThreshold {
+  readonly trusted: readonly Witness[];
+  readonly minimum: number;
 }
 
 export interface VerifiedAuditLog {
@@ -21,6 +30,8 @@ export interface VerifiedAuditLog {
   readonly latestCheckpointSize: number;
   readonly blobs: number;
   readonly against?: SignedCheckpoint;
+  /** The newest checkpoint the witnesses vouch for, when a threshold was asked. */
+  readonly witnessed?: WitnessedCheckpoint;
 }
 
 /**
@@ -38,7 +49,15 @@ export async function verifyAuditLog(
   if (!scratch.ok) return scratch;
   const projection = scratch.value;
   try {
-    const scanned = toolkit.reader.snapshot(() => scanAndCompare(toolkit, projection, options.against));
+    const scanned = toolkit.reader.snapshot(
+      (): AuditResult<ScannedLog & { witnessed?: WitnessedCheckpoint }> => {
+        const scan = scanAndCompare(toolkit, projection, options.against);
+        if (!scan.ok || options.witnesses === undefined) return scan;
+        const { trusted, minimum } = options.witnesses;
+        const witnessed = newestWitnessedCheckpoint(toolkit.hash, toolkit.reader, trusted, minimum);
+        return witnessed.ok ? passed({ ...scan.value, witnessed: witnessed.value }) : witnessed;
+      },
+    );
     if (!scanned.ok) return scanned;
     const log = scanned.value;
     const blobs = await verifyBlobs(toolkit.blobs, toolkit.hashStream, projection.blobReferences());
@@ -50,6 +69,7 @@ export async function verifyAuditLog(
       latestCheckpointSize: log.latestCheckpoint?.size ?? 0,
       blobs: blobs.value,
       ...(options.against === undefined ? {} : { against: options.against }),
+      ...(log.witnessed === undefined ? {} : { witnessed: log.witnessed }),
     });
   } finally {
     projection.close();

@@ -1,10 +1,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { AuditToolkit } from '../../app/audit/audit-toolkit';
 import { proveEvent } from '../../app/audit/prove-event';
-import { verifyAuditLog, VerifiedAuditLog } from '../../app/audit/verify-audit-log';
+import { verifyAuditLog, VerifiedAuditLog, WitnessThreshold } from '../../app/audit/verify-audit-log';
+import { WitnessedCheckpoint } from '../../domain/audit/witnessed-checkpoint';
+import { collect, parsePositiveInteger } from '../options';
 import { loadApplication } from '../lazy-app';
 import { DEFAULT_CONFIG } from '../../app/config';
-import { AuditFailure, AuditResult, failed } from '../../domain/audit/audit-failure';
+import { AuditFailure, AuditResult, failed, passed } from '../../domain/audit/audit-failure';
 import { checkCheckpointSignature, checkpointLabel } from '../../domain/audit/checkpoint';
 import { toCheckpointDocument } from '../../domain/audit/checkpoint-document';
 import { checkpointNote } from '../../domain/audit/checkpoint-note';
@@ -64,6 +66,16 @@ export function registerAuditProofs(audit: Command): void {
     .addOption(dataOption())
     .option('--against <checkpoint.json>', 'also prove the log extends this checkpoint, kept elsewhere')
     .option('--key <public-key.pem>', "trust this public key, not the data folder's own")
+    .option(
+      '--witness <verifier-key>',
+      "a witness to trust (`ferry witness key`); repeatable: checkpoints count only with witnesses' cosignatures",
+      collect,
+    )
+    .option(
+      '--min-witnesses <n>',
+      'how many of the --witness keys must cosign (default: 1)',
+      parsePositiveInteger,
+    )
     .option('--json', 'the verdict as one JSON object on stdout')
     .action((options: DataOptions & VerifyCommandOptions, command: Command) =>
       verifyDataFolder(dataDirOf(options, command), options),
@@ -91,7 +103,10 @@ export function registerAuditProofs(audit: Command): void {
         const signed = checkCheckpointSignature(trusted, latest);
         if (!signed.ok) return signed;
         if (latest.origin !== undefined && !options.json) {
-          process.stdout.write(checkpointNote(toolkit.hash, latest, trusted.rawPublicKey));
+          const cosignatures = reader.cosignaturesOf(latest.size).map((each) => each.line);
+          process.stdout.write(
+            checkpointNote(toolkit.hash, latest, trusted.rawPublicKey) + cosignatures.join(''),
+          );
         } else printJson(toCheckpointDocument(latest, trusted.publicKeyText));
         return signed;
       }),
@@ -137,6 +152,8 @@ export function registerAuditProofs(audit: Command): void {
 export interface VerifyCommandOptions {
   readonly against?: string;
   readonly key?: string;
+  readonly witness?: readonly string[];
+  readonly minWitnesses?: number;
   readonly json?: boolean;
 }
 
@@ -148,10 +165,32 @@ export function verifyDataFolder(dataDir: string, options: VerifyCommandOptions)
         ? undefined
         : await readCheckpointFile(options.against, toolkit.hash, toolkit.trustedKey);
     if (against !== undefined && !against.ok) return against;
-    const verified = await verifyAuditLog(toolkit, against === undefined ? {} : { against: against.value });
+    const witnesses = await witnessThreshold(options);
+    if (!witnesses.ok) return witnesses;
+    const verified = await verifyAuditLog(toolkit, {
+      ...(against === undefined ? {} : { against: against.value }),
+      ...(witnesses.value === undefined ? {} : { witnesses: witnesses.value }),
+    });
     if (verified.ok) printVerified(verified.value, options.json === true);
     return verified;
   });
+}
+
+async function witnessThreshold(
+  options: VerifyCommandOptions,
+): Promise<AuditResult<WitnessThreshold | undefined>> {
+  const given = options.witness ?? [];
+  if (given.length === 0) {
+    return options.minWitnesses === undefined
+      ? passed(undefined)
+      : failed('UNREADABLE', '--min-witnesses needs the witnesses to trust: --witness <verifier key>');
+  }
+  const minimum = options.minWitnesses ?? 1;
+  if (minimum > given.length) {
+    return failed('UNREADABLE', `--min-witnesses ${minimum}, but only ${given.length} --witness keys given`);
+  }
+  const trusted = (await loadApplication()).readTrustedWitnesses(given);
+  return trusted.ok ? passed({ trusted: trusted.value, minimum }) : trusted;
 }
 
 /** Opens the data folder read-only for one piece of work, turns its verdict into an exit code, closes. */
@@ -191,6 +230,14 @@ function printVerified(log: VerifiedAuditLog, json: boolean): void {
       root,
       latestCheckpointSize: log.latestCheckpointSize,
       ...(against ? { against } : {}),
+      ...(log.witnessed
+        ? {
+            witnessed: {
+              size: log.witnessed.checkpoint.size,
+              witnesses: log.witnessed.cosignatures.map(({ witness, time }) => ({ witness, time })),
+            },
+          }
+        : {}),
     });
     return;
   }
@@ -204,12 +251,23 @@ function printVerified(log: VerifiedAuditLog, json: boolean): void {
     'checked: every record against its leaf and the Merkle tree, every checkpoint signature by the key in ' +
     'force, the catalogue tables against the log folded afresh, every blob against its SHA-256\n';
   if (log.against) summary += `the log extends the kept ${checkpointLabel(log.against)}\n`;
+  if (log.witnessed) summary += witnessedSummary(log.witnessed, log.events);
   if (log.latestCheckpointSize < log.events) {
     summary +=
       `not checked: events ${log.latestCheckpointSize + 1} to ${log.events} are signed by no checkpoint yet ` +
       '(the server signs them within --checkpoint-seconds, at shutdown, or at its next start)\n';
   }
   process.stdout.write(summary);
+}
+
+function witnessedSummary({ checkpoint, cosignatures }: WitnessedCheckpoint, events: number): string {
+  const by = cosignatures
+    .map(({ witness, time }) => `${witness} at ${new Date(time * 1000).toISOString()}`)
+    .join(', ');
+  const witnessed = `witnessed: events 1 to ${checkpoint.size}, by the checkpoint of that size cosigned by ${by}\n`;
+  return checkpoint.size < events
+    ? `${witnessed}not witnessed: events ${checkpoint.size + 1} to ${events} (no later checkpoint has enough cosignatures yet)\n`
+    : witnessed;
 }
 
 function printJson(value: unknown): void {

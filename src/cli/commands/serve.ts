@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
 import { DEFAULT_CONFIG, FerryConfig, StoreKind } from '../../app/config';
 import type { FerryServer } from '../../transport/ferry-server';
@@ -7,7 +7,7 @@ import type { SftpServer } from '../../transport/sftp/sftp-server';
 import { Logger } from '../../domain/ports/logger.port';
 import { applyConfigFile } from '../config-file';
 import { loadApplication } from '../lazy-app';
-import { parsePositiveInteger, parseWholeNumber } from '../options';
+import { collect, parsePort, parsePositiveInteger, parseWholeNumber } from '../options';
 import { stopOnSignalOrFailure } from '../shutdown';
 import {
   addSecurityOptions,
@@ -33,18 +33,12 @@ interface ServeOptions extends SecurityOptions {
   readonly tlsKey?: string;
   readonly sftpPort?: number;
   readonly sftpHost?: string;
+  readonly witness?: readonly string[];
   readonly config?: string;
 }
 
 /** How long transfers in hand may take to finish after SIGTERM. */
 const DEFAULT_SHUTDOWN_GRACE_SECONDS = 10;
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d{1,5}$/.test(value) || port > 65535)
-    throw new InvalidArgumentError('a port is a number from 0 to 65535');
-  return port;
-}
 
 export function registerServe(program: Command): void {
   const serve = program
@@ -126,6 +120,14 @@ export function registerServe(program: Command): void {
     )
     .addOption(
       new Option('--sftp-host <host>', 'address to bind SFTP to (default: --host)').env('FERRY_SFTP_HOST'),
+    )
+    .addOption(
+      new Option(
+        '--witness <url=verifier-key>',
+        'submit every checkpoint to this witness and keep its cosignatures (`ferry witness key`); repeatable',
+      )
+        .env('FERRY_WITNESSES')
+        .argParser(collect),
     );
   addSecurityOptions(serve).action(async (given: ServeOptions, command: Command) => {
     if (given.config !== undefined) applyConfigFile(command, given.config);
@@ -146,6 +148,7 @@ export function registerServe(program: Command): void {
       checkpointEvents: options.checkpointEvents,
       checkpointSeconds: options.checkpointSeconds,
       ...(options.logOrigin === undefined ? {} : { logOrigin: options.logOrigin }),
+      ...(options.witness === undefined ? {} : { witnesses: options.witness }),
       ...securityConfig(options.host, options, allowed),
     };
     if ((options.tlsCert === undefined) !== (options.tlsKey === undefined))

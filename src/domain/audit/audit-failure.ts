@@ -34,6 +34,8 @@ export const AUDIT_FAILURE_CODES = [
   'NO_SUCH_EVENT',
   /** An inclusion proof document is malformed or does not prove what it claims. */
   'PROOF_INVALID',
+  /** No checkpoint carries valid cosignatures of as many of the trusted witnesses as asked. */
+  'NOT_WITNESSED',
   /** A blob a file version refers to is not in the store. */
   'BLOB_MISSING',
   /** A blob's bytes do not hash to (or are not as long as) the version recorded for them. */

@@ -1,7 +1,7 @@
 import { AuditResult, failed, passed } from './audit-failure';
 import { checkpointNoteText, SignedCheckpoint } from './checkpoint';
 import { fromBase64, HashFn } from './hash';
-import { formatSignedNote, noteKeyId, parseSignedNote, signaturesBy } from './signed-note';
+import { formatSignedNote, isKeyName, noteKeyId, parseSignedNote, signaturesBy } from './signed-note';
 import { SignatureVerifier } from '../ports/signature-verifier.port';
 
 const TREE_HASH_LENGTH = 32;
@@ -34,18 +34,30 @@ export function parseCheckpointNote(
 ): AuditResult<SignedCheckpoint> {
   const parsed = parseSignedNote(note);
   if (!parsed) return failed('SIGNATURE_INVALID', `${what} is not a signed note`);
-  const [origin, sizeText, rootText, ...rest] = parsed.text.split('\n');
-  const root = fromBase64(rootText ?? '');
-  if (
-    !/^(?:0|[1-9]\d{0,15})$/.test(sizeText ?? '') ||
-    root?.length !== TREE_HASH_LENGTH ||
-    rest.join('') !== ''
-  ) {
+  const head = parseCheckpointText(parsed.text);
+  if (head === undefined) {
     return failed('SIGNATURE_INVALID', `${what} is not a checkpoint (origin, tree size, base64 root)`);
   }
+  const { origin } = head;
   const [signature] = signaturesBy(hash, parsed, origin, trustedKey.rawPublicKey);
   if (signature === undefined) {
     return failed('SIGNATURE_INVALID', `${what} of ${origin} has no signature by the trusted key`);
   }
-  return passed({ origin, size: Number(sizeText), root, at: '', keyId: trustedKey.keyId, signature });
+  return passed({ ...head, at: '', keyId: trustedKey.keyId, signature });
+}
+
+/** A note's text as a tlog-checkpoint (no extension lines: Ferry writes none), or undefined. */
+export function parseCheckpointText(
+  text: string,
+): { origin: string; size: number; root: Uint8Array } | undefined {
+  const [origin, sizeText, rootText, ...rest] = text.split('\n');
+  const root = fromBase64(rootText ?? '');
+  const wellFormed =
+    isKeyName(origin) &&
+    /^(?:0|[1-9]\d{0,15})$/.test(sizeText ?? '') &&
+    Number.isSafeInteger(Number(sizeText)) &&
+    root?.length === TREE_HASH_LENGTH &&
+    rest.join('') === '' &&
+    rest.length === 1;
+  return wellFormed ? { origin, size: Number(sizeText), root } : undefined;
 }

@@ -1,4 +1,5 @@
 import { SignedCheckpoint } from '../audit/checkpoint';
+import { StoredCosignature } from './cosignature-store.port';
 
 /** One row of the events table as stored: `record` is exactly the text that was hashed into the tree. */
 export interface StoredEventRecord {
@@ -23,6 +24,10 @@ export interface AuditLogReader {
   checkpoints(): Iterable<SignedCheckpoint>;
   latestCheckpoint(): SignedCheckpoint | undefined;
   checkpointOfSize(size: number): SignedCheckpoint | undefined;
+  /** Witnesses' cosignatures of the checkpoint of `size`, as stored. */
+  cosignaturesOf(size: number): StoredCosignature[];
+  /** Every stored cosignature, the largest tree size first, read in pages. */
+  cosignatures(): Iterable<StoredCosignature>;
   /** The stored records of SigningKeyRotated events, in seq order (few: one per key change). */
   keyRotations(): StoredEventRecord[];
   close(): void;

@@ -31,6 +31,12 @@ export class Ed25519Signer implements CheckpointSigner {
   }
 }
 
+/** A public key as the 32 raw bytes a verifier key (c2sp.org/signed-note) carries. */
+export function publicKeyFromRaw(raw: Uint8Array): Ed25519Verifier {
+  const x = Buffer.from(raw).toString('base64url');
+  return new Ed25519Verifier(createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' }));
+}
+
 export class Ed25519Verifier implements SignatureVerifier {
   readonly keyId: string;
   readonly publicKeyText: string;

@@ -68,7 +68,8 @@ function loadSigningKey(dataDir: string): Ed25519Signer {
   return new Ed25519Signer(privateKey);
 }
 
-function createPrivateKeyFile(path: string): void {
+/** A new Ed25519 private key, PKCS#8 PEM, mode 0600, unless one is there already. */
+export function createPrivateKeyFile(path: string): void {
   const { privateKey } = generateKeyPairSync('ed25519');
   createPrivateFileOnce(path, Buffer.from(privateKey.export({ type: 'pkcs8', format: 'pem' })));
 }

@@ -5,6 +5,8 @@ import { SignedCheckpoint } from '../../domain/audit/checkpoint';
 import { AuditLogReader, StoredEventRecord } from '../../domain/ports/audit-log-reader.port';
 import { CatalogueTables } from './catalogue-tables';
 import { CheckpointTable } from './checkpoint-table';
+import { CosignatureTable } from './cosignature-table';
+import { StoredCosignature } from '../../domain/ports/cosignature-store.port';
 import { MerkleNodeTable } from './merkle-node-table';
 
 const PAGE_SIZE = 5000;
@@ -17,6 +19,7 @@ const TABLES = ['events', 'merkle_nodes', 'checkpoints'];
 export class SqliteAuditReader implements AuditLogReader {
   private readonly nodes: MerkleNodeTable;
   private readonly checkpointTable: CheckpointTable;
+  private readonly cosignatureTable: CosignatureTable;
   private readonly page: Database.Statement<[number, number], StoredEventRecord>;
   private readonly one: Database.Statement<[number], StoredEventRecord | undefined>;
   private readonly rotations: Database.Statement<[], StoredEventRecord>;
@@ -27,6 +30,7 @@ export class SqliteAuditReader implements AuditLogReader {
   ) {
     this.nodes = new MerkleNodeTable(db);
     this.checkpointTable = new CheckpointTable(db);
+    this.cosignatureTable = new CosignatureTable(db);
     this.page = db.prepare('SELECT seq, record FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
     this.one = db.prepare('SELECT seq, record FROM events WHERE seq = ?');
     this.rotations = db.prepare(
@@ -99,6 +103,14 @@ export class SqliteAuditReader implements AuditLogReader {
 
   checkpointOfSize(size: number): SignedCheckpoint | undefined {
     return this.checkpointTable.ofSize(size);
+  }
+
+  cosignaturesOf(size: number): StoredCosignature[] {
+    return this.cosignatureTable.ofSize(size);
+  }
+
+  cosignatures(): Iterable<StoredCosignature> {
+    return this.cosignatureTable.newestFirst();
   }
 
   keyRotations(): StoredEventRecord[] {

@@ -5,6 +5,8 @@ import { isCheckpointPolicy } from '../../domain/audit/checkpoint-policy';
 import { FerryEvent } from '../../domain/events';
 import { EventLog, EventLogError } from '../../domain/ports/event-log.port';
 import { CheckpointTable } from './checkpoint-table';
+import { CosignatureTable } from './cosignature-table';
+import { CosignatureStore } from '../../domain/ports/cosignature-store.port';
 import { CATALOGUE_TABLES } from './sqlite-catalogue-schema';
 import { SqliteCatalogueStore } from './sqlite-catalogue-store';
 import { Checkpointer, CheckpointSettings, KeyRotation } from './checkpointer';
@@ -37,6 +39,8 @@ export interface SqliteEventLogOptions {
  */
 export class SqliteEventLog implements EventLog {
   readonly catalogue: SqliteCatalogueStore;
+  /** Witnesses' cosignatures of the checkpoints, written on this connection: one writer per database. */
+  readonly cosignatures: CosignatureStore;
   private readonly db: Database.Database;
   private readonly insert: Database.Statement<[number, string]>;
   private readonly last: Database.Statement<[], number | null>;
@@ -78,6 +82,7 @@ export class SqliteEventLog implements EventLog {
     this.name = this.originOf.get();
     try {
       this.catalogue = new SqliteCatalogueStore(this.db);
+      this.cosignatures = new CosignatureTable(this.db);
       this.tree = new SqliteMerkleTree(this.db);
       this.tree.catchUp(this.nextSeq - 1);
       this.checkpointer = options.checkpoints && this.openCheckpointer(options.checkpoints, options.now);

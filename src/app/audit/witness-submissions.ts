@@ -1,0 +1,246 @@
+import { SignedCheckpoint } from '../../domain/audit/checkpoint';
+import { checkpointNote } from '../../domain/audit/checkpoint-note';
+import { checkCosignature, Witness } from '../../domain/audit/cosignature';
+import { checkpointNoteText } from '../../domain/audit/checkpoint';
+import { HashFn } from '../../domain/audit/hash';
+import { consistencyProof } from '../../domain/audit/merkle';
+import { parseSignatureLines, signatureLine } from '../../domain/audit/signed-note';
+import { storedNodes } from '../../domain/audit/stored-nodes';
+import { formatAddCheckpointRequest } from '../../domain/witness/add-checkpoint-request';
+import { AuditLogReader } from '../../domain/ports/audit-log-reader.port';
+import { Clock } from '../../domain/ports/clock.port';
+import { CosignatureStore } from '../../domain/ports/cosignature-store.port';
+import { Logger } from '../../domain/ports/logger.port';
+import { SignatureVerifier } from '../../domain/ports/signature-verifier.port';
+import { WitnessClient, WitnessReply } from '../../domain/ports/witness-client.port';
+import { SERVER_ACTOR } from '../ban-keeper';
+import { Ledger } from '../ledger';
+
+/** A witness the log submits its checkpoints to. */
+export interface WitnessEndpoint extends Witness {
+  /** Its submission prefix: requests go to `<url>/add-checkpoint`. */
+  readonly url: string;
+}
+
+export interface WitnessingTimes {
+  /** How often the newest checkpoint is looked for. */
+  readonly pollMs: number;
+  /** The longest wait before a witness that is down, or refusing, is tried again. */
+  readonly maxRetryMs: number;
+}
+
+/** Answers a 409 may redirect to another old size before the round is given up. */
+const MAX_REDIRECTS = 2;
+const MAX_REASON_LENGTH = 200;
+
+interface Refusal {
+  readonly status: number;
+  readonly reason: string;
+}
+
+/** What the log knows of one witness. */
+class WitnessLink {
+  /** The size the witness last cosigned, as far as the log knows: the next proof starts there. */
+  believedSize: number;
+  cosignedSize: number;
+  inFlight: Promise<void> | undefined;
+  retryAt = 0;
+  retryMs = 0;
+  down = false;
+  /** The refusal last recorded as an event, so that a witness that keeps refusing is recorded once. */
+  refusing: string | undefined;
+
+  constructor(
+    readonly endpoint: WitnessEndpoint,
+    cosigned: number,
+  ) {
+    this.believedSize = cosigned;
+    this.cosignedSize = cosigned;
+  }
+}
+
+/**
+ * Submits each new checkpoint, with its consistency proof, to every witness (C2SP tlog-witness), and keeps
+ * the cosignatures they return beside it. It works off the committed log, on its own timer: a witness that
+ * is slow or down delays no commit; it is tried again, less and less often. A refusal is logged as an
+ * error and recorded as a WitnessRefused event.
+ */
+export class WitnessSubmissions {
+  private readonly links: WitnessLink[];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly hash: HashFn,
+    /** Its own read-only view of the log, closed by `stop`. */
+    private readonly reader: AuditLogReader,
+    private readonly store: CosignatureStore,
+    private readonly client: WitnessClient,
+    private readonly ledger: Ledger,
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+    /** The log's own key, which signs its checkpoints: it names them in the note. */
+    private readonly logKey: SignatureVerifier,
+    witnesses: readonly WitnessEndpoint[],
+    private readonly times: WitnessingTimes,
+  ) {
+    this.links = witnesses.map((witness) => new WitnessLink(witness, store.latestSizeOf(witness.name)));
+  }
+
+  start(): void {
+    this.tick();
+    this.timer = setInterval(() => this.tick(), this.times.pollMs);
+    this.timer.unref();
+  }
+
+  /** Stops submitting; a request on its way is abandoned (the next start submits the newest again). */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.abort.abort();
+    await Promise.all(this.links.map((link) => link.inFlight));
+    this.reader.close();
+  }
+
+  private tick(): void {
+    const latest = this.reader.latestCheckpoint();
+    if (latest?.origin === undefined || latest.keyId !== this.logKey.keyId) return;
+    const now = this.clock.now().getTime();
+    for (const link of this.links) {
+      if (link.inFlight || now < link.retryAt || latest.size <= link.cosignedSize) continue;
+      link.inFlight = this.submit(link, latest).finally(() => {
+        link.inFlight = undefined;
+      });
+    }
+  }
+
+  private async submit(link: WitnessLink, checkpoint: SignedCheckpoint): Promise<void> {
+    try {
+      for (let redirects = 0; ; redirects++) {
+        const reply = await this.send(link, checkpoint);
+        const redirect = this.redirectOf(reply, link, checkpoint);
+        if (redirect !== undefined && redirects < MAX_REDIRECTS) {
+          link.believedSize = redirect;
+          continue;
+        }
+        this.settle(link, checkpoint, reply);
+        return;
+      }
+    } catch (error) {
+      if (this.abort.signal.aborted) return;
+      this.unreachable(link, error);
+    }
+  }
+
+  private send(link: WitnessLink, checkpoint: SignedCheckpoint): Promise<WitnessReply> {
+    const oldSize = link.believedSize;
+    const proof = this.reader.snapshot(() =>
+      consistencyProof(this.hash, storedNodes(this.reader), oldSize, checkpoint.size),
+    );
+    const note = checkpointNote(this.hash, checkpoint, this.logKey.rawPublicKey);
+    const body = formatAddCheckpointRequest({ oldSize, proof, note });
+    return this.client.addCheckpoint(link.endpoint.url, body, this.abort.signal);
+  }
+
+  /** A 409 naming a size this log can prove consistency from: the witness's last cosigned size. */
+  private redirectOf(
+    reply: WitnessReply,
+    link: WitnessLink,
+    checkpoint: SignedCheckpoint,
+  ): number | undefined {
+    if (reply.status !== 409 || !/^\d{1,16}\n?$/.test(reply.body)) return undefined;
+    const size = Number(reply.body.trim());
+    return size !== link.believedSize && size <= checkpoint.size ? size : undefined;
+  }
+
+  private settle(link: WitnessLink, checkpoint: SignedCheckpoint, reply: WitnessReply): void {
+    if (reply.status >= 500) {
+      this.unreachable(link, new Error(`HTTP ${reply.status}`));
+      return;
+    }
+    const refusal =
+      reply.status === 200 ? this.keep(link, checkpoint, reply) : refusalOf(reply, link, checkpoint);
+    if (refusal === undefined) {
+      link.believedSize = link.cosignedSize = checkpoint.size;
+      link.retryAt = link.retryMs = 0;
+      if (link.down || link.refusing)
+        this.logger.info('witness cosigns again', { witness: link.endpoint.name });
+      link.down = false;
+      link.refusing = undefined;
+      return;
+    }
+    this.refused(link, checkpoint, refusal);
+  }
+
+  /** Keeps the witness's valid cosignature; a refusal if the answer carries none. */
+  private keep(link: WitnessLink, checkpoint: SignedCheckpoint, reply: WitnessReply): Refusal | undefined {
+    const { name } = link.endpoint;
+    const text = checkpointNoteText(checkpoint.origin!, checkpoint);
+    const valid = (parseSignatureLines(reply.body) ?? []).find(
+      (signature) => checkCosignature(this.hash, link.endpoint, text, signature) !== undefined,
+    );
+    if (valid === undefined)
+      return { status: 200, reason: `the answer carries no valid cosignature by ${name}` };
+    const cosignature = { size: checkpoint.size, witness: name, line: signatureLine(valid) };
+    this.store.add(cosignature, this.clock.now().toISOString());
+    this.logger.debug('checkpoint cosigned', { witness: name, size: checkpoint.size });
+    return undefined;
+  }
+
+  private refused(link: WitnessLink, checkpoint: SignedCheckpoint, refusal: Refusal): void {
+    const { name, url } = link.endpoint;
+    this.logger.error("a witness refused the audit log's checkpoint", {
+      witness: name,
+      size: checkpoint.size,
+      status: refusal.status,
+      reason: refusal.reason,
+    });
+    this.backOff(link, this.times.maxRetryMs);
+    const key = `${refusal.status} ${refusal.reason}`;
+    if (link.refusing === key) return;
+    link.refusing = key;
+    try {
+      this.ledger.record<'WitnessRefused'>({
+        actor: SERVER_ACTOR,
+        session: '',
+        remote: '',
+        type: 'WitnessRefused',
+        payload: { witness: name, url, size: checkpoint.size, ...refusal },
+      });
+    } catch (error) {
+      // The log cannot be written: the server is stopping already, and says why.
+      this.logger.error('the refusal could not be recorded', { error: String(error) });
+    }
+  }
+
+  private unreachable(link: WitnessLink, error: unknown): void {
+    if (!link.down) {
+      this.logger.warn('a witness cannot be reached; retrying', {
+        witness: link.endpoint.name,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    link.down = true;
+    this.backOff(link, Math.min(Math.max(link.retryMs * 2, this.times.pollMs), this.times.maxRetryMs));
+  }
+
+  private backOff(link: WitnessLink, waitMs: number): void {
+    link.retryMs = waitMs;
+    link.retryAt = this.clock.now().getTime() + waitMs;
+  }
+}
+
+function refusalOf(reply: WitnessReply, link: WitnessLink, checkpoint: SignedCheckpoint): Refusal {
+  if (reply.status === 409) {
+    const size = Number(reply.body.trim());
+    let reason = `the witness's last cosigned size keeps changing (now ${size})`;
+    if (size > checkpoint.size) {
+      reason = `the witness has cosigned a checkpoint of size ${size}, larger than this log's`;
+    } else if (size === link.believedSize) {
+      // The old size was the witness's own: only another root for the same size is refused so.
+      reason = `the witness has cosigned another checkpoint of size ${size}: a split view`;
+    }
+    return { status: 409, reason };
+  }
+  const firstLine = reply.body.split('\n')[0].slice(0, MAX_REASON_LENGTH);
+  return { status: reply.status, reason: firstLine === '' ? `HTTP ${reply.status}` : firstLine };
+}

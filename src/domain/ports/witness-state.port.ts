@@ -1,0 +1,27 @@
+import { WitnessedHead } from '../witness/witness-decision';
+
+/** A request a witness refused that it keeps for its operator: a log's signed checkpoint it could not cosign. */
+export interface WitnessEvidence {
+  readonly origin: string;
+  readonly at: string;
+  readonly status: number;
+  readonly reason: string;
+  /** The request body as received: the log's own signature makes it hard to deny. */
+  readonly request: string;
+}
+
+/** What a witness remembers: its name, and per log the newest checkpoint it cosigned. */
+export interface WitnessState {
+  /** The name the witness signs under: given once, when its key folder is made, and never changed. */
+  name(): string | undefined;
+  nameOnce(name: string): void;
+  latest(origin: string): WitnessedHead | undefined;
+  /**
+   * Records `head` as the newest for `origin` if the stored size is still `fromSize` (0: none stored);
+   * false, with nothing changed, if it is not. Durable when it returns: the cosignature is sent after.
+   */
+  advance(origin: string, fromSize: number, head: WitnessedHead, at: string): boolean;
+  keepEvidence(evidence: WitnessEvidence): void;
+  evidence(): WitnessEvidence[];
+  close(): void;
+}

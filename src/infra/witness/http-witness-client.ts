@@ -1,0 +1,39 @@
+import { WitnessClient, WitnessReply } from '../../domain/ports/witness-client.port';
+
+/** An answer is a few signature lines or a size: more is not read. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+/** add-checkpoint over HTTP(S) with Node's fetch, which keeps connections alive between submissions. */
+export class HttpWitnessClient implements WitnessClient {
+  constructor(private readonly timeoutMs: number) {}
+
+  async addCheckpoint(url: string, body: string, signal: AbortSignal): Promise<WitnessReply> {
+    const response = await fetch(`${url.replace(/\/+$/, '')}/add-checkpoint`, {
+      method: 'POST',
+      body,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+      signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]),
+    });
+    return { status: response.status, body: await readAtMost(response, MAX_ANSWER_BYTES) };
+  }
+}
+
+/** The body as UTF-8, cut at `limit` bytes: a witness cannot make the log hold an endless answer. */
+async function readAtMost(response: Response, limit: number): Promise<string> {
+  if (response.body === null) return '';
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      length += value.length;
+      if (length >= limit) break;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+}
