@@ -332,7 +332,7 @@ export interface WitnessApplication {
  * `ferry witness serve` and `ferry witness key`: the witness's key folder opened (made at first use, and
  * locked against a second witness process), with the logs it vouches for.
  */
-export function openWitness(config: WitnessConfig): WitnessApplication {
+export function openWitness(config: WitnessConfig, logger?: Logger): WitnessApplication {
   const logs = witnessedLogs(config.logs);
   const lock = DataDirLock.acquire(ensureDir(config.keyDir));
   let state: SqliteWitnessState | undefined;
@@ -349,15 +349,15 @@ export function openWitness(config: WitnessConfig): WitnessApplication {
     if (!isKeyName(name))
       throw new Error(`--name ${JSON.stringify(name)}: a witness name has no spaces and no "+"`);
     if (stored === undefined) state.nameOnce(name);
-    const logger = createWinstonLogger(config.logLevel);
+    const log = logger ?? createWinstonLogger(config.logLevel);
     const identity = { name, signer: key.signer, publicKey: key.verifier.rawPublicKey };
-    const service = new WitnessService(sha256, identity, logs, state, new SystemClock(), logger);
+    const service = new WitnessService(sha256, identity, logs, state, new SystemClock(), log);
     const opened = state;
     return {
       service,
       name,
       verifierKey: witnessVerifierKey(name, key.verifier),
-      logger,
+      logger: log,
       close: () => {
         opened.close();
         lock.release();

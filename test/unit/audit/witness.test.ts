@@ -1,0 +1,209 @@
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { signCheckpoint } from '../../../src/domain/audit/checkpoint';
+import { checkpointNote } from '../../../src/domain/audit/checkpoint-note';
+import { checkCosignature, cosign, cosignedBy, cosignedMessage } from '../../../src/domain/audit/cosignature';
+import { leafHash } from '../../../src/domain/audit/merkle';
+import { parseSignedNote, signatureLine } from '../../../src/domain/audit/signed-note';
+import {
+  AddCheckpointRequest,
+  formatAddCheckpointRequest,
+  MAX_PROOF_LINES,
+  parseAddCheckpointRequest,
+} from '../../../src/domain/witness/add-checkpoint-request';
+import { judgeAddCheckpoint, WitnessedHead } from '../../../src/domain/witness/witness-decision';
+import { Ed25519Signer, Ed25519Verifier } from '../../../src/infra/crypto/ed25519-keys';
+import { readWitnessVerifierKey, witnessVerifierKey } from '../../../src/infra/crypto/verifier-keys';
+import { eventBytes, flipBit, naiveMth, naiveProof, sha256 } from './merkle-fixtures';
+
+function newKey(): { signer: Ed25519Signer; verifier: Ed25519Verifier } {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  return {
+    signer: new Ed25519Signer(privateKey),
+    verifier: new Ed25519Verifier(createPublicKey(privateKey)),
+  };
+}
+
+const ORIGIN = 'example.com/log';
+const log = newKey();
+const leaves = Array.from({ length: 20 }, (_, seq) => leafHash(sha256, eventBytes(seq)));
+/** Another history: the same first 7 leaves, then others. */
+const forked = leaves.map((leaf, seq) => (seq < 7 ? leaf : leafHash(sha256, eventBytes(1000 + seq))));
+
+function noteOf(size: number, history = leaves, key = log): string {
+  const head = { size, root: naiveMth(history.slice(0, size)), at: '2026-11-30T00:00:00.000Z' };
+  return checkpointNote(sha256, signCheckpoint(key.signer, head, ORIGIN), key.verifier.rawPublicKey);
+}
+
+function request(oldSize: number, size: number, history = leaves): AddCheckpointRequest {
+  const proof = oldSize === 0 ? [] : naiveProof(oldSize, history.slice(0, size));
+  return { oldSize, proof, note: noteOf(size, history) };
+}
+
+function headOf(size: number, history = leaves): WitnessedHead {
+  return { size, root: naiveMth(history.slice(0, size)) };
+}
+
+function judge(body: AddCheckpointRequest, latest: WitnessedHead | undefined, keys = [log.verifier]) {
+  return judgeAddCheckpoint(
+    sha256,
+    body,
+    (origin) => (origin === ORIGIN ? keys : []),
+    (origin) => (origin === ORIGIN ? latest : undefined),
+  );
+}
+
+describe('C2SP tlog-cosignature/v1', () => {
+  const witness = newKey();
+  const named = { name: 'witness.example/w1', key: witness.verifier };
+  const text = `${ORIGIN}\n5\n${Buffer.from(naiveMth(leaves.slice(0, 5))).toString('base64')}\n`;
+
+  it('signs "cosignature/v1", the time and the note text, and carries the time before the signature', () => {
+    const signature = cosign(
+      sha256,
+      named.name,
+      witness.signer,
+      witness.verifier.rawPublicKey,
+      text,
+      1700000000,
+    );
+    expect(signature.signature).toHaveLength(72);
+    expect(Buffer.from(signature.signature.slice(0, 8)).readBigUInt64BE()).toBe(1700000000n);
+    const message = cosignedMessage(1700000000, text);
+    expect(new TextDecoder().decode(message)).toBe(`cosignature/v1\ntime 1700000000\n${text}`);
+    expect(witness.verifier.verify(message, signature.signature.slice(8))).toBe(true);
+    expect(checkCosignature(sha256, named, text, signature)).toEqual({
+      witness: named.name,
+      time: 1700000000,
+    });
+  });
+
+  it('refuses a cosignature with a flipped bit in its time, its signature or the note, or under another name', () => {
+    const signature = cosign(
+      sha256,
+      named.name,
+      witness.signer,
+      witness.verifier.rawPublicKey,
+      text,
+      1700000000,
+    );
+    for (const bit of [3, 63, 64, 300, 575]) {
+      expect(
+        checkCosignature(sha256, named, text, { ...signature, signature: flipBit(signature.signature, bit) }),
+      ).toBeUndefined();
+    }
+    expect(checkCosignature(sha256, named, text.replace('\n5\n', '\n6\n'), signature)).toBeUndefined();
+    expect(
+      checkCosignature(sha256, { ...named, name: 'witness.example/w2' }, text, signature),
+    ).toBeUndefined();
+    const other = { name: named.name, key: newKey().verifier };
+    expect(checkCosignature(sha256, other, text, signature)).toBeUndefined();
+  });
+
+  it('counts each trusted witness once, however often it is named or has signed', () => {
+    const second = newKey();
+    const secondNamed = { name: 'witness.example/w2', key: second.verifier };
+    const first = cosign(sha256, named.name, witness.signer, witness.verifier.rawPublicKey, text, 1);
+    const again = cosign(sha256, named.name, witness.signer, witness.verifier.rawPublicKey, text, 2);
+    expect(cosignedBy(sha256, [named, named, secondNamed], text, [first, again])).toEqual([
+      { witness: named.name, time: 1 },
+    ]);
+  });
+
+  it('writes a witness verifier key with the cosignature algorithm byte 0x04, and reads it back', () => {
+    const key = witnessVerifierKey(named.name, witness.verifier);
+    const encoded = key.split('+').slice(2).join('+');
+    expect(Buffer.from(encoded, 'base64')[0]).toBe(0x04);
+    expect(readWitnessVerifierKey(key)?.name).toBe(named.name);
+    expect(readWitnessVerifierKey(key)?.key.keyId).toBe(witness.verifier.keyId);
+    // A log's key (0x01) is not a witness's.
+    expect(readWitnessVerifierKey(key.replace(/\+[^+]+\+/, '+00000000+'))).toBeUndefined();
+  });
+});
+
+describe('the add-checkpoint request body', () => {
+  it('is "old <size>", the proof one base64 hash a line, a blank line, then the note; and reads back', () => {
+    const body = request(4, 9);
+    const text = formatAddCheckpointRequest(body);
+    expect(text.startsWith(`old 4\n${Buffer.from(body.proof[0]).toString('base64')}\n`)).toBe(true);
+    expect(text.endsWith(`\n\n${body.note}`)).toBe(true);
+    expect(parseAddCheckpointRequest(text)).toEqual({ ok: true, request: body });
+    expect(parseAddCheckpointRequest(formatAddCheckpointRequest(request(0, 3)))).toMatchObject({
+      ok: true,
+      request: { oldSize: 0, proof: [] },
+    });
+  });
+
+  it.each([
+    ['no blank line', 'old 0\nexample\n'],
+    ['no old line', 'new 0\n\nnote\n'],
+    ['a leading zero', 'old 01\n\nnote\n'],
+    ['a proof line that is not a hash', 'old 1\nAAAA\n\nnote\n'],
+    [
+      'too many proof lines',
+      `old 1\n${`${Buffer.alloc(32).toString('base64')}\n`.repeat(MAX_PROOF_LINES + 1)}\nnote\n`,
+    ],
+  ])('refuses a body with %s', (_, body) => {
+    expect(parseAddCheckpointRequest(body).ok).toBe(false);
+  });
+});
+
+describe("a witness's judgement (tlog-witness)", () => {
+  it('cosigns the first checkpoint of a log, from old size 0 with no proof', () => {
+    expect(judge(request(0, 5), undefined)).toMatchObject({
+      kind: 'cosign',
+      origin: ORIGIN,
+      head: headOf(5),
+    });
+  });
+
+  it('cosigns a checkpoint proven to extend the last one it cosigned, and the same one again', () => {
+    expect(judge(request(5, 13), headOf(5))).toMatchObject({ kind: 'cosign', head: headOf(13) });
+    expect(judge(request(13, 13), headOf(13))).toMatchObject({ kind: 'cosign', head: headOf(13) });
+  });
+
+  it('refuses an unknown log (404) and a checkpoint no trusted key signed (403)', () => {
+    expect(judge(request(0, 5), undefined, [])).toMatchObject({ kind: 'refuse', status: 404 });
+    const forger = newKey();
+    const forged = { oldSize: 0, proof: [], note: noteOf(5, leaves, forger) };
+    expect(judge(forged, undefined)).toMatchObject({ kind: 'refuse', status: 403 });
+    // Once the forger's key is trusted for the log as well, its signature counts: trust is in keys.
+    expect(judge(forged, undefined, [log.verifier, forger.verifier])).toMatchObject({ kind: 'cosign' });
+  });
+
+  it('refuses an old size past the checkpoint (400) and a note that is not a checkpoint (400)', () => {
+    expect(judge({ ...request(0, 5), oldSize: 6 }, headOf(6))).toMatchObject({ kind: 'refuse', status: 400 });
+    const note = parseSignedNote(noteOf(5))!;
+    const notCheckpoint = {
+      oldSize: 0,
+      proof: [],
+      note: `not a checkpoint\n\n${note.signatures.map(signatureLine).join('')}`,
+    };
+    expect(judge(notCheckpoint, undefined)).toMatchObject({ kind: 'refuse', status: 400 });
+  });
+
+  it('answers 409 with its own size when the old size is not the last it cosigned', () => {
+    expect(judge(request(0, 9), headOf(5))).toMatchObject({ kind: 'refuse', status: 409, latestSize: 5 });
+    expect(judge(request(3, 9), headOf(5))).toMatchObject({ kind: 'refuse', status: 409, latestSize: 5 });
+  });
+
+  it('refuses a split view: the same size with another root (409), kept as evidence', () => {
+    const verdict = judge(request(9, 9, forked), headOf(9));
+    expect(verdict).toMatchObject({ kind: 'refuse', status: 409, latestSize: 9, evidence: true });
+  });
+
+  it('refuses a checkpoint that does not extend the last one (422), and a proof that does not hold', () => {
+    // The fork proves consistency with its own size-5 tree (same first 7 leaves), not with the witness's 9.
+    expect(judge(request(9, 15, forked), headOf(9))).toMatchObject({
+      kind: 'refuse',
+      status: 422,
+      evidence: true,
+    });
+    const honest = request(5, 13);
+    const damaged = { ...honest, proof: honest.proof.map((node, i) => (i === 0 ? flipBit(node, 7) : node)) };
+    expect(judge(damaged, headOf(5))).toMatchObject({ kind: 'refuse', status: 422 });
+    expect(judge({ ...request(0, 5), proof: [leaves[0]] }, undefined)).toMatchObject({
+      kind: 'refuse',
+      status: 422,
+    });
+  });
+});
