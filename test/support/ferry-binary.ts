@@ -50,7 +50,24 @@ export interface ServerProcess {
 
 /** Starts `ferry serve` on port 0 and reads the port it actually bound from its banner line. */
 export function startServerProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [FERRY_BIN, 'serve', '--port', '0', ...args], {
+  return startListeningProcess(['serve', '--port', '0', ...args], env, /listening on ([\d.]+):(\d+)/);
+}
+
+/** Starts `ferry witness serve` on port 0; `server` is its URL's host and port. */
+export function startWitnessProcess(args: string[]): Promise<ServerProcess> {
+  return startListeningProcess(
+    ['witness', 'serve', '--port', '0', ...args],
+    {},
+    /listening on http:\/\/([\d.]+):(\d+)\n/,
+  );
+}
+
+function startListeningProcess(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  banner: RegExp,
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [FERRY_BIN, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -63,7 +80,7 @@ export function startServerProcess(args: string[], env: NodeJS.ProcessEnv = {}):
     child.stdout.on('data', (chunk: Buffer) => {
       everything += chunk.toString();
       output += chunk.toString();
-      const match = /listening on ([\d.]+):(\d+)/.exec(output);
+      const match = banner.exec(output);
       if (!match) return;
       clearTimeout(timer);
       resolve({

@@ -49,6 +49,8 @@ class WitnessLink {
   down = false;
   /** The refusal last recorded as an event, so that a witness that keeps refusing is recorded once. */
   refusing: string | undefined;
+  /** The checkpoint last refused: a newer one is tried without waiting for the retry. */
+  refusedSize: number | undefined;
 
   constructor(
     readonly endpoint: WitnessEndpoint,
@@ -106,7 +108,9 @@ export class WitnessSubmissions {
     if (latest?.origin === undefined || latest.keyId !== this.logKey.keyId) return;
     const now = this.clock.now().getTime();
     for (const link of this.links) {
-      if (link.inFlight || now < link.retryAt || latest.size <= link.cosignedSize) continue;
+      if (link.inFlight || latest.size <= link.cosignedSize) continue;
+      const newerThanRefused = link.refusedSize !== undefined && latest.size > link.refusedSize;
+      if (now < link.retryAt && !newerThanRefused) continue;
       link.inFlight = this.submit(link, latest).finally(() => {
         link.inFlight = undefined;
       });
@@ -165,9 +169,10 @@ export class WitnessSubmissions {
       if (link.down || link.refusing)
         this.logger.info('witness cosigns again', { witness: link.endpoint.name });
       link.down = false;
-      link.refusing = undefined;
+      link.refusing = link.refusedSize = undefined;
       return;
     }
+    link.refusedSize = checkpoint.size;
     this.refused(link, checkpoint, refusal);
   }
 
@@ -213,6 +218,7 @@ export class WitnessSubmissions {
   }
 
   private unreachable(link: WitnessLink, error: unknown): void {
+    link.refusedSize = undefined;
     if (!link.down) {
       this.logger.warn('a witness cannot be reached; retrying', {
         witness: link.endpoint.name,
