@@ -24,9 +24,8 @@ import { PublicKeys } from '../domain/ports/public-keys.port';
 import { SignatureVerifier } from '../domain/ports/signature-verifier.port';
 import { sha256, sha256Stream } from '../infra/crypto/sha256';
 import {
+  dataFolderKeyRotation,
   dataFolderSigningKey,
-  prepareNextSigningKey,
-  promoteNextSigningKey,
   publicKeyFromPem,
   readDataFolderPublicKey,
   readPublicKeyFile,
@@ -74,6 +73,9 @@ import { LogIn } from './handlers/log-in.handler';
 import { ManageAccounts } from './handlers/manage-accounts.handler';
 import { ManageFolders } from './handlers/manage-folders.handler';
 import { ReadAudit } from './handlers/read-audit.handler';
+import { RotateSigningKey } from './handlers/rotate-signing-key.handler';
+import { SigningKeyRotation } from '../domain/ports/signing-key-rotation.port';
+import { Result } from '../domain/errors';
 import { RejectCommand } from './handlers/reject-command.handler';
 import { RenameFile } from './handlers/rename-file.handler';
 import { RestoreFile } from './handlers/restore-file.handler';
@@ -111,6 +113,8 @@ export interface Handlers {
   /** MKDIR and RMDIR of empty folders, and the folder reads of a listing (for SFTP). */
   readonly folders: ManageFolders;
   readonly audit: ReadAudit;
+  /** A new checkpoint key, introduced in the log by the one it replaces. */
+  readonly rotateKey: RotateSigningKey;
   /** Who may connect at all: bans and connection limits. */
   readonly gate: ConnectionGate;
   readonly access: AccessGuard;
@@ -190,6 +194,9 @@ function buildContainer(config: FerryConfig, overrides: PortOverrides = {}): Con
     );
   container.bind<PublicKeys>(TOKENS.PublicKeys).toConstantValue(new OpenSshPublicKeys());
   container
+    .bind<SigningKeyRotation>(TOKENS.SigningKeyRotation)
+    .toConstantValue(config.store === 'disk' ? dataFolderKeyRotation(config.dataDir) : NO_KEY_ROTATION);
+  container
     .bind<PasswordHasher>(TOKENS.PasswordHasher)
     .toConstantValue(overrides.passwordHasher ?? new Argon2PasswordHasher());
   const freeSpace =
@@ -224,6 +231,7 @@ function buildContainer(config: FerryConfig, overrides: PortOverrides = {}): Con
     ManageAccounts,
     ManageFolders,
     ReadAudit,
+    RotateSigningKey,
   ]) {
     container.bind(handler).toSelf();
   }
@@ -285,6 +293,7 @@ export async function startApplication(
       accounts: container.get(ManageAccounts),
       folders: container.get(ManageFolders),
       audit: container.get(ReadAudit),
+      rotateKey: container.get(RotateSigningKey),
       gate,
       access: container.get(AccessGuard),
     },
@@ -440,9 +449,6 @@ function witnessSubmissions(
 ): WitnessSubmissions {
   const eventLog = container.get<EventLog>(TOKENS.EventLog);
   if (!(eventLog instanceof SqliteEventLog)) throw new Error('--witness needs the SQLite audit log');
-  const logKey = readDataFolderPublicKey(config.dataDir);
-  if (!logKey.ok || logKey.value === undefined)
-    throw new Error('--witness: the data folder has no signing key');
   const reader = SqliteAuditReader.open(join(config.dataDir, 'audit.db'));
   if (!reader.ok) throw new Error(reader.failure.message);
   return new WitnessSubmissions(
@@ -453,7 +459,10 @@ function witnessSubmissions(
     container.get(Ledger),
     container.get<Logger>(TOKENS.Logger),
     container.get<Clock>(TOKENS.Clock),
-    logKey.value,
+    (keyId) => {
+      const key = readDataFolderPublicKey(config.dataDir);
+      return key.ok && key.value?.keyId === keyId ? key.value : undefined;
+    },
     witnesses,
     config.witnessing ?? DEFAULT_WITNESSING,
   );
@@ -587,38 +596,29 @@ export function restoreDataFolder(backup: string, dataDir: string): Promise<Copy
 }
 
 /**
- * `ferry audit rotate-key`, with the server stopped: a new key is made beside the current one; the log
- * records SigningKeyRotated, which the current key signs in a checkpoint of exactly its size; then the new
- * key takes the current one's place (a start after a crash in between finishes that step).
+ * `ferry audit rotate-key`, with the server stopped: the same rotation as an admin's ROTATE-KEY, in a
+ * start of its own. Started first: it takes the folder's lock, and finishes a rotation an earlier run
+ * left half done, so the key in force is the current file's.
  */
 export async function rotateSigningKey(
   config: FerryConfig,
   origin: EventOrigin,
-): Promise<EventOf<'SigningKeyRotated'>> {
-  // Started first: it takes the folder's lock, and finishes a rotation an earlier run left half done, so
-  // the key in force is the current file's, and a next key the log already names is never thrown away.
+): Promise<Result<EventOf<'SigningKeyRotated'>>> {
   const app = await startApplication(config);
-  let rotated: EventOf<'SigningKeyRotated'>;
   try {
-    const previous = readDataFolderPublicKey(config.dataDir);
-    if (!previous.ok || previous.value === undefined) {
-      throw new Error(`${config.dataDir} has no signing key to rotate: a server makes one on first start`);
-    }
-    const next = prepareNextSigningKey(config.dataDir);
-    rotated = app.ledger.record<'SigningKeyRotated'>({
-      ...origin,
-      type: 'SigningKeyRotated',
-      payload: {
-        previousKeyId: previous.value.keyId,
-        previousPublicKey: previous.value.publicKeyText,
-        keyId: next.keyId,
-        publicKey: next.publicKeyText,
-      },
-    });
-    await app.ledger.drain();
+    return await app.handlers.rotateKey.execute(origin);
   } finally {
     await app.close();
   }
-  promoteNextSigningKey(config.dataDir);
-  return rotated;
 }
+
+/** A log in memory signs nothing, so it has no key to rotate. */
+const NO_KEY_ROTATION: SigningKeyRotation = {
+  current: () => undefined,
+  prepareNext: () => {
+    throw new Error('a log in memory has no signing key');
+  },
+  promoteNext: () => {
+    throw new Error('a log in memory has no signing key');
+  },
+};

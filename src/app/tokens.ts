@@ -13,4 +13,5 @@ export const TOKENS = {
   BanPolicy: Symbol.for('ferry.BanPolicy'),
   ConnectionLimits: Symbol.for('ferry.ConnectionLimits'),
   UploadLimits: Symbol.for('ferry.UploadLimits'),
+  SigningKeyRotation: Symbol.for('ferry.SigningKeyRotation'),
 } as const;

@@ -28,6 +28,7 @@ export const HELP_LINES: readonly string[] = [
   '  USER LIST                                 accounts with role, home, quota and usage',
   '  USER KEY ADD <user> "<ssh public key>"    USER KEY LIST <user>    USER KEY REMOVE <user> <fingerprint>',
   '  AUDIT [after=<seq>] [limit=<n>]           events after a seq, as canonical JSON, at most 1000',
+  '  ROTATE-KEY                                a new checkpoint key, the change signed by the old one',
   'if-version=0 means "must not exist"; a repeated id returns the first result instead of acting twice.',
   'Replies: "OK ..." or "ERR <CODE> <message>". See docs/PROTOCOL.md.',
 ];

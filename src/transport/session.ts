@@ -268,6 +268,15 @@ export class Session implements FrameSink {
         this.respond(records.ok ? reply.withLines('count', records.value) : reply.error(records.error));
         return this.idle();
       }
+      case 'ROTATE-KEY': {
+        const rotated = await this.handlers.rotateKey.execute(origin);
+        if (!rotated.ok) this.respond(reply.error(rotated.error));
+        else {
+          const { previousKeyId, keyId } = rotated.value.payload;
+          this.respond(reply.ok(`seq=${rotated.value.seq}`, `previous=${previousKeyId}`, `key=${keyId}`));
+        }
+        return this.idle();
+      }
       case 'STAT': {
         const result = await this.handlers.stat.execute(origin, request.name);
         this.respond(result.ok ? reply.ok(versionLine(result.value)) : reply.error(result.error));

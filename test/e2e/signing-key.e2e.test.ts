@@ -104,6 +104,60 @@ describe('ferry audit rotate-key', () => {
     ]);
   });
 
+  it('rotates over the wire for an admin while the server serves, and refuses anyone else', async () => {
+    const password = 'correct horse battery staple';
+    for (const [user, role] of [
+      ['root', 'admin'],
+      ['writer', 'write'],
+    ]) {
+      const added = await runFerry(
+        ['user', 'add', user, '--role', role, '--password-stdin', '--data', dataDir],
+        { input: `${password}\n` },
+      );
+      expect(added.code).toBe(0);
+    }
+    const server = await startServerProcess(['--data', dataDir, '--log-level', 'error']);
+    const as = (user: string, ...args: string[]) =>
+      runFerry([...args, '--server', server.server, '--user', user], {
+        cwd: work,
+        env: { FERRY_PASSWORD: password },
+      });
+    const refused = await as('writer', 'audit', 'rotate-key');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('(FORBIDDEN)');
+    const rotated = await as('root', 'audit', 'rotate-key');
+    expect(rotated.code).toBe(0);
+    const seq = Number(/in event (\d+):/.exec(rotated.stdout)?.[1]);
+    const [oldId, newId] = /: ([0-9a-f]{64}) signed the change to ([0-9a-f]{64})/
+      .exec(rotated.stdout)!
+      .slice(1);
+    // The server goes on serving, and signing with the new key.
+    writeFileSync(join(work, 'after.txt'), 'after the change');
+    expect((await as('root', 'put', 'after.txt')).code).toBe(0);
+    expect(await server.stop()).toBe(0);
+
+    const events = readEvents(dataDir);
+    expect(events.find((event) => event.seq === seq)).toMatchObject({
+      type: 'SigningKeyRotated',
+      actor: 'root',
+      payload: { previousKeyId: oldId, keyId: newId },
+    });
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'CommandRejected',
+        actor: 'writer',
+        payload: expect.objectContaining({ command: 'ROTATE-KEY', code: 'FORBIDDEN' }),
+      }),
+    );
+    const signers = checkpointSigners(dataDir);
+    expect(signers.find(([size]) => size === seq)).toEqual([seq, oldId]);
+    expect(signers.filter(([size]) => size > seq).every(([, key]) => key === newId)).toBe(true);
+    expect(signers.some(([size]) => size > seq)).toBe(true);
+    expect(existsSync(join(dataDir, 'audit-signing-key.next.pem'))).toBe(false);
+    expect((await verify(dataDir)).json.ok).toBe(true);
+    expect((await verify(dataDir, '--key', join(work, 'old.pub.pem'))).json.ok).toBe(true);
+  });
+
   it('finishes a rotation cut short after the log recorded it, at the next start', async () => {
     expect((await runFerry(['audit', 'rotate-key', '--data', dataDir])).code).toBe(0);
     // As if the process died before the new key took the old one's place.

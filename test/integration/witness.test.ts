@@ -189,6 +189,41 @@ describe('a log and its witness, over HTTP on loopback', () => {
     expect(readEvents(dataDir).filter((event) => event.type === 'WitnessRefused')).toHaveLength(1);
   });
 
+  it('follows a key change made while serving: refused by a witness that knows only the old key, then cosigned', async () => {
+    const w = await witness();
+    const server = await logWith(dataDir, [`${w.url}=${w.app.verifierKey}`]);
+    running.push(server);
+    await until(() => (stored(dataDir).lines.length > 0 ? true : undefined), 'a first cosignature');
+    const rotated = await server.app.handlers.rotateKey.execute({
+      actor: 'local:test',
+      session: 's',
+      remote: 'local',
+    });
+    if (!rotated.ok) throw new Error(rotated.error.message);
+    await upload(server, 'after-the-change');
+    const refused = await until(
+      () => readEvents(dataDir).find((event) => event.type === 'WitnessRefused'),
+      'a refusal',
+    );
+    expect(refused.payload).toMatchObject({ status: 403 });
+    // The witness's operator adds the log's new key beside the old one.
+    const origin = logKey.split('+')[0];
+    const newKey = readDataFolderPublicKey(dataDir);
+    if (!newKey.ok || newKey.value?.keyId !== rotated.value.payload.keyId) throw new Error('not the new key');
+    await w.stop();
+    running.splice(running.indexOf(w), 1);
+    await witness([logKey, verifierKey(sha256, origin, newKey.value.rawPublicKey)], w.port);
+    await upload(server, 'after-the-witness-knows');
+    const cosigned = await until(() => {
+      const now = stored(dataDir);
+      return now.lines.length > 0 && now.size > rotated.value.seq ? now : undefined;
+    }, 'a cosignature of a checkpoint signed by the new key');
+    const [signature] = parseSignatureLines(cosigned.lines.join(''))!;
+    expect(
+      checkCosignature(sha256, readWitnessVerifierKey(w.app.verifierKey)!, cosigned.text, signature),
+    ).toBeDefined();
+  });
+
   it('refuses a --witness that is not <url>=<witness verifier key> before opening anything', async () => {
     await expect(logWith(dataDir, ['http://127.0.0.1:1'])).rejects.toThrow(
       /not <url>=<witness verifier key>/,

@@ -71,6 +71,7 @@ export class WitnessSubmissions {
   private readonly links: WitnessLink[];
   private timer: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
+  private logKey: SignatureVerifier | undefined;
 
   constructor(
     private readonly hash: HashFn,
@@ -81,8 +82,11 @@ export class WitnessSubmissions {
     private readonly ledger: Ledger,
     private readonly logger: Logger,
     private readonly clock: Clock,
-    /** The log's own key, which signs its checkpoints: it names them in the note. */
-    private readonly logKey: SignatureVerifier,
+    /**
+     * The log's public key of this id, if it is the one in force (a key change puts a new one in force
+     * while the server runs): the note names it.
+     */
+    private readonly logKeyOf: (keyId: string) => SignatureVerifier | undefined,
     witnesses: readonly WitnessEndpoint[],
     private readonly times: WitnessingTimes,
   ) {
@@ -105,22 +109,29 @@ export class WitnessSubmissions {
 
   private tick(): void {
     const latest = this.reader.latestCheckpoint();
-    if (latest?.origin === undefined || latest.keyId !== this.logKey.keyId) return;
+    if (latest?.origin === undefined) return;
+    if (this.logKey?.keyId !== latest.keyId) this.logKey = this.logKeyOf(latest.keyId);
+    // Signed by a next key not yet in place (a key change in progress): the next tick finds it.
+    if (this.logKey === undefined) return;
     const now = this.clock.now().getTime();
     for (const link of this.links) {
       if (link.inFlight || latest.size <= link.cosignedSize) continue;
       const newerThanRefused = link.refusedSize !== undefined && latest.size > link.refusedSize;
       if (now < link.retryAt && !newerThanRefused) continue;
-      link.inFlight = this.submit(link, latest).finally(() => {
+      link.inFlight = this.submit(link, latest, this.logKey).finally(() => {
         link.inFlight = undefined;
       });
     }
   }
 
-  private async submit(link: WitnessLink, checkpoint: SignedCheckpoint): Promise<void> {
+  private async submit(
+    link: WitnessLink,
+    checkpoint: SignedCheckpoint,
+    key: SignatureVerifier,
+  ): Promise<void> {
     try {
       for (let redirects = 0; ; redirects++) {
-        const reply = await this.send(link, checkpoint);
+        const reply = await this.send(link, checkpoint, key);
         const redirect = this.redirectOf(reply, link, checkpoint);
         if (redirect !== undefined && redirects < MAX_REDIRECTS) {
           link.believedSize = redirect;
@@ -135,12 +146,16 @@ export class WitnessSubmissions {
     }
   }
 
-  private send(link: WitnessLink, checkpoint: SignedCheckpoint): Promise<WitnessReply> {
+  private send(
+    link: WitnessLink,
+    checkpoint: SignedCheckpoint,
+    key: SignatureVerifier,
+  ): Promise<WitnessReply> {
     const oldSize = link.believedSize;
     const proof = this.reader.snapshot(() =>
       consistencyProof(this.hash, storedNodes(this.reader), oldSize, checkpoint.size),
     );
-    const note = checkpointNote(this.hash, checkpoint, this.logKey.rawPublicKey);
+    const note = checkpointNote(this.hash, checkpoint, key.rawPublicKey);
     const body = formatAddCheckpointRequest({ oldSize, proof, note });
     return this.client.addCheckpoint(link.endpoint.url, body, this.abort.signal);
   }

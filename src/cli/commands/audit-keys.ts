@@ -7,6 +7,10 @@ import { failed, passed } from '../../domain/audit/audit-failure';
 import { readKeyChanges } from '../../domain/audit/key-chain';
 import { verifierKey } from '../../domain/audit/signed-note';
 import { reportError } from '../report-error';
+import { LoginFlags } from '../login-options';
+import { ServerFlags, withServerOption } from '../server-option';
+import { withClient } from '../with-client';
+import { FerryError } from '../../transport/client/ferry-error';
 import { DataOptions, dataDirOf, dataOption, fail, withToolkit } from './audit-proofs';
 
 /**
@@ -36,32 +40,44 @@ export function registerAuditKeys(audit: Command): void {
       process.stdout.write(key.value.publicKeyText);
     });
 
-  audit
-    .command('rotate-key')
-    .description(
-      'replace the checkpoint key (server stopped): the log records the change, signed by the old key',
-    )
-    .addOption(dataOption())
-    .action(async (options: DataOptions, command: Command) => {
-      const origin = {
-        actor: `local:${userInfo().username}`,
-        session: `rotate-key-${randomUUID()}`,
-        remote: 'local',
-      };
-      try {
-        const { rotateSigningKey } = await loadApplication();
-        const rotated = await rotateSigningKey(
-          { ...DEFAULT_CONFIG, dataDir: dataDirOf(options, command), logLevel: 'warn' },
-          origin,
-        );
-        const { previousKeyId, keyId } = rotated.payload;
-        process.stdout.write(
-          `rotated the checkpoint key in event ${rotated.seq}: ${previousKeyId} signed the change to ${keyId}\n`,
-        );
-      } catch (error) {
-        process.exitCode = reportError(error);
-      }
-    });
+  withServerOption(
+    audit
+      .command('rotate-key')
+      .description(
+        'replace the checkpoint key: the log records the change, signed by the old key; in the data folder ' +
+          '(server stopped), or with --server on a running server, as an admin',
+      )
+      .addOption(dataOption()),
+  ).action(async (options: DataOptions & ServerFlags & LoginFlags, command: Command) => {
+    const overTheWire = command.getOptionValueSource('server') !== 'default';
+    if (overTheWire) {
+      return withClient(options, async (client) => {
+        printRotation(await client.rotateKey());
+      });
+    }
+    const origin = {
+      actor: `local:${userInfo().username}`,
+      session: `rotate-key-${randomUUID()}`,
+      remote: 'local',
+    };
+    try {
+      const { rotateSigningKey } = await loadApplication();
+      const rotated = await rotateSigningKey(
+        { ...DEFAULT_CONFIG, dataDir: dataDirOf(options, command), logLevel: 'warn' },
+        origin,
+      );
+      if (!rotated.ok) throw new FerryError(rotated.error.code, rotated.error.message);
+      printRotation({ seq: rotated.value.seq, ...rotated.value.payload });
+    } catch (error) {
+      process.exitCode = reportError(error);
+    }
+  });
+}
+
+function printRotation(rotated: { seq: number; previousKeyId: string; keyId: string }): void {
+  process.stdout.write(
+    `rotated the checkpoint key in event ${rotated.seq}: ${rotated.previousKeyId} signed the change to ${rotated.keyId}\n`,
+  );
 }
 
 /** `ferry audit key --all`: the first key and each one a key change introduced, with the event that did. */

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { AuditResult, failed, passed } from '../../domain/audit/audit-failure';
 import { SigningKeySource } from '../../domain/ports/checkpoint-signer.port';
+import { SigningKeyRotation } from '../../domain/ports/signing-key-rotation.port';
 import { SignatureVerifier } from '../../domain/ports/signature-verifier.port';
 import { Ed25519Signer, Ed25519Verifier, isEd25519, keyIdOf } from './ed25519-keys';
 import { createPrivateFileOnce, syncDirectory, writeDurably } from './private-key-file';
@@ -32,6 +33,21 @@ export function dataFolderSigningKey(dataDir: string): SigningKeySource {
       return existsSync(next) ? new Ed25519Signer(createPrivateKey(readFileSync(next))) : undefined;
     },
     promote: () => promoteNextSigningKey(dataDir),
+  };
+}
+
+/** A rotation of the data folder's key, step by step (see SigningKeyRotation). */
+export function dataFolderKeyRotation(dataDir: string): SigningKeyRotation {
+  return {
+    current: () => {
+      const key = readDataFolderPublicKey(dataDir);
+      if (!key.ok) throw new Error(key.failure.message);
+      return key.value;
+    },
+    prepareNext: () => prepareNextSigningKey(dataDir),
+    promoteNext: () => {
+      promoteNextSigningKey(dataDir);
+    },
   };
 }
 

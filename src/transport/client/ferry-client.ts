@@ -219,6 +219,16 @@ export class FerryClient {
     );
   }
 
+  /** ROTATE-KEY (admin): the event that changed the checkpoint key, and both keys' ids. */
+  async rotateKey(): Promise<{ seq: number; previousKeyId: string; keyId: string }> {
+    const reply = await this.request('ROTATE-KEY', new LineReader());
+    return {
+      seq: Number(reply.fields.get('seq')),
+      previousKeyId: reply.fields.get('previous') ?? '',
+      keyId: reply.fields.get('key') ?? '',
+    };
+  }
+
   async help(): Promise<string[]> {
     return this.request('HELP', new LinesReader('lines'));
   }

@@ -63,7 +63,8 @@ export type Request =
   | { readonly command: 'LOGOUT' }
   | { readonly command: 'LOGIN'; readonly user: string; readonly password: string }
   | { readonly command: 'USER'; readonly account: AccountRequest }
-  | { readonly command: 'AUDIT'; readonly after: number; readonly limit: number };
+  | { readonly command: 'AUDIT'; readonly after: number; readonly limit: number }
+  | { readonly command: 'ROTATE-KEY' };
 
 /** `USER LIST`, or a change with the new password when it sets one. */
 export type AccountRequest =
@@ -205,6 +206,7 @@ function readRequest(command: string, args: ArgumentReader): Request {
   switch (command) {
     case 'HELP':
     case 'LOGOUT':
+    case 'ROTATE-KEY':
       args.done();
       return { command };
     case 'LIST': {
