@@ -49,7 +49,8 @@ import {
   readWitnessVerifierKey,
   witnessVerifierKey,
 } from '../infra/crypto/verifier-keys';
-import { loadOrCreateWitnessKey, readWitnessPublicKey } from '../infra/crypto/witness-key';
+import { loadOrCreateWitnessKey, readWitnessPublicKey, WITNESS_KEY_FILE } from '../infra/crypto/witness-key';
+import { WitnessStateIdentity } from '../domain/ports/witness-state.port';
 import { isKeyName } from '../domain/audit/signed-note';
 import { WitnessService } from './witness/witness-service';
 import { WitnessEndpoint, WitnessSubmissions } from './audit/witness-submissions';
@@ -300,11 +301,12 @@ export async function startApplication(
     upkeep,
     close: async () => {
       clearInterval(upkeepTimer);
+      // Never fails: it only stops a timer, abandons requests and closes its reader.
+      await submissions?.stop();
       // Whatever fails on the way (a log that can no longer be written), the files are closed and the
       // data folder's lock released, so that a supervisor's restart finds it free.
       try {
         gate.flushRefusals();
-        await submissions?.stop();
         await ledger.drain();
       } finally {
         try {
@@ -346,26 +348,27 @@ export function openWitness(config: WitnessConfig, logger?: Logger): WitnessAppl
   const lock = DataDirLock.acquire(ensureDir(config.keyDir));
   let state: SqliteWitnessState | undefined;
   try {
-    const key = loadOrCreateWitnessKey(config.keyDir);
-    state = new SqliteWitnessState(join(config.keyDir, WITNESS_STATE_FILE));
-    const stored = state.name();
-    if (stored !== undefined && config.name !== undefined && config.name !== stored) {
+    const statePath = join(config.keyDir, WITNESS_STATE_FILE);
+    // The state is made before the key, so a key without it means the state was lost: a witness that has
+    // forgotten what it cosigned would cosign a split view under the same name and key.
+    if (readWitnessPublicKey(config.keyDir) !== undefined && !existsSync(statePath)) {
       throw new Error(
-        `this witness is named ${stored}, once and for all: --name ${config.name} cannot rename it`,
+        `${statePath} is missing beside the witness's key: restore it from a backup, or make a new witness ` +
+          '(a new key folder, a new key to hand out); never run this key without what it has cosigned',
       );
     }
-    const name = stored ?? config.name ?? `ferry-witness/${key.verifier.keyId.slice(0, 16)}`;
-    if (!isKeyName(name))
-      throw new Error(`--name ${JSON.stringify(name)}: a witness name has no spaces and no "+"`);
-    if (stored === undefined) state.nameOnce(name);
+    state = new SqliteWitnessState(statePath);
+    const key = loadOrCreateWitnessKey(config.keyDir);
+    const identity = witnessIdentity(state.identity(), key.verifier, config.name);
+    if (state.identity() === undefined) state.identifyOnce(identity);
     const log = logger ?? createWinstonLogger(config.logLevel);
-    const identity = { name, signer: key.signer, publicKey: key.verifier.rawPublicKey };
-    const service = new WitnessService(sha256, identity, logs, state, new SystemClock(), log);
+    const signing = { name: identity.name, signer: key.signer, publicKey: key.verifier.rawPublicKey };
+    const service = new WitnessService(sha256, signing, logs, state, new SystemClock(), log);
     const opened = state;
     return {
       service,
-      name,
-      verifierKey: witnessVerifierKey(name, key.verifier),
+      name: identity.name,
+      verifierKey: witnessVerifierKey(identity.name, key.verifier),
       logger: log,
       close: () => {
         opened.close();
@@ -384,20 +387,42 @@ export function openWitness(config: WitnessConfig, logger?: Logger): WitnessAppl
  * while the witness runs); otherwise it is made, with `name` if given.
  */
 export function witnessKeyOf(keyDir: string, name?: string): string {
-  const storedName = SqliteWitnessState.storedName(join(keyDir, WITNESS_STATE_FILE));
-  const publicKey = readWitnessPublicKey(keyDir);
-  const made = storedName && publicKey && { name: storedName, key: publicKey };
-  if (made) {
-    if (name !== undefined && name !== made.name) {
-      throw new Error(
-        `this witness is named ${made.name}, once and for all: --name ${name} cannot rename it`,
-      );
-    }
-    return witnessVerifierKey(made.name, made.key);
+  const stored = SqliteWitnessState.storedIdentity(join(keyDir, WITNESS_STATE_FILE));
+  const key = readWitnessPublicKey(keyDir);
+  if (stored !== undefined && key !== undefined) {
+    const identity = witnessIdentity(stored, key, name);
+    return witnessVerifierKey(identity.name, key);
   }
-  const witness = openWitness({ keyDir, name, logs: [], logLevel: 'error' });
+  const witness = openWitness({
+    keyDir,
+    ...(name === undefined ? {} : { name }),
+    logs: [],
+    logLevel: 'error',
+  });
   witness.close();
   return witness.verifierKey;
+}
+
+/** The identity a key folder has, or is given now; a state file of another key, or a rename, is refused. */
+function witnessIdentity(
+  stored: WitnessStateIdentity | undefined,
+  key: SignatureVerifier,
+  asked: string | undefined,
+): WitnessStateIdentity {
+  if (stored !== undefined && stored.keyId !== key.keyId) {
+    throw new Error(
+      `the witness state is of key ${stored.keyId}, but ${WITNESS_KEY_FILE} is key ${key.keyId}`,
+    );
+  }
+  if (stored !== undefined && asked !== undefined && asked !== stored.name) {
+    throw new Error(
+      `this witness is named ${stored.name}, once and for all: --name ${asked} cannot rename it`,
+    );
+  }
+  const name = stored?.name ?? asked ?? `ferry-witness/${key.keyId.slice(0, 16)}`;
+  if (!isKeyName(name))
+    throw new Error(`--name ${JSON.stringify(name)}: a witness name has no spaces and no "+"`);
+  return { name, keyId: key.keyId };
 }
 
 /** `--log` values, by origin; each names its log, or is refused with a message saying why. */
@@ -435,6 +460,11 @@ function witnessEndpoints(config: FerryConfig): WitnessEndpoint[] {
     if (!/^https?:\/\/[^\s]+$/.test(url)) throw new Error(`--witness ${value}: ${url} is not an http(s) URL`);
     return { url, name: witness.name, key: witness.key };
   });
+  const names = endpoints.map((endpoint) => endpoint.name);
+  const twice = names.find((name, index) => names.indexOf(name) !== index);
+  if (twice !== undefined) {
+    throw new Error(`--witness: ${twice} is named twice: each witness once, each under its own name`);
+  }
   if (endpoints.length > 0 && config.store !== 'disk') {
     throw new Error('--witness needs disk storage: a log in memory keeps no checkpoints to submit');
   }
@@ -459,10 +489,11 @@ function witnessSubmissions(
     container.get(Ledger),
     container.get<Logger>(TOKENS.Logger),
     container.get<Clock>(TOKENS.Clock),
-    (keyId) => {
+    () => {
       const key = readDataFolderPublicKey(config.dataDir);
-      return key.ok && key.value?.keyId === keyId ? key.value : undefined;
+      return key.ok ? key.value : undefined;
     },
+    publicKeyFromPem,
     witnesses,
     config.witnessing ?? DEFAULT_WITNESSING,
   );

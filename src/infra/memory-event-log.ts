@@ -16,6 +16,11 @@ export class MemoryEventLog implements EventLog {
     return this.name;
   }
 
+  /** A log in memory signs no checkpoints. */
+  signingKeyId(): string | undefined {
+    return undefined;
+  }
+
   /** A refused event loses its batch, as the port says; the catalogue, which cannot roll back, keeps it. */
   stage(event: FerryEvent): void {
     const expected = this.events.length + this.staged.length + 1;

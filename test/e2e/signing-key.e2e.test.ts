@@ -122,6 +122,9 @@ describe('ferry audit rotate-key', () => {
         cwd: work,
         env: { FERRY_PASSWORD: password },
       });
+    const both = await as('root', 'audit', 'rotate-key', '--data', dataDir);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('give one');
     const refused = await as('writer', 'audit', 'rotate-key');
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('(FORBIDDEN)');

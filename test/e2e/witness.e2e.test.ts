@@ -98,11 +98,14 @@ describe('witnesses, through the binary', () => {
     expect(splitView.payload).toMatchObject({ witness: 'witness.example/w1', status: 409 });
     expect(String(splitView.payload.reason)).toContain('split view');
     expect(b.output()).toContain("a witness refused the audit log's checkpoint");
-    // B goes on: its later checkpoints do not extend what the witness cosigned either.
+    // B goes on: its later checkpoints do not extend what the witness cosigned either (a new start
+    // submits at once; a running server tries a refusing witness again after a minute).
     await put(b, 'b2.txt', 'more of B');
+    await stop(b);
+    const again = await serve(logB, '--witness', witnessFlag);
     const [, fork] = await until(() => refusals(2), "B's second refusal");
     expect(fork.payload).toMatchObject({ status: 422 });
-    await stop(b);
+    await stop(again);
     expect(witness.output()).toContain(
       'a log showed a checkpoint that contradicts what this witness cosigned',
     );

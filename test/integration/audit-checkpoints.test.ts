@@ -6,6 +6,7 @@ import { checkCheckpointSignature, SignedCheckpoint } from '../../src/domain/aud
 import { Ed25519Verifier } from '../../src/infra/crypto/ed25519-keys';
 import {
   dataFolderSigningKey,
+  prepareNextSigningKey,
   PUBLIC_KEY_FILE,
   SIGNING_KEY_FILE,
 } from '../../src/infra/crypto/signing-key-files';
@@ -156,6 +157,28 @@ describe('signed checkpoints of the audit log', () => {
     expect(storedCheckpoints()).toEqual([]);
     openLog(1000);
     expect(storedCheckpoints().map((c) => c.size)).toEqual([2]);
+  });
+
+  it('signs with the old key again when a batch holding a key change is rolled back', async () => {
+    const f = eventFactory();
+    const log = openLog(1000);
+    await log.append([f.uploaded('a', 1)]);
+    const oldKey = log.signingKeyId();
+    const next = prepareNextSigningKey(dir);
+    const rotation = f.make('SigningKeyRotated', {
+      previousKeyId: oldKey!,
+      previousPublicKey: readFileSync(join(dir, PUBLIC_KEY_FILE), 'utf8'),
+      keyId: next.keyId,
+      publicKey: next.publicKeyText,
+    });
+    log.stage(rotation);
+    expect(log.signingKeyId()).toBe(next.keyId);
+    // The next event of the batch cannot be written: the batch, the key change with it, is gone.
+    expect(() => log.stage({ ...f.uploaded('b', 1), seq: 99 })).toThrow(/does not follow/);
+    expect(log.signingKeyId()).toBe(oldKey);
+    await log.append([{ ...f.uploaded('c', 1), seq: 2 }]);
+    await log.close();
+    expect(storedCheckpoints().map((c) => [c.size, c.keyId])).toEqual([[2, oldKey]]);
   });
 
   it("refuses to start with a public key file that is not the private key's other half", () => {

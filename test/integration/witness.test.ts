@@ -1,4 +1,6 @@
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
+import { join } from 'node:path';
 import { AddressInfo } from 'node:net';
 import { startApplication } from '../../src/app/composition-root';
 import { DEFAULT_CONFIG, FerryConfig } from '../../src/app/config';
@@ -9,6 +11,7 @@ import { readWitnessVerifierKey } from '../../src/infra/crypto/verifier-keys';
 import { sha256 } from '../../src/infra/crypto/sha256';
 import { readDataFolderPublicKey } from '../../src/infra/crypto/signing-key-files';
 import { SqliteAuditReader } from '../../src/infra/sqlite/sqlite-audit-reader';
+import { SqliteWitnessState } from '../../src/infra/sqlite/sqlite-witness-state';
 import { readEvents } from '../support/audit-db';
 import { LogLine, recordingLogger } from '../support/recording-logger';
 import { removeDir, startTestServer, tempDir, TestServer } from '../support/test-server';
@@ -200,6 +203,11 @@ describe('a log and its witness, over HTTP on loopback', () => {
       remote: 'local',
     });
     if (!rotated.ok) throw new Error(rotated.error.message);
+    // The checkpoint of the change itself is the old key's: a witness that knows only that key cosigns it.
+    await until(() => {
+      const now = stored(dataDir);
+      return now.size === rotated.value.seq && now.lines.length > 0 ? true : undefined;
+    }, 'a cosignature of the checkpoint that proves the change');
     await upload(server, 'after-the-change');
     const refused = await until(
       () => readEvents(dataDir).find((event) => event.type === 'WitnessRefused'),
@@ -224,15 +232,57 @@ describe('a log and its witness, over HTTP on loopback', () => {
     ).toBeDefined();
   });
 
+  it('records a refusal once per status however its words change, whole characters only, and serves on', async () => {
+    const w = await witness();
+    let count = 0;
+    // 199 characters, then one outside the BMP: a cut by UTF-16 units would split it.
+    const fake = await fakeWitness(() => ({
+      status: count++ % 3 === 2 ? 400 : 422,
+      body: `${'x'.repeat(199)}\u{1F600} refusal number ${count}\u0007\n`,
+    }));
+    running.push({ stop: () => new Promise((resolve) => fake.close(() => resolve())) });
+    const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+    const server = await logWith(dataDir, [`${url}=${w.app.verifierKey}`], []);
+    running.push(server);
+    for (const name of ['a', 'b', 'c', 'd']) await upload(server, name);
+    await until(() => (count >= 4 ? true : undefined), 'four submissions');
+    await upload(server, 'still-serving');
+    const refused = readEvents(dataDir).filter((event) => event.type === 'WitnessRefused');
+    expect(refused.map((event) => event.payload.status).sort()).toEqual([400, 422]);
+    for (const event of refused) {
+      const reason = String(event.payload.reason);
+      expect(reason).toBe(`HTTP ${String(event.payload.status)}: ${'x'.repeat(199)}\u{1F600}`);
+    }
+  });
+
+  it('refuses a witness that has cosigned more of this log than it has (a log restored from an old copy)', async () => {
+    const w = await witness();
+    const fake = await fakeWitness(() => ({ status: 409, body: '1000000\n' }));
+    running.push({ stop: () => new Promise((resolve) => fake.close(() => resolve())) });
+    const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+    const server = await logWith(dataDir, [`${url}=${w.app.verifierKey}`]);
+    running.push(server);
+    const refused = await until(
+      () => readEvents(dataDir).find((event) => event.type === 'WitnessRefused'),
+      'a refusal',
+    );
+    expect(refused.payload).toMatchObject({
+      status: 409,
+      reason: "the witness has cosigned a checkpoint of size 1000000, larger than this log's",
+    });
+  });
+
   it('refuses a --witness that is not <url>=<witness verifier key> before opening anything', async () => {
+    const key = (await witness()).app.verifierKey;
     await expect(logWith(dataDir, ['http://127.0.0.1:1'])).rejects.toThrow(
       /not <url>=<witness verifier key>/,
     );
-    await expect(logWith(dataDir, [`ftp://x=${(await witness()).app.verifierKey}`])).rejects.toThrow(
-      /not an http/,
-    );
+    await expect(logWith(dataDir, [`ftp://x=${key}`])).rejects.toThrow(/not an http/);
     // The log's own key is no witness key.
     await expect(logWith(dataDir, [`http://127.0.0.1:1=${logKey}`])).rejects.toThrow(/witness verifier key/);
+    await expect(
+      logWith(dataDir, [`http://127.0.0.1:1=${key}`, `http://127.0.0.1:2=${key}`]),
+    ).rejects.toThrow(/is named twice/);
   });
 });
 
@@ -300,6 +350,55 @@ describe('the witness over HTTP', () => {
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('"old <size>"');
     expect((await post('x'.repeat(17 * 1024))).status).toBe(413);
+  });
+
+  it('refuses to run a key whose state is lost, or a state of another key', async () => {
+    await w.stop();
+    const state = join(keyDir, 'witness.db');
+    const kept = readFileSync(state);
+    rmSync(state);
+    for (const suffix of ['-wal', '-shm']) rmSync(`${state}${suffix}`, { force: true });
+    await expect(startTestWitness(keyDir, [logKey])).rejects.toThrow(
+      /witness\.db is missing beside the witness's key/,
+    );
+    writeFileSync(state, kept);
+    rmSync(join(keyDir, 'witness-key.pem'));
+    const other = tempDir('ferry-witness-other-');
+    try {
+      await (await startTestWitness(other, [logKey])).stop();
+      copyFileSync(join(other, 'witness-key.pem'), join(keyDir, 'witness-key.pem'));
+    } finally {
+      removeDir(other);
+    }
+    await expect(startTestWitness(keyDir, [logKey])).rejects.toThrow(
+      /the witness state is of key [0-9a-f]{64}, but/,
+    );
+    w = await startTestWitness(tempDir('ferry-witness-again-'), [logKey]);
+  });
+
+  it('keeps at most 100 pieces of evidence per log, the first ones', () => {
+    const state = new SqliteWitnessState(join(tempDir('ferry-witness-state-'), 'witness.db'));
+    try {
+      const evidence = (origin: string, n: number) => ({
+        origin,
+        at: '',
+        status: 422,
+        reason: `${n}`,
+        request: '',
+      });
+      const kept = Array.from({ length: 101 }, (_, n) => state.keepEvidence(evidence('log-a', n)));
+      expect(kept.filter(Boolean)).toHaveLength(100);
+      expect(kept[100]).toBe(false);
+      expect(state.keepEvidence(evidence('log-b', 0))).toBe(true);
+      expect(
+        state
+          .evidence()
+          .filter((each) => each.origin === 'log-a')
+          .map((each) => each.reason),
+      ).toEqual(Array.from({ length: 100 }, (_, n) => `${n}`));
+    } finally {
+      state.close();
+    }
   });
 
   it('refuses another name for a key folder that has one, and a second witness on the same folder', async () => {

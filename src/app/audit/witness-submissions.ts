@@ -1,11 +1,11 @@
-import { SignedCheckpoint } from '../../domain/audit/checkpoint';
+import { checkpointNoteText, SignedCheckpoint } from '../../domain/audit/checkpoint';
 import { checkpointNote } from '../../domain/audit/checkpoint-note';
 import { checkCosignature, Witness } from '../../domain/audit/cosignature';
-import { checkpointNoteText } from '../../domain/audit/checkpoint';
 import { HashFn } from '../../domain/audit/hash';
 import { consistencyProof } from '../../domain/audit/merkle';
 import { parseSignatureLines, signatureLine } from '../../domain/audit/signed-note';
 import { storedNodes } from '../../domain/audit/stored-nodes';
+import { PublicKeyReader, readKeyChanges } from '../../domain/audit/key-chain';
 import { formatAddCheckpointRequest } from '../../domain/witness/add-checkpoint-request';
 import { AuditLogReader } from '../../domain/ports/audit-log-reader.port';
 import { Clock } from '../../domain/ports/clock.port';
@@ -47,10 +47,11 @@ class WitnessLink {
   retryAt = 0;
   retryMs = 0;
   down = false;
-  /** The refusal last recorded as an event, so that a witness that keeps refusing is recorded once. */
-  refusing: string | undefined;
-  /** The checkpoint last refused: a newer one is tried without waiting for the retry. */
-  refusedSize: number | undefined;
+  /**
+   * The statuses it has refused with since it last cosigned, each recorded as an event once: a witness
+   * that keeps refusing is not an event a minute, whatever it answers.
+   */
+  readonly refusedWith = new Set<number>();
 
   constructor(
     readonly endpoint: WitnessEndpoint,
@@ -82,11 +83,10 @@ export class WitnessSubmissions {
     private readonly ledger: Ledger,
     private readonly logger: Logger,
     private readonly clock: Clock,
-    /**
-     * The log's public key of this id, if it is the one in force (a key change puts a new one in force
-     * while the server runs): the note names it.
-     */
-    private readonly logKeyOf: (keyId: string) => SignatureVerifier | undefined,
+    /** The data folder's public key: the one in force, which signs the newest checkpoints. */
+    private readonly folderKey: () => SignatureVerifier | undefined,
+    /** Reads the keys the log's key changes name (a checkpoint may be signed by the one before). */
+    private readonly publicKeyOf: PublicKeyReader,
     witnesses: readonly WitnessEndpoint[],
     private readonly times: WitnessingTimes,
   ) {
@@ -115,13 +115,29 @@ export class WitnessSubmissions {
     if (this.logKey === undefined) return;
     const now = this.clock.now().getTime();
     for (const link of this.links) {
-      if (link.inFlight || latest.size <= link.cosignedSize) continue;
-      const newerThanRefused = link.refusedSize !== undefined && latest.size > link.refusedSize;
-      if (now < link.retryAt && !newerThanRefused) continue;
+      if (link.inFlight || latest.size <= link.cosignedSize || now < link.retryAt) continue;
       link.inFlight = this.submit(link, latest, this.logKey).finally(() => {
         link.inFlight = undefined;
       });
     }
+  }
+
+  /**
+   * The public key of this id, which the note names: the folder's, or one the log's key changes name (the
+   * checkpoint that proves a change is signed by the key it replaces).
+   */
+  private logKeyOf(keyId: string): SignatureVerifier | undefined {
+    const current = this.folderKey();
+    if (current?.keyId === keyId) return current;
+    const changes = readKeyChanges(this.reader);
+    if (!changes.ok) return undefined;
+    const named = changes.value.flatMap((change) => [
+      { keyId: change.previousKeyId, pem: change.previousPublicKey },
+      { keyId: change.keyId, pem: change.publicKey },
+    ]);
+    const pem = named.find((each) => each.keyId === keyId)?.pem;
+    const key = pem === undefined ? undefined : this.publicKeyOf(pem);
+    return key?.keyId === keyId ? key : undefined;
   }
 
   private async submit(
@@ -166,9 +182,8 @@ export class WitnessSubmissions {
     link: WitnessLink,
     checkpoint: SignedCheckpoint,
   ): number | undefined {
-    if (reply.status !== 409 || !/^\d{1,16}\n?$/.test(reply.body)) return undefined;
-    const size = Number(reply.body.trim());
-    return size !== link.believedSize && size <= checkpoint.size ? size : undefined;
+    const size = witnessSizeOf(reply);
+    return size !== undefined && size !== link.believedSize && size <= checkpoint.size ? size : undefined;
   }
 
   private settle(link: WitnessLink, checkpoint: SignedCheckpoint, reply: WitnessReply): void {
@@ -181,13 +196,12 @@ export class WitnessSubmissions {
     if (refusal === undefined) {
       link.believedSize = link.cosignedSize = checkpoint.size;
       link.retryAt = link.retryMs = 0;
-      if (link.down || link.refusing)
+      if (link.down || link.refusedWith.size > 0)
         this.logger.info('witness cosigns again', { witness: link.endpoint.name });
       link.down = false;
-      link.refusing = link.refusedSize = undefined;
+      link.refusedWith.clear();
       return;
     }
-    link.refusedSize = checkpoint.size;
     this.refused(link, checkpoint, refusal);
   }
 
@@ -215,9 +229,8 @@ export class WitnessSubmissions {
       reason: refusal.reason,
     });
     this.backOff(link, this.times.maxRetryMs);
-    const key = `${refusal.status} ${refusal.reason}`;
-    if (link.refusing === key) return;
-    link.refusing = key;
+    if (link.refusedWith.has(refusal.status)) return;
+    link.refusedWith.add(refusal.status);
     try {
       this.ledger.record<'WitnessRefused'>({
         actor: SERVER_ACTOR,
@@ -233,7 +246,6 @@ export class WitnessSubmissions {
   }
 
   private unreachable(link: WitnessLink, error: unknown): void {
-    link.refusedSize = undefined;
     if (!link.down) {
       this.logger.warn('a witness cannot be reached; retrying', {
         witness: link.endpoint.name,
@@ -250,9 +262,14 @@ export class WitnessSubmissions {
   }
 }
 
+/** The size a 409 answer names (the witness's last cosigned one), if it names one. */
+function witnessSizeOf(reply: WitnessReply): number | undefined {
+  return reply.status === 409 && /^\d{1,15}\n?$/.test(reply.body) ? Number(reply.body.trim()) : undefined;
+}
+
 function refusalOf(reply: WitnessReply, link: WitnessLink, checkpoint: SignedCheckpoint): Refusal {
-  if (reply.status === 409) {
-    const size = Number(reply.body.trim());
+  const size = witnessSizeOf(reply);
+  if (size !== undefined) {
     let reason = `the witness's last cosigned size keeps changing (now ${size})`;
     if (size > checkpoint.size) {
       reason = `the witness has cosigned a checkpoint of size ${size}, larger than this log's`;
@@ -262,6 +279,20 @@ function refusalOf(reply: WitnessReply, link: WitnessLink, checkpoint: SignedChe
     }
     return { status: 409, reason };
   }
-  const firstLine = reply.body.split('\n')[0].slice(0, MAX_REASON_LENGTH);
-  return { status: reply.status, reason: firstLine === '' ? `HTTP ${reply.status}` : firstLine };
+  const said = printable(reply.body.split('\n')[0]);
+  return {
+    status: reply.status,
+    reason: said === '' ? `HTTP ${reply.status}` : `HTTP ${reply.status}: ${said}`,
+  };
+}
+
+/**
+ * A witness's words as they go into the log: whole characters (a cut never splits one, which the log's
+ * canonical JSON would refuse), no control characters, at most MAX_REASON_LENGTH of them.
+ */
+function printable(text: string): string {
+  return Array.from(text.toWellFormed())
+    .filter((character) => !/\p{Cc}/u.test(character))
+    .slice(0, MAX_REASON_LENGTH)
+    .join('');
 }

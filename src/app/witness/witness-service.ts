@@ -16,6 +16,9 @@ export interface WitnessIdentity {
   readonly publicKey: Uint8Array;
 }
 
+/** Enough of an origin for a log line: the rest of a malformed body is not worth the space. */
+const MAX_LOGGED_ORIGIN = 200;
+
 /** What the witness answers one add-checkpoint request: tlog-witness's status and body. */
 export interface WitnessAnswer {
   readonly status: 200 | 400 | 403 | 404 | 409 | 422;
@@ -52,9 +55,10 @@ export class WitnessService {
     );
     const now = this.clock.now();
     if (verdict.kind === 'refuse') {
-      const origin = request.note.slice(0, request.note.indexOf('\n'));
+      // Only a refusal with evidence has a verified origin; anyone may send anything else.
+      const origin = request.note.slice(0, Math.min(request.note.indexOf('\n') >>> 0, MAX_LOGGED_ORIGIN));
       if (verdict.evidence) {
-        this.state.keepEvidence({
+        const kept = this.state.keepEvidence({
           origin,
           at: now.toISOString(),
           status: verdict.status,
@@ -65,6 +69,7 @@ export class WitnessService {
           origin,
           status: verdict.status,
           reason: verdict.reason,
+          ...(kept ? {} : { evidence: 'not kept: this log has filled its share of the evidence table' }),
         });
       }
       if (verdict.latestSize !== undefined) {
@@ -84,8 +89,9 @@ export class WitnessService {
     return { status: 200, body: line, sizeBody: false };
   }
 
+  /** Logged at debug only: these need no one's attention, and anyone can send them. */
   private refused(status: WitnessAnswer['status'], reason: string, origin?: string): WitnessAnswer {
-    this.logger.warn('checkpoint refused', { status, reason, ...(origin === undefined ? {} : { origin }) });
+    this.logger.debug('checkpoint refused', { status, reason, ...(origin === undefined ? {} : { origin }) });
     return { status, body: `${reason}\n`, sizeBody: false };
   }
 }

@@ -49,7 +49,17 @@ export function registerAuditKeys(audit: Command): void {
       )
       .addOption(dataOption()),
   ).action(async (options: DataOptions & ServerFlags & LoginFlags, command: Command) => {
-    const overTheWire = command.getOptionValueSource('server') !== 'default';
+    // Over the wire only when asked on the command line: FERRY_SERVER alone must not turn a rotation of
+    // the data folder named with --data into one of some server's.
+    const overTheWire = command.getOptionValueSource('server') === 'cli';
+    if (overTheWire && options.data !== undefined) {
+      return command.error(
+        "error: --server rotates a running server's key, --data a stopped one's: give one",
+        {
+          exitCode: 2,
+        },
+      );
+    }
     if (overTheWire) {
       return withClient(options, async (client) => {
         printRotation(await client.rotateKey());

@@ -33,6 +33,8 @@ export interface EventLog {
   catchUp(progress: (folded: number, behind: number) => void): Promise<number>;
   /** The log's name, from its LogNamed event; undefined until it has one. */
   origin(): string | undefined;
+  /** The id of the key its next checkpoint is signed with; undefined for a log that signs none. */
+  signingKeyId(): string | undefined;
   close(): Promise<void>;
 }
 

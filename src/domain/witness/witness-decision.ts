@@ -1,6 +1,6 @@
 import { parseCheckpointText } from '../audit/checkpoint-note';
 import { bytesEqual, HashFn } from '../audit/hash';
-import { verifyConsistency } from '../audit/merkle';
+import { emptyTreeHash, verifyConsistency } from '../audit/merkle';
 import { parseSignedNote, signaturesBy } from '../audit/signed-note';
 import { SignatureVerifier } from '../ports/signature-verifier.port';
 import { AddCheckpointRequest } from './add-checkpoint-request';
@@ -64,34 +64,25 @@ export function judgeAddCheckpoint(
   if (request.oldSize > head.size) {
     return refuse(400, `old size ${request.oldSize} is past the checkpoint's size ${head.size}`);
   }
-  const known = latest(origin) ?? { size: 0, root: new Uint8Array() };
+  // A log it never cosigned is, to it, the empty tree: size 0, whose root is the hash of nothing.
+  const known = latest(origin) ?? { size: 0, root: emptyTreeHash(hash) };
   if (request.oldSize !== known.size) {
     return {
       ...refuse(409, `the last checkpoint cosigned for ${origin} is of size ${known.size}`),
       latestSize: known.size,
     };
   }
-  if (head.size === known.size && known.size > 0 && !bytesEqual(head.root, known.root)) {
+  if (head.size === known.size && !bytesEqual(head.root, known.root)) {
     return {
       ...refuse(409, `a checkpoint of size ${head.size} with another root was cosigned: a split view`),
       latestSize: known.size,
       evidence: true,
     };
   }
-  if (
-    known.size > 0 &&
-    !verifyConsistency(hash, known.size, head.size, known.root, head.root, [...request.proof])
-  ) {
-    return {
-      ...refuse(
-        422,
-        `the checkpoint of size ${head.size} is not proven to extend the one of size ${known.size}`,
-      ),
-      evidence: true,
-    };
-  }
-  if (known.size === 0 && request.proof.length > 0) {
-    return refuse(422, 'a proof from size 0 must be empty');
+  // From size 0 the proof must be empty (and is no evidence of anything: every tree extends the empty one).
+  if (!verifyConsistency(hash, known.size, head.size, known.root, head.root, [...request.proof])) {
+    const reason = `the checkpoint of size ${head.size} is not proven to extend the one of size ${known.size}`;
+    return { ...refuse(422, reason), ...(known.size > 0 ? { evidence: true } : {}) };
   }
   return { kind: 'cosign', origin, head: { size: head.size, root: head.root }, text: note.text };
 }

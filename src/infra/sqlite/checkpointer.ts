@@ -27,11 +27,16 @@ export class Checkpointer {
     private readonly now: () => string,
     /** The log's name: checkpoints of a named log are C2SP notes that carry it. */
     private readonly origin: () => string | undefined,
-    /** The log's last key change, if any: its seq and the key it put in force. */
-    latestRotation?: KeyRotation,
+    /** The log's last committed key change, if any: its seq and the key it put in force. */
+    private readonly latestRotation: () => KeyRotation | undefined,
   ) {
-    this.signer = signerFor(table.latest(), settings.key, latestRotation);
-    this.reload();
+    this.signer = signerFor(table.latest(), settings.key, latestRotation());
+    this.signedSize = table.latest()?.size ?? 0;
+  }
+
+  /** The id of the key the next checkpoint is signed with. */
+  get signingKeyId(): string {
+    return this.signer.keyId;
   }
 
   /** The size of the latest checkpoint; 0 if there is none. */
@@ -64,9 +69,14 @@ export class Checkpointer {
     this.signer = next;
   }
 
-  /** After a rolled-back transaction, what was written in it is gone; the table is the truth. */
+  /**
+   * After a rolled-back transaction, what was written in it is gone, a key change included: the key in
+   * force is again the one the committed log names.
+   */
   reload(): void {
-    this.signedSize = this.table.latest()?.size ?? 0;
+    const latest = this.table.latest();
+    this.signedSize = latest?.size ?? 0;
+    this.signer = signerFor(latest, this.settings.key, this.latestRotation());
   }
 }
 

@@ -199,6 +199,10 @@ export class SqliteEventLog implements EventLog {
     return this.name;
   }
 
+  signingKeyId(): string | undefined {
+    return this.checkpointer?.signingKeyId;
+  }
+
   private rollBack(): void {
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
     this.nextSeq = (this.last.get() ?? 0) + 1;
@@ -210,13 +214,17 @@ export class SqliteEventLog implements EventLog {
     if (!isCheckpointPolicy(settings.policy)) {
       throw new RangeError('checkpoints need a whole number of events and a number of seconds above 0');
     }
-    const rotation = this.db
-      .prepare<[], KeyRotation | undefined>(
-        "SELECT seq, json_extract(record, '$.payload.keyId') AS keyId FROM events WHERE type = 'SigningKeyRotated' ORDER BY seq DESC LIMIT 1",
-      )
-      .get();
+    const rotation = this.db.prepare<[], KeyRotation | undefined>(
+      "SELECT seq, json_extract(record, '$.payload.keyId') AS keyId FROM events WHERE type = 'SigningKeyRotated' ORDER BY seq DESC LIMIT 1",
+    );
     const table = new CheckpointTable(this.db);
-    const checkpointer = new Checkpointer(table, settings, now, () => this.name, rotation);
+    const checkpointer = new Checkpointer(
+      table,
+      settings,
+      now,
+      () => this.name,
+      () => rotation.get(),
+    );
     if (checkpointer.latestSize > this.tree.size) {
       throw new Error(
         `audit log damaged: a checkpoint covers ${checkpointer.latestSize} events, the log has ${this.tree.size}`,

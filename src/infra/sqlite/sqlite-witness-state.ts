@@ -1,15 +1,16 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { WitnessedHead } from '../../domain/witness/witness-decision';
-import { WitnessEvidence, WitnessState } from '../../domain/ports/witness-state.port';
+import { WitnessEvidence, WitnessState, WitnessStateIdentity } from '../../domain/ports/witness-state.port';
 
 /** In the witness's key folder. */
 export const WITNESS_STATE_FILE = 'witness.db';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS witness_identity (
-  id   INTEGER PRIMARY KEY CHECK (id = 1),
-  name TEXT NOT NULL
+  id     INTEGER PRIMARY KEY CHECK (id = 1),
+  name   TEXT NOT NULL,
+  key_id TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS witnessed_logs (
   origin TEXT PRIMARY KEY,
@@ -26,8 +27,8 @@ CREATE TABLE IF NOT EXISTS evidence (
   request TEXT NOT NULL
 );`;
 
-/** Evidence is kept up to this many requests: a log that keeps sending bad ones must not fill the disk. */
-const MAX_EVIDENCE = 1000;
+/** Evidence is kept up to this many requests per log: one that keeps sending bad ones must not fill the disk. */
+const MAX_EVIDENCE_PER_LOG = 100;
 
 /**
  * A witness's memory in SQLite (`witness.db` in its key folder), synchronous=FULL: a cosignature is only
@@ -35,12 +36,14 @@ const MAX_EVIDENCE = 1000;
  */
 export class SqliteWitnessState implements WitnessState {
   private readonly db: Database.Database;
-  private readonly readName: Database.Statement<[], string | undefined>;
-  private readonly writeName: Database.Statement<[string]>;
+  private readonly readIdentity: Database.Statement<[], WitnessStateIdentity | undefined>;
+  private readonly writeIdentity: Database.Statement<[string, string]>;
   private readonly readHead: Database.Statement<[string], { size: number; root: Buffer } | undefined>;
   private readonly insertHead: Database.Statement<[string, number, Uint8Array, string]>;
   private readonly updateHead: Database.Statement<[number, Uint8Array, string, string, number]>;
-  private readonly insertEvidence: Database.Statement<[string, string, number, string, string, number]>;
+  private readonly insertEvidence: Database.Statement<
+    [string, string, number, string, string, string, number]
+  >;
   private readonly readEvidence: Database.Statement<[], WitnessEvidence>;
 
   constructor(file: string) {
@@ -53,8 +56,8 @@ export class SqliteWitnessState implements WitnessState {
       this.db.close();
       throw error;
     }
-    this.readName = this.db.prepare<[], string | undefined>('SELECT name FROM witness_identity').pluck();
-    this.writeName = this.db.prepare('INSERT INTO witness_identity (id, name) VALUES (1, ?)');
+    this.readIdentity = this.db.prepare('SELECT name, key_id AS keyId FROM witness_identity');
+    this.writeIdentity = this.db.prepare('INSERT INTO witness_identity (id, name, key_id) VALUES (1, ?, ?)');
     this.readHead = this.db.prepare('SELECT size, root FROM witnessed_logs WHERE origin = ?');
     this.insertHead = this.db.prepare(
       'INSERT INTO witnessed_logs (origin, size, root, at) VALUES (?, ?, ?, ?) ON CONFLICT (origin) DO NOTHING',
@@ -64,30 +67,32 @@ export class SqliteWitnessState implements WitnessState {
     );
     this.insertEvidence = this.db.prepare(
       `INSERT INTO evidence (origin, at, status, reason, request)
-       SELECT ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM evidence) < ?`,
+       SELECT ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM evidence WHERE origin = ?) < ?`,
     );
     this.readEvidence = this.db.prepare(
       'SELECT origin, at, status, reason, request FROM evidence ORDER BY id',
     );
   }
 
-  /** The name in a state file, read only (a running witness may hold it); undefined if none. */
-  static storedName(file: string): string | undefined {
+  /** The identity in a state file, read only (a running witness may hold it); undefined if none. */
+  static storedIdentity(file: string): WitnessStateIdentity | undefined {
     if (!existsSync(file)) return undefined;
     const db = new Database(file, { readonly: true, fileMustExist: true });
     try {
-      return db.prepare<[], string | undefined>('SELECT name FROM witness_identity').pluck().get();
+      return db
+        .prepare<[], WitnessStateIdentity | undefined>('SELECT name, key_id AS keyId FROM witness_identity')
+        .get();
     } finally {
       db.close();
     }
   }
 
-  name(): string | undefined {
-    return this.readName.get();
+  identity(): WitnessStateIdentity | undefined {
+    return this.readIdentity.get();
   }
 
-  nameOnce(name: string): void {
-    this.writeName.run(name);
+  identifyOnce(identity: WitnessStateIdentity): void {
+    this.writeIdentity.run(identity.name, identity.keyId);
   }
 
   latest(origin: string): WitnessedHead | undefined {
@@ -103,9 +108,18 @@ export class SqliteWitnessState implements WitnessState {
     return changed === 1;
   }
 
-  keepEvidence(evidence: WitnessEvidence): void {
+  keepEvidence(evidence: WitnessEvidence): boolean {
     const { origin, at, status, reason, request } = evidence;
-    this.insertEvidence.run(origin, at, status, reason, request, MAX_EVIDENCE);
+    const inserted = this.insertEvidence.run(
+      origin,
+      at,
+      status,
+      reason,
+      request,
+      origin,
+      MAX_EVIDENCE_PER_LOG,
+    );
+    return inserted.changes === 1;
   }
 
   evidence(): WitnessEvidence[] {

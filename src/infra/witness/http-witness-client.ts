@@ -8,13 +8,25 @@ export class HttpWitnessClient implements WitnessClient {
   constructor(private readonly timeoutMs: number) {}
 
   async addCheckpoint(url: string, body: string, signal: AbortSignal): Promise<WitnessReply> {
-    const response = await fetch(`${url.replace(/\/+$/, '')}/add-checkpoint`, {
-      method: 'POST',
-      body,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-      signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]),
-    });
-    return { status: response.status, body: await readAtMost(response, MAX_ANSWER_BYTES) };
+    // Aborted by the caller or by the timeout, whichever comes first (AbortSignal.any is Node 20.3+).
+    const abort = new AbortController();
+    const stop = () => abort.abort();
+    const timer = setTimeout(stop, this.timeoutMs);
+    signal.addEventListener('abort', stop);
+    try {
+      const response = await fetch(`${url.replace(/\/+$/, '')}/add-checkpoint`, {
+        method: 'POST',
+        body,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+        // A witness is its URL: a redirect elsewhere is no answer from it.
+        redirect: 'error',
+        signal: abort.signal,
+      });
+      return { status: response.status, body: await readAtMost(response, MAX_ANSWER_BYTES) };
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', stop);
+    }
   }
 }
 

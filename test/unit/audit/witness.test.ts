@@ -161,6 +161,20 @@ describe("a witness's judgement (tlog-witness)", () => {
     expect(judge(request(13, 13), headOf(13))).toMatchObject({ kind: 'cosign', head: headOf(13) });
   });
 
+  it('holds a log of size 0 to the empty tree: its root is the hash of nothing', () => {
+    const empty = { oldSize: 0, proof: [], note: noteOf(0) };
+    expect(judge(empty, undefined)).toMatchObject({ kind: 'cosign', head: { size: 0 } });
+    const rootOfSomething = checkpointNote(
+      sha256,
+      signCheckpoint(log.signer, { size: 0, root: naiveMth(leaves.slice(0, 1)), at: '' }, ORIGIN),
+      log.verifier.rawPublicKey,
+    );
+    expect(judge({ oldSize: 0, proof: [], note: rootOfSomething }, undefined)).toMatchObject({
+      kind: 'refuse',
+      status: 409,
+    });
+  });
+
   it('refuses an unknown log (404) and a checkpoint no trusted key signed (403)', () => {
     expect(judge(request(0, 5), undefined, [])).toMatchObject({ kind: 'refuse', status: 404 });
     const forger = newKey();
