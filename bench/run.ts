@@ -10,6 +10,7 @@ import { cliTransferBenchmark } from './cli-transfer';
 import { loadBenchmark } from './load';
 import { sftpBenchmark } from './sftp';
 import { transferBenchmark } from './transfer';
+import { witnessBenchmark } from './witness';
 
 /**
  * `npm run bench [-- <name>... [--peers] [--reps N] [--quick]]`: runs every benchmark, or the ones named.
@@ -36,6 +37,7 @@ const BENCHMARKS: Record<string, (options: Options) => Promise<void>> = {
   security: (options) => securityBenchmark({ reps: options.reps ?? 3 }),
   sftp: (options) => sftpBenchmark({ reps: options.reps ?? 3 }),
   load: (options) => loadBenchmark({ quick: options.quick }),
+  witness: (options) => witnessBenchmark({ reps: options.reps ?? 3 }),
 };
 
 function parse(argv: readonly string[]): { names: string[]; options: Options } {
