@@ -96,6 +96,15 @@ describe('a log and its witness, over HTTP on loopback', () => {
     removeDir(keyDir);
   });
 
+  /** A witness that answers whatever the test says, stopped after the test; its URL. */
+  async function fake(answer: () => { status: number; body: string }): Promise<string> {
+    const server = await fakeWitness(answer);
+    running.push({ stop: () => new Promise((resolve) => server.close(() => resolve())) });
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  const firstRefusal = () => readEvents(dataDir).find((event) => event.type === 'WitnessRefused');
+
   async function witness(logs = [logKey], port?: number): Promise<TestWitness> {
     const started = await startTestWitness(keyDir, logs, port === undefined ? {} : { port });
     running.push(started);
@@ -169,16 +178,11 @@ describe('a log and its witness, over HTTP on loopback', () => {
     const w = await witness();
     const key = w.app.verifierKey;
     let answer = { status: 200, body: `\u2014 ${w.app.name} ${Buffer.alloc(76).toString('base64')}\n` };
-    const fake = await fakeWitness(() => answer);
-    running.push({ stop: () => new Promise((resolve) => fake.close(() => resolve())) });
-    const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+    const url = await fake(() => answer);
     const lines: LogLine[] = [];
     const server = await logWith(dataDir, [`${url}=${key}`], lines);
     running.push(server);
-    const refused = await until(
-      () => readEvents(dataDir).find((event) => event.type === 'WitnessRefused'),
-      'a refusal',
-    );
+    const refused = await until(firstRefusal, 'a refusal');
     expect(refused.payload).toMatchObject({
       status: 200,
       reason: `the answer carries no valid cosignature by ${w.app.name}`,
@@ -209,10 +213,7 @@ describe('a log and its witness, over HTTP on loopback', () => {
       return now.size === rotated.value.seq && now.lines.length > 0 ? true : undefined;
     }, 'a cosignature of the checkpoint that proves the change');
     await upload(server, 'after-the-change');
-    const refused = await until(
-      () => readEvents(dataDir).find((event) => event.type === 'WitnessRefused'),
-      'a refusal',
-    );
+    const refused = await until(firstRefusal, 'a refusal');
     expect(refused.payload).toMatchObject({ status: 403 });
     // The witness's operator adds the log's new key beside the old one.
     const origin = logKey.split('+')[0];
@@ -236,12 +237,10 @@ describe('a log and its witness, over HTTP on loopback', () => {
     const w = await witness();
     let count = 0;
     // 199 characters, then one outside the BMP: a cut by UTF-16 units would split it.
-    const fake = await fakeWitness(() => ({
+    const url = await fake(() => ({
       status: count++ % 3 === 2 ? 400 : 422,
       body: `${'x'.repeat(199)}\u{1F600} refusal number ${count}\u0007\n`,
     }));
-    running.push({ stop: () => new Promise((resolve) => fake.close(() => resolve())) });
-    const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
     const server = await logWith(dataDir, [`${url}=${w.app.verifierKey}`], []);
     running.push(server);
     for (const name of ['a', 'b', 'c', 'd']) await upload(server, name);
@@ -257,15 +256,10 @@ describe('a log and its witness, over HTTP on loopback', () => {
 
   it('refuses a witness that has cosigned more of this log than it has (a log restored from an old copy)', async () => {
     const w = await witness();
-    const fake = await fakeWitness(() => ({ status: 409, body: '1000000\n' }));
-    running.push({ stop: () => new Promise((resolve) => fake.close(() => resolve())) });
-    const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+    const url = await fake(() => ({ status: 409, body: '1000000\n' }));
     const server = await logWith(dataDir, [`${url}=${w.app.verifierKey}`]);
     running.push(server);
-    const refused = await until(
-      () => readEvents(dataDir).find((event) => event.type === 'WitnessRefused'),
-      'a refusal',
-    );
+    const refused = await until(firstRefusal, 'a refusal');
     expect(refused.payload).toMatchObject({
       status: 409,
       reason: "the witness has cosigned a checkpoint of size 1000000, larger than this log's",

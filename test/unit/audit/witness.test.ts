@@ -56,16 +56,11 @@ describe('C2SP tlog-cosignature/v1', () => {
   const witness = newKey();
   const named = { name: 'witness.example/w1', key: witness.verifier };
   const text = `${ORIGIN}\n5\n${Buffer.from(naiveMth(leaves.slice(0, 5))).toString('base64')}\n`;
+  const cosignAt = (time: number) =>
+    cosign(sha256, named.name, witness.signer, witness.verifier.rawPublicKey, text, time);
 
   it('signs "cosignature/v1", the time and the note text, and carries the time before the signature', () => {
-    const signature = cosign(
-      sha256,
-      named.name,
-      witness.signer,
-      witness.verifier.rawPublicKey,
-      text,
-      1700000000,
-    );
+    const signature = cosignAt(1700000000);
     expect(signature.signature).toHaveLength(72);
     expect(Buffer.from(signature.signature.slice(0, 8)).readBigUInt64BE()).toBe(1700000000n);
     const message = cosignedMessage(1700000000, text);
@@ -78,14 +73,7 @@ describe('C2SP tlog-cosignature/v1', () => {
   });
 
   it('refuses a cosignature with a flipped bit in its time, its signature or the note, or under another name', () => {
-    const signature = cosign(
-      sha256,
-      named.name,
-      witness.signer,
-      witness.verifier.rawPublicKey,
-      text,
-      1700000000,
-    );
+    const signature = cosignAt(1700000000);
     for (const bit of [3, 63, 64, 300, 575]) {
       expect(
         checkCosignature(sha256, named, text, { ...signature, signature: flipBit(signature.signature, bit) }),
@@ -102,8 +90,8 @@ describe('C2SP tlog-cosignature/v1', () => {
   it('counts each trusted witness once, however often it is named or has signed', () => {
     const second = newKey();
     const secondNamed = { name: 'witness.example/w2', key: second.verifier };
-    const first = cosign(sha256, named.name, witness.signer, witness.verifier.rawPublicKey, text, 1);
-    const again = cosign(sha256, named.name, witness.signer, witness.verifier.rawPublicKey, text, 2);
+    const first = cosignAt(1);
+    const again = cosignAt(2);
     expect(cosignedBy(sha256, [named, named, secondNamed], text, [first, again])).toEqual([
       { witness: named.name, time: 1 },
     ]);
