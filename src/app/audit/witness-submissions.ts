@@ -14,6 +14,7 @@ import { Logger } from '../../domain/ports/logger.port';
 import { SignatureVerifier } from '../../domain/ports/signature-verifier.port';
 import { WitnessClient, WitnessReply } from '../../domain/ports/witness-client.port';
 import { SERVER_ACTOR } from '../ban-keeper';
+import { Refusal, refusalOf, witnessSizeOf } from './witness-refusal';
 import { Ledger } from '../ledger';
 
 /** A witness the log submits its checkpoints to. */
@@ -31,12 +32,6 @@ export interface WitnessingTimes {
 
 /** Answers a 409 may redirect to another old size before the round is given up. */
 const MAX_REDIRECTS = 2;
-const MAX_REASON_LENGTH = 200;
-
-interface Refusal {
-  readonly status: number;
-  readonly reason: string;
-}
 
 /** What the log knows of one witness. */
 class WitnessLink {
@@ -192,7 +187,9 @@ export class WitnessSubmissions {
       return;
     }
     const refusal =
-      reply.status === 200 ? this.keep(link, checkpoint, reply) : refusalOf(reply, link, checkpoint);
+      reply.status === 200
+        ? this.keep(link, checkpoint, reply)
+        : refusalOf(reply, link.believedSize, checkpoint.size);
     if (refusal === undefined) {
       link.believedSize = link.cosignedSize = checkpoint.size;
       link.retryAt = link.retryMs = 0;
@@ -260,39 +257,4 @@ export class WitnessSubmissions {
     link.retryMs = waitMs;
     link.retryAt = this.clock.now().getTime() + waitMs;
   }
-}
-
-/** The size a 409 answer names (the witness's last cosigned one), if it names one. */
-function witnessSizeOf(reply: WitnessReply): number | undefined {
-  return reply.status === 409 && /^\d{1,15}\n?$/.test(reply.body) ? Number(reply.body.trim()) : undefined;
-}
-
-function refusalOf(reply: WitnessReply, link: WitnessLink, checkpoint: SignedCheckpoint): Refusal {
-  const size = witnessSizeOf(reply);
-  if (size !== undefined) {
-    let reason = `the witness's last cosigned size keeps changing (now ${size})`;
-    if (size > checkpoint.size) {
-      reason = `the witness has cosigned a checkpoint of size ${size}, larger than this log's`;
-    } else if (size === link.believedSize) {
-      // The old size was the witness's own: only another root for the same size is refused so.
-      reason = `the witness has cosigned another checkpoint of size ${size}: a split view`;
-    }
-    return { status: 409, reason };
-  }
-  const said = printable(reply.body.split('\n')[0]);
-  return {
-    status: reply.status,
-    reason: said === '' ? `HTTP ${reply.status}` : `HTTP ${reply.status}: ${said}`,
-  };
-}
-
-/**
- * A witness's words as they go into the log: whole characters (a cut never splits one, which the log's
- * canonical JSON would refuse), no control characters, at most MAX_REASON_LENGTH of them.
- */
-function printable(text: string): string {
-  return Array.from(text.toWellFormed())
-    .filter((character) => !/\p{Cc}/u.test(character))
-    .slice(0, MAX_REASON_LENGTH)
-    .join('');
 }
