@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { join } from 'node:path';
@@ -126,6 +127,24 @@ describe('a log and its witness, over HTTP on loopback', () => {
       witness: trusted.name,
     });
     expect(readEvents(dataDir).some((event) => event.type === 'WitnessRefused')).toBe(false);
+  });
+
+  it('asks the witness afresh when kept cosignatures name checkpoints the log does not have', async () => {
+    const w = await witness();
+    const db = new Database(join(dataDir, 'audit.db'));
+    db.prepare('INSERT INTO checkpoint_cosignatures (tree_size, witness, line, at) VALUES (?, ?, ?, ?)').run(
+      999_999,
+      w.app.name,
+      'not a cosignature\n',
+      '',
+    );
+    db.close();
+    const lines: LogLine[] = [];
+    const server = await logWith(dataDir, [`${w.url}=${w.app.verifierKey}`], lines);
+    running.push(server);
+    await upload(server, 'a');
+    await until(() => (stored(dataDir).lines.length > 0 ? true : undefined), 'a cosignature');
+    expect(lines.some((line) => line.message.includes('beyond the newest'))).toBe(true);
   });
 
   it('keeps serving while its witness is down, and gets cosigned once the witness is back', async () => {

@@ -110,11 +110,25 @@ export class WitnessSubmissions {
     if (this.logKey === undefined) return;
     const now = this.clock.now().getTime();
     for (const link of this.links) {
+      if (!link.inFlight && link.cosignedSize > latest.size) this.forgetBeyond(link, latest.size);
       if (link.inFlight || latest.size <= link.cosignedSize || now < link.retryAt) continue;
       link.inFlight = this.submit(link, latest, this.logKey).finally(() => {
         link.inFlight = undefined;
       });
     }
+  }
+
+  /**
+   * Cosignatures of checkpoints this log no longer has (its table was edited, or its tail cut): they
+   * prove nothing here, and no proof can start from them. The witness says where it stands instead.
+   */
+  private forgetBeyond(link: WitnessLink, size: number): void {
+    this.logger.warn('cosignatures are kept of checkpoints beyond the newest: asking the witness afresh', {
+      witness: link.endpoint.name,
+      cosigned: link.cosignedSize,
+      newest: size,
+    });
+    link.cosignedSize = link.believedSize = 0;
   }
 
   /**
