@@ -358,9 +358,22 @@ export function openWitness(config: WitnessConfig, logger?: Logger): WitnessAppl
       );
     }
     state = new SqliteWitnessState(statePath);
+    const stored = state.identity();
+    const keyFound = readWitnessPublicKey(config.keyDir) !== undefined;
+    if (stored !== undefined && !keyFound) {
+      throw new Error(
+        `${WITNESS_KEY_FILE} is missing beside the witness's state: restore it from a backup; a new key ` +
+          'is a new witness (a new key folder)',
+      );
+    }
+    // No identity yet beside a key is a first start cut short (nothing cosigned); anything cosigned means
+    // the identity was lost, and with it the proof that this state is this key's.
+    if (stored === undefined && keyFound && state.knowsAnyLog()) {
+      throw new Error(`${statePath} has no identity but has cosigned: it is not this key's state`);
+    }
     const key = loadOrCreateWitnessKey(config.keyDir);
-    const identity = witnessIdentity(state.identity(), key.verifier, config.name);
-    if (state.identity() === undefined) state.identifyOnce(identity);
+    const identity = witnessIdentity(stored, key.verifier, config.name);
+    if (stored === undefined) state.identifyOnce(identity);
     const log = logger ?? createWinstonLogger(config.logLevel);
     const signing = { name: identity.name, signer: key.signer, publicKey: key.verifier.rawPublicKey };
     const service = new WitnessService(sha256, signing, logs, state, new SystemClock(), log);

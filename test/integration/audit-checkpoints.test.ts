@@ -1,5 +1,13 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkCheckpointSignature, SignedCheckpoint } from '../../src/domain/audit/checkpoint';
@@ -179,6 +187,41 @@ describe('signed checkpoints of the audit log', () => {
     await log.append([{ ...f.uploaded('c', 1), seq: 2 }]);
     await log.close();
     expect(storedCheckpoints().map((c) => [c.size, c.keyId])).toEqual([[2, oldKey]]);
+  });
+
+  it('keeps the new key when a savepoint inside the batch holding the key change is rolled back, and reads no key file', async () => {
+    const f = eventFactory();
+    const log = openLog(1000);
+    await log.append([f.uploaded('a', 1)]);
+    const oldKey = log.signingKeyId()!;
+    const next = prepareNextSigningKey(dir);
+    log.stage(
+      f.make('SigningKeyRotated', {
+        previousKeyId: oldKey,
+        previousPublicKey: readFileSync(join(dir, PUBLIC_KEY_FILE), 'utf8'),
+        keyId: next.keyId,
+        publicKey: next.publicKeyText,
+      }),
+    );
+    // As after a failed timed checkpoint, whose savepoint is rolled back while the batch stays open; the
+    // key files gone show that nothing reads them on the way.
+    for (const file of [SIGNING_KEY_FILE, 'audit-signing-key.next.pem']) rmSync(join(dir, file));
+    (log as unknown as { forgetRolledBack(): void }).forgetRolledBack();
+    expect(log.signingKeyId()).toBe(next.keyId);
+    await log.commit();
+    await log.append([{ ...f.uploaded('b', 1), seq: 3 }]);
+    await log.close();
+    expect(storedCheckpoints().map((c) => [c.size, c.keyId])).toEqual([
+      [2, oldKey],
+      [3, next.keyId],
+    ]);
+  });
+
+  it('loads the key beside a public half cut short while a rotation wrote it (empty), and drops that', () => {
+    const key = dataFolderSigningKey(dir).create();
+    writeFileSync(join(dir, `${PUBLIC_KEY_FILE}.next`), '');
+    expect(dataFolderSigningKey(dir).existing()?.keyId).toBe(key.keyId);
+    expect(existsSync(join(dir, `${PUBLIC_KEY_FILE}.next`))).toBe(false);
   });
 
   it("refuses to start with a public key file that is not the private key's other half", () => {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { join } from 'node:path';
 import { AddressInfo } from 'node:net';
@@ -252,13 +252,13 @@ describe('a log and its witness, over HTTP on loopback', () => {
     ).toBeDefined();
   });
 
-  it('records a refusal once per status however its words change, whole characters only, and serves on', async () => {
+  it('records a refusal once per kind however its words change, whole visible characters only, and serves on', async () => {
     const w = await witness();
     let count = 0;
     // 199 characters, then one outside the BMP: a cut by UTF-16 units would split it.
     const url = await fake(() => ({
       status: count++ % 3 === 2 ? 400 : 422,
-      body: `${'x'.repeat(199)}\u{1F600} refusal number ${count}\u0007\n`,
+      body: `\u202E${'x'.repeat(199)}\u{1F600} refusal number ${count}\u0007\n`,
     }));
     const server = await logWith(dataDir, [`${url}=${w.app.verifierKey}`], []);
     running.push(server);
@@ -386,6 +386,10 @@ describe('the witness over HTTP', () => {
     await expect(startTestWitness(keyDir, [logKey])).rejects.toThrow(
       /the witness state is of key [0-9a-f]{64}, but/,
     );
+    // A state without its key: refused, and no new key made in its place.
+    rmSync(join(keyDir, 'witness-key.pem'));
+    await expect(startTestWitness(keyDir, [logKey])).rejects.toThrow(/witness-key\.pem is missing beside/);
+    expect(existsSync(join(keyDir, 'witness-key.pem'))).toBe(false);
     w = await startTestWitness(tempDir('ferry-witness-again-'), [logKey]);
   });
 

@@ -43,10 +43,11 @@ class WitnessLink {
   retryMs = 0;
   down = false;
   /**
-   * The statuses it has refused with since it last cosigned, each recorded as an event once: a witness
-   * that keeps refusing is not an event a minute, whatever it answers.
+   * The kinds of refusal it has made since it last cosigned, each recorded as an event once: a witness
+   * that keeps refusing is not an event a minute, whatever it answers, and a split view is never hidden
+   * behind an earlier refusal of another kind.
    */
-  readonly refusedWith = new Set<number>();
+  readonly refusedWith = new Set<string>();
 
   constructor(
     readonly endpoint: WitnessEndpoint,
@@ -68,6 +69,8 @@ export class WitnessSubmissions {
   private timer: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
   private logKey: SignatureVerifier | undefined;
+  /** The key id last found nowhere, said once. */
+  private unknownKey: string | undefined;
 
   constructor(
     private readonly hash: HashFn,
@@ -102,12 +105,29 @@ export class WitnessSubmissions {
     this.reader.close();
   }
 
+  /** A timer's callback that threw would end the server: a failure here is only reported. */
   private tick(): void {
+    try {
+      this.submitNewest();
+    } catch (error) {
+      this.logger.error('witness submissions failed; trying again', { error: String(error) });
+    }
+  }
+
+  private submitNewest(): void {
     const latest = this.reader.latestCheckpoint();
     if (latest?.origin === undefined) return;
     if (this.logKey?.keyId !== latest.keyId) this.logKey = this.logKeyOf(latest.keyId);
-    // Signed by a next key not yet in place (a key change in progress): the next tick finds it.
-    if (this.logKey === undefined) return;
+    if (this.logKey === undefined) {
+      // Its key is named nowhere the log can read (a damaged key change): said once, not every second.
+      if (this.unknownKey !== latest.keyId) {
+        this.logger.error('the newest checkpoint is signed by a key the log does not name; not submitted', {
+          keyId: latest.keyId,
+        });
+      }
+      this.unknownKey = latest.keyId;
+      return;
+    }
     const now = this.clock.now().getTime();
     for (const link of this.links) {
       if (!link.inFlight && link.cosignedSize > latest.size) this.forgetBeyond(link, latest.size);
@@ -155,7 +175,7 @@ export class WitnessSubmissions {
     key: SignatureVerifier,
   ): Promise<void> {
     try {
-      for (let redirects = 0; ; redirects++) {
+      for (let redirects = 0; !this.abort.signal.aborted; redirects++) {
         const reply = await this.send(link, checkpoint, key);
         const redirect = this.redirectOf(reply, link, checkpoint);
         if (redirect !== undefined && redirects < MAX_REDIRECTS) {
@@ -224,7 +244,11 @@ export class WitnessSubmissions {
       (signature) => checkCosignature(this.hash, link.endpoint, text, signature) !== undefined,
     );
     if (valid === undefined)
-      return { status: 200, reason: `the answer carries no valid cosignature by ${name}` };
+      return {
+        kind: 'no-cosignature',
+        status: 200,
+        reason: `the answer carries no valid cosignature by ${name}`,
+      };
     const cosignature = { size: checkpoint.size, witness: name, line: signatureLine(valid) };
     this.store.add(cosignature, this.clock.now().toISOString());
     this.logger.debug('checkpoint cosigned', { witness: name, size: checkpoint.size });
@@ -240,15 +264,21 @@ export class WitnessSubmissions {
       reason: refusal.reason,
     });
     this.backOff(link, this.times.maxRetryMs);
-    if (link.refusedWith.has(refusal.status)) return;
-    link.refusedWith.add(refusal.status);
+    if (link.refusedWith.has(refusal.kind)) return;
+    link.refusedWith.add(refusal.kind);
     try {
       this.ledger.record<'WitnessRefused'>({
         actor: SERVER_ACTOR,
         session: '',
         remote: '',
         type: 'WitnessRefused',
-        payload: { witness: name, url, size: checkpoint.size, ...refusal },
+        payload: {
+          witness: name,
+          url,
+          size: checkpoint.size,
+          status: refusal.status,
+          reason: refusal.reason,
+        },
       });
     } catch (error) {
       // The log cannot be written: the server is stopping already, and says why.

@@ -24,6 +24,8 @@ export interface WitnessState {
   identity(): WitnessStateIdentity | undefined;
   identifyOnce(identity: WitnessStateIdentity): void;
   latest(origin: string): WitnessedHead | undefined;
+  /** Whether it has cosigned anything at all. */
+  knowsAnyLog(): boolean;
   /**
    * Records `head` as the newest for `origin` if the stored size is still `fromSize` (0: none stored);
    * false, with nothing changed, if it is not. Durable when it returns: the cosignature is sent after.

@@ -92,9 +92,11 @@ export function createPrivateKeyFile(path: string): void {
 
 function ensurePublicKeyFile(path: string, publicKey: KeyObject): void {
   const promoted = `${path}.next`;
-  // A rotation cut between putting the new private key in place and its public half.
-  if (existsSync(promoted) && keyIdOf(createPublicKey(readFileSync(promoted))) === keyIdOf(publicKey)) {
-    renameSync(promoted, path);
+  // A rotation cut between putting the new private key in place and its public half; or cut while that
+  // half was being written (a crash, a full disk), which leaves it unreadable, and it is made again below.
+  if (existsSync(promoted)) {
+    if (publicKeyIdIn(promoted) === keyIdOf(publicKey)) renameSync(promoted, path);
+    else rmSync(promoted, { force: true });
   }
   if (!existsSync(path)) {
     writeFileSync(path, publicKey.export({ type: 'spki', format: 'pem' }), { mode: 0o644 });
@@ -102,6 +104,15 @@ function ensurePublicKeyFile(path: string, publicKey: KeyObject): void {
   }
   if (keyIdOf(createPublicKey(readFileSync(path))) !== keyIdOf(publicKey)) {
     throw new Error(`${path} is not the public half of ${SIGNING_KEY_FILE}`);
+  }
+}
+
+/** The id of the public key in a PEM file, or undefined if the file holds none (empty, cut short). */
+function publicKeyIdIn(path: string): string | undefined {
+  try {
+    return keyIdOf(createPublicKey(readFileSync(path)));
+  } catch {
+    return undefined;
   }
 }
 

@@ -20,6 +20,10 @@ export class Checkpointer {
   private signedSize = 0;
 
   private signer: CheckpointSigner;
+  /** The key in force when the log opened: still in force while the log names no other. */
+  private readonly opening: CheckpointSigner;
+  /** Every key this process has signed with or may sign with, by id: a reload only ever picks among them. */
+  private readonly signers = new Map<string, CheckpointSigner>();
 
   constructor(
     private readonly table: CheckpointTable,
@@ -27,10 +31,12 @@ export class Checkpointer {
     private readonly now: () => string,
     /** The log's name: checkpoints of a named log are C2SP notes that carry it. */
     private readonly origin: () => string | undefined,
-    /** The log's last committed key change, if any: its seq and the key it put in force. */
+    /** The log's last key change as this connection sees it, if any: its seq and the key it put in force. */
     private readonly latestRotation: () => KeyRotation | undefined,
   ) {
     this.signer = signerFor(table.latest(), settings.key, latestRotation());
+    this.opening = this.signer;
+    this.signers.set(this.signer.keyId, this.signer);
     this.signedSize = table.latest()?.size ?? 0;
   }
 
@@ -66,17 +72,21 @@ export class Checkpointer {
   rotateTo(keyId: string): void {
     const next = this.settings.key.pending();
     if (next?.keyId !== keyId) throw new Error(`the new key ${keyId} is not beside the current one`);
+    this.signers.set(next.keyId, next);
     this.signer = next;
   }
 
   /**
-   * After a rolled-back transaction, what was written in it is gone, a key change included: the key in
-   * force is again the one the committed log names.
+   * After a rollback (of a batch, or of a savepoint inside one), what was written in it is gone, a key
+   * change included: the key in force is again the one the log names as this connection now sees it, the
+   * last key change's, else the newest checkpoint's, else the one it opened with. Touches no key file: keys are only read, made or
+   * put in place when the log opens and by a rotation, never on a path that is cleaning up a failure.
    */
   reload(): void {
     const latest = this.table.latest();
     this.signedSize = latest?.size ?? 0;
-    this.signer = signerFor(latest, this.settings.key, this.latestRotation());
+    const inForce = this.latestRotation()?.keyId ?? latest?.keyId ?? this.opening.keyId;
+    this.signer = this.signers.get(inForce) ?? this.signer;
   }
 }
 

@@ -240,17 +240,26 @@ export class SqliteEventLog implements EventLog {
       try {
         this.signTail();
       } catch (error) {
-        this.forgetRolledBack();
         onError(error);
+        // A timer callback that throws would end the process: what cannot be reloaded is only reported.
+        try {
+          this.forgetRolledBack();
+        } catch (reloadError) {
+          onError(reloadError);
+        }
       }
     }, settings.policy.everySeconds * 1000);
     return timer.unref();
   }
 
+  /** Each part reloads even if another cannot: a catalogue left with rolled-back rows would be worse. */
   private forgetRolledBack(): void {
-    this.tree.reload();
-    this.checkpointer?.reload();
-    this.catalogue.reload();
+    try {
+      this.tree.reload();
+      this.checkpointer?.reload();
+    } finally {
+      this.catalogue.reload();
+    }
   }
 
   /** Reads in pages so that appends may interleave with a long read on the same connection. */

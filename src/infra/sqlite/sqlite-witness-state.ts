@@ -38,6 +38,7 @@ export class SqliteWitnessState implements WitnessState {
   private readonly db: Database.Database;
   private readonly readIdentity: Database.Statement<[], WitnessStateIdentity | undefined>;
   private readonly writeIdentity: Database.Statement<[string, string]>;
+  private readonly anyLog: Database.Statement<[], number | undefined>;
   private readonly readHead: Database.Statement<[string], { size: number; root: Buffer } | undefined>;
   private readonly insertHead: Database.Statement<[string, number, Uint8Array, string]>;
   private readonly updateHead: Database.Statement<[number, Uint8Array, string, string, number]>;
@@ -59,6 +60,7 @@ export class SqliteWitnessState implements WitnessState {
     this.readIdentity = this.db.prepare('SELECT name, key_id AS keyId FROM witness_identity');
     this.writeIdentity = this.db.prepare('INSERT INTO witness_identity (id, name, key_id) VALUES (1, ?, ?)');
     this.readHead = this.db.prepare('SELECT size, root FROM witnessed_logs WHERE origin = ?');
+    this.anyLog = this.db.prepare<[], number | undefined>('SELECT 1 FROM witnessed_logs LIMIT 1').pluck();
     this.insertHead = this.db.prepare(
       'INSERT INTO witnessed_logs (origin, size, root, at) VALUES (?, ?, ?, ?) ON CONFLICT (origin) DO NOTHING',
     );
@@ -93,6 +95,10 @@ export class SqliteWitnessState implements WitnessState {
 
   identifyOnce(identity: WitnessStateIdentity): void {
     this.writeIdentity.run(identity.name, identity.keyId);
+  }
+
+  knowsAnyLog(): boolean {
+    return this.anyLog.get() !== undefined;
   }
 
   latest(origin: string): WitnessedHead | undefined {

@@ -9,6 +9,7 @@ export class HttpWitnessClient implements WitnessClient {
 
   async addCheckpoint(url: string, body: string, signal: AbortSignal): Promise<WitnessReply> {
     // Aborted by the caller or by the timeout, whichever comes first (AbortSignal.any is Node 20.3+).
+    if (signal.aborted) throw new Error('the submission was abandoned');
     const abort = new AbortController();
     const stop = () => abort.abort();
     const timer = setTimeout(stop, this.timeoutMs);

@@ -11,6 +11,7 @@ import {
   parseAddCheckpointRequest,
 } from '../../../src/domain/witness/add-checkpoint-request';
 import { judgeAddCheckpoint, WitnessedHead } from '../../../src/domain/witness/witness-decision';
+import { refusalOf, witnessSizeOf } from '../../../src/app/audit/witness-refusal';
 import { Ed25519Signer, Ed25519Verifier } from '../../../src/infra/crypto/ed25519-keys';
 import { readWitnessVerifierKey, witnessVerifierKey } from '../../../src/infra/crypto/verifier-keys';
 import { eventBytes, flipBit, naiveMth, naiveProof, sha256 } from './merkle-fixtures';
@@ -207,5 +208,27 @@ describe("a witness's judgement (tlog-witness)", () => {
       kind: 'refuse',
       status: 422,
     });
+  });
+});
+
+describe("a witness's refusal, in words for the log", () => {
+  const answer = (status: number, body: string) => ({ status, body });
+
+  it('tells a split view from a witness ahead of the log and one whose size moves, each a kind of its own', () => {
+    expect(refusalOf(answer(409, '9\n'), 9, 12)).toMatchObject({ kind: 'split-view', status: 409 });
+    expect(refusalOf(answer(409, '20\n'), 9, 12)).toMatchObject({ kind: 'witness-ahead' });
+    expect(refusalOf(answer(409, '10\n'), 9, 12)).toMatchObject({ kind: 'witness-moving' });
+    expect(refusalOf(answer(409, 'conflict\n'), 9, 12)).toMatchObject({
+      kind: 'http-409',
+      reason: 'HTTP 409: conflict',
+    });
+    expect(witnessSizeOf(answer(409, '12'))).toBe(12);
+    expect(witnessSizeOf(answer(422, '12\n'))).toBeUndefined();
+  });
+
+  it("keeps the witness's first line only, without characters that control or hide text", () => {
+    const said = refusalOf(answer(403, 'no\u202E key\u200B for\u2028 you\u0007\nsecond line'), 0, 5);
+    expect(said).toEqual({ kind: 'http-403', status: 403, reason: 'HTTP 403: no key for you' });
+    expect(refusalOf(answer(404, ''), 0, 5).reason).toBe('HTTP 404');
   });
 });
