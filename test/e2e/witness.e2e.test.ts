@@ -61,6 +61,8 @@ describe('witnesses, through the binary', () => {
     const first = await serve(logA);
     await put(first, 'shared.txt', 'before the split');
     await stop(first);
+    const before = join(work, 'before.note');
+    writeFileSync(before, await ferry('audit', 'checkpoint', '--data', logA));
     // Two folders with one key and one name: the log's operator could show each to another auditor.
     cpSync(logA, logB, { recursive: true });
     rmSync(join(logB, 'ferry.lock'), { force: true });
@@ -142,6 +144,31 @@ describe('witnesses, through the binary', () => {
     const unasked = await runFerry(['audit', 'verify', '--data', logA, '--min-witnesses', '1']);
     expect(unasked.code).not.toBe(0);
     expect(unasked.stderr).toContain('--min-witnesses needs the witnesses to trust');
+
+    // Offline, with the public key and three files: the cosigned note extends the one kept before.
+    const after = join(work, 'after.note');
+    writeFileSync(after, noteA);
+    const proof = join(work, 'proof.json');
+    const sizeA = noteA.split('\n')[1];
+    writeFileSync(
+      proof,
+      await ferry('audit', 'prove-consistency', '--from', before, '--to', sizeA, '--data', logA),
+    );
+    const publicKey = join(logA, 'audit-signing-key.pub.pem');
+    const checkOffline = (...flags: string[]) =>
+      runFerry(['audit', 'check-consistency', before, after, proof, '--key', publicKey, ...flags]);
+    const cosigned = await checkOffline('--witness', witnessKey);
+    expect(cosigned.code).toBe(0);
+    expect(cosigned.stdout).toMatch(/^consistent: .*\ncosigned by witness\.example\/w1 at \d{4}-/);
+    const notEnough = await checkOffline(...both, '--min-witnesses', '2');
+    expect(notEnough.code).not.toBe(0);
+    expect(notEnough.stderr).toContain('NOT_WITNESSED');
+    const line = noteA.split('\n').find((each) => each.startsWith('\u2014 witness.example/w1 '))!;
+    const flipped = line.slice(0, -5) + (line.at(-5) === 'A' ? 'B' : 'A') + line.slice(-4);
+    writeFileSync(after, noteA.replace(line, flipped));
+    const forged = await checkOffline('--witness', witnessKey);
+    expect(forged.code).not.toBe(0);
+    expect(forged.stderr).toContain('NOT_WITNESSED');
 
     // A cosignature edited in the database is only a claim: it no longer counts.
     const db = new Database(join(logA, 'audit.db'));

@@ -5,11 +5,15 @@ import {
   checkConsistencyClaim,
   parseConsistencyProofDocument,
 } from '../../domain/audit/consistency-proof-document';
-import { readJsonFile } from '../audit-verdict';
+import { readJsonFile, readTextFile } from '../audit-verdict';
+import { AuditResult, passed } from '../../domain/audit/audit-failure';
+import { Cosignature } from '../../domain/audit/cosignature';
+import { HashFn } from '../../domain/audit/hash';
+import { checkNoteCosignatures } from '../../domain/audit/witnessed-checkpoint';
 import { readCheckpointFile } from '../checkpoint-file';
 import { loadApplication } from '../lazy-app';
-import { parseWholeNumber } from '../options';
-import { fail, withToolkit } from './audit-proofs';
+import { collect, parsePositiveInteger, parseWholeNumber } from '../options';
+import { fail, withToolkit, WitnessOptions, witnessThreshold } from './audit-proofs';
 
 /**
  * `ferry audit prove-consistency` and `check-consistency`: that today's log extends a checkpoint someone
@@ -41,7 +45,17 @@ export function registerAuditConsistency(audit: Command): void {
     .argument('<new>', 'the newer checkpoint')
     .argument('<proof>', 'the proof, from `ferry audit prove-consistency`')
     .requiredOption('--key <public-key.pem>', 'the public key to trust')
-    .action(async (oldFile: string, newFile: string, proofFile: string, options: { key: string }) => {
+    .option(
+      '--witness <verifier-key>',
+      'a witness to trust (`ferry witness key`); repeatable: <new> must carry their cosignatures',
+      collect,
+    )
+    .option(
+      '--min-witnesses <n>',
+      'how many of the --witness keys must have cosigned <new> (default: 1)',
+      parsePositiveInteger,
+    )
+    .action(async (oldFile: string, newFile: string, proofFile: string, options: CheckConsistencyOptions) => {
       const checker = (await loadApplication()).openProofChecker(options.key);
       if (!checker.ok) return fail(checker.failure);
       const { hash, trustedKey } = checker.value;
@@ -54,8 +68,31 @@ export function registerAuditConsistency(audit: Command): void {
       if (!proof.ok) return fail(proof.failure);
       const checked = checkConsistencyClaim(hash, trustedKey, older.value, newer.value, proof.value);
       if (!checked.ok) return fail(checked.failure);
+      const witnessed = await cosignaturesOn(hash, newFile, options);
+      if (!witnessed.ok) return fail(witnessed.failure);
       process.stdout.write(
-        `consistent: the log of ${newer.value.size} events extends the log of ${older.value.size} events\n`,
+        `consistent: the log of ${newer.value.size} events extends the log of ${older.value.size} events\n` +
+          witnessed.value
+            .map(({ witness, time }) => `cosigned by ${witness} at ${new Date(time * 1000).toISOString()}\n`)
+            .join(''),
       );
     });
+}
+
+interface CheckConsistencyOptions extends WitnessOptions {
+  readonly key: string;
+}
+
+/** With --witness, the trusted witnesses' cosignatures on the newer checkpoint; none asked, none needed. */
+async function cosignaturesOn(
+  hash: HashFn,
+  newFile: string,
+  options: WitnessOptions,
+): Promise<AuditResult<Cosignature[]>> {
+  const threshold = await witnessThreshold(options);
+  if (!threshold.ok || threshold.value === undefined) return threshold.ok ? passed([]) : threshold;
+  const note = await readTextFile(newFile);
+  if (!note.ok) return note;
+  const { trusted, minimum } = threshold.value;
+  return checkNoteCosignatures(hash, note.value, trusted, minimum);
 }

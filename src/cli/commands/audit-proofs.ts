@@ -149,11 +149,15 @@ export function registerAuditProofs(audit: Command): void {
     });
 }
 
-export interface VerifyCommandOptions {
-  readonly against?: string;
-  readonly key?: string;
+/** `--witness <verifier key>...` and `--min-witnesses N`: whose cosignatures a checkpoint needs. */
+export interface WitnessOptions {
   readonly witness?: readonly string[];
   readonly minWitnesses?: number;
+}
+
+export interface VerifyCommandOptions extends WitnessOptions {
+  readonly against?: string;
+  readonly key?: string;
   readonly json?: boolean;
 }
 
@@ -176,8 +180,8 @@ export function verifyDataFolder(dataDir: string, options: VerifyCommandOptions)
   });
 }
 
-async function witnessThreshold(
-  options: VerifyCommandOptions,
+export async function witnessThreshold(
+  options: WitnessOptions,
 ): Promise<AuditResult<WitnessThreshold | undefined>> {
   const given = options.witness ?? [];
   if (given.length === 0) {

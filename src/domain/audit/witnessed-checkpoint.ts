@@ -2,7 +2,7 @@ import { AuditResult, failed, passed } from './audit-failure';
 import { checkpointNoteText, SignedCheckpoint } from './checkpoint';
 import { Cosignature, cosignedBy, Witness } from './cosignature';
 import { HashFn } from './hash';
-import { parseSignatureLines } from './signed-note';
+import { parseSignatureLines, parseSignedNote } from './signed-note';
 import { AuditLogReader } from '../ports/audit-log-reader.port';
 import { StoredCosignature } from '../ports/cosignature-store.port';
 
@@ -50,4 +50,23 @@ function* bySize(rows: Iterable<StoredCosignature>): Iterable<[number, StoredCos
     group.push(row);
   }
   if (group.length > 0) yield [group[0].size, group];
+}
+
+/**
+ * The trusted witnesses' valid cosignatures on a checkpoint note handed over (its own signature is
+ * checked elsewhere), if at least `minimum` of them are there; `NOT_WITNESSED` if fewer.
+ */
+export function checkNoteCosignatures(
+  hash: HashFn,
+  note: string,
+  witnesses: readonly Witness[],
+  minimum: number,
+): AuditResult<Cosignature[]> {
+  const parsed = parseSignedNote(note);
+  const found = parsed === undefined ? [] : cosignedBy(hash, witnesses, parsed.text, parsed.signatures);
+  if (found.length >= minimum) return passed(found);
+  return failed(
+    'NOT_WITNESSED',
+    `the checkpoint carries valid cosignatures of ${found.length} of the trusted witnesses, not ${minimum}`,
+  );
 }
