@@ -253,7 +253,7 @@ export async function startApplication(
   try {
     await container.get<FileStore>(TOKENS.FileStore).open();
     await ledger.load();
-    await container.get(LogName).ensure(config.logOrigin, () => defaultOrigin(config));
+    await container.get(LogName).ensure(config.logOrigin);
     await container.get(HeldUploadExpiry).releaseUnaccounted();
     submissions = witnesses.length > 0 ? witnessSubmissions(config, container, witnesses) : undefined;
   } catch (error) {
@@ -351,7 +351,8 @@ export function openWitness(config: WitnessConfig, logger?: Logger): WitnessAppl
     const statePath = join(config.keyDir, WITNESS_STATE_FILE);
     // The state is made before the key, so a key without it means the state was lost: a witness that has
     // forgotten what it cosigned would cosign a split view under the same name and key.
-    if (readWitnessPublicKey(config.keyDir) !== undefined && !existsSync(statePath)) {
+    const keyFound = existsSync(join(config.keyDir, WITNESS_KEY_FILE));
+    if (keyFound && !existsSync(statePath)) {
       throw new Error(
         `${statePath} is missing beside the witness's key: restore it from a backup, or make a new witness ` +
           '(a new key folder, a new key to hand out); never run this key without what it has cosigned',
@@ -359,7 +360,6 @@ export function openWitness(config: WitnessConfig, logger?: Logger): WitnessAppl
     }
     state = new SqliteWitnessState(statePath);
     const stored = state.identity();
-    const keyFound = readWitnessPublicKey(config.keyDir) !== undefined;
     if (stored !== undefined && !keyFound) {
       throw new Error(
         `${WITNESS_KEY_FILE} is missing beside the witness's state: restore it from a backup; a new key ` +
@@ -523,13 +523,6 @@ export function sftpHostKey(config: FerryConfig): SshHostKey {
 }
 
 /** The data folder's Ed25519 key (created on first start) signs the audit log's checkpoints. */
-/** A log's name unless the operator gives one: unique, as its signing key is. */
-function defaultOrigin(config: FerryConfig): string {
-  if (config.store !== 'disk') return 'ferry/memory';
-  const keyId = dataFolderSigningKey(config.dataDir).existing()?.keyId;
-  return `ferry/${keyId?.slice(0, 16) ?? 'unsigned'}`;
-}
-
 function checkpointSettings(config: FerryConfig, logger: Logger): CheckpointSettings {
   return {
     key: dataFolderSigningKey(config.dataDir),

@@ -17,10 +17,10 @@ export class LogName {
   ) {}
 
   /**
-   * Names a log that has no name yet, `asked` or else `fallback()` (read only then: it reads the key);
-   * a named log refuses another name.
+   * Names a log that has no name yet, `asked` or else one made from its signing key's id, so unique as
+   * the key is; a named log refuses another name.
    */
-  async ensure(asked: string | undefined, fallback: () => string): Promise<string> {
+  async ensure(asked: string | undefined): Promise<string> {
     const current = this.log.origin();
     if (current !== undefined) {
       if (asked !== undefined && asked !== current) {
@@ -30,7 +30,7 @@ export class LogName {
       }
       return current;
     }
-    const origin = asked ?? fallback();
+    const origin = asked ?? `ferry/${this.log.signingKeyId()?.slice(0, 16) ?? 'memory'}`;
     if (!isKeyName(origin)) {
       throw new Error(`--log-origin ${JSON.stringify(origin)}: a log name has no spaces and no "+"`);
     }

@@ -17,11 +17,20 @@ export async function readCheckpointFile(
   trustedKey: SignatureVerifier | undefined,
 ): Promise<AuditResult<SignedCheckpoint>> {
   const text = await readTextFile(path);
-  if (!text.ok) return text;
-  if (!text.value.trimStart().startsWith('{')) {
+  return text.ok ? parseCheckpointFileText(text.value, path, hash, trustedKey) : text;
+}
+
+/** The same, from the file's text already read (`path` only names it in messages). */
+export function parseCheckpointFileText(
+  text: string,
+  path: string,
+  hash: HashFn,
+  trustedKey: SignatureVerifier | undefined,
+): AuditResult<SignedCheckpoint> {
+  if (!text.trimStart().startsWith('{')) {
     if (trustedKey === undefined) return failed('UNREADABLE', 'there is no public key to read the note with');
-    return parseCheckpointNote(hash, text.value, trustedKey, path);
+    return parseCheckpointNote(hash, text, trustedKey, path);
   }
-  const json = parseJsonText(text.value, path);
+  const json = parseJsonText(text, path);
   return json.ok ? parseCheckpointDocument(json.value, path) : json;
 }

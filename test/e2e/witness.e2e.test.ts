@@ -152,7 +152,7 @@ describe('witnesses, through the binary', () => {
     const sizeA = noteA.split('\n')[1];
     writeFileSync(
       proof,
-      await ferry('audit', 'prove-consistency', '--from', before, '--to', sizeA, '--data', logA),
+      await ferry('audit', '--data', logA, 'prove-consistency', '--from', before, '--to', sizeA),
     );
     const publicKey = join(logA, 'audit-signing-key.pub.pem');
     const checkOffline = (...flags: string[]) =>

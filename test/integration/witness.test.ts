@@ -393,6 +393,21 @@ describe('the witness over HTTP', () => {
     w = await startTestWitness(tempDir('ferry-witness-again-'), [logKey]);
   });
 
+  it('refuses a state that has cosigned but lost its identity, and starts one that cosigned nothing', async () => {
+    expect((await post(await firstRequest())).status).toBe(200);
+    await w.stop();
+    const db = new Database(join(keyDir, 'witness.db'));
+    db.prepare('DELETE FROM witness_identity').run();
+    db.close();
+    await expect(startTestWitness(keyDir, [logKey])).rejects.toThrow(/has no identity but has cosigned/);
+    const db2 = new Database(join(keyDir, 'witness.db'));
+    db2.prepare('DELETE FROM witnessed_logs').run();
+    db2.close();
+    // As after a first start cut between the key and its identity: nothing cosigned, so it goes on.
+    w = await startTestWitness(keyDir, [logKey]);
+    expect(w.app.name).toMatch(/^ferry-witness\/[0-9a-f]{16}$/);
+  });
+
   it('keeps at most 100 pieces of evidence per log, the first ones', () => {
     const state = new SqliteWitnessState(join(tempDir('ferry-witness-state-'), 'witness.db'));
     try {

@@ -1,6 +1,5 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { proveConsistency } from '../../app/audit/prove-consistency';
-import { DEFAULT_CONFIG } from '../../app/config';
 import {
   checkConsistencyClaim,
   parseConsistencyProofDocument,
@@ -10,10 +9,18 @@ import { AuditResult, passed } from '../../domain/audit/audit-failure';
 import { Cosignature } from '../../domain/audit/cosignature';
 import { HashFn } from '../../domain/audit/hash';
 import { checkNoteCosignatures } from '../../domain/audit/witnessed-checkpoint';
-import { readCheckpointFile } from '../checkpoint-file';
+import { parseCheckpointFileText, readCheckpointFile } from '../checkpoint-file';
 import { loadApplication } from '../lazy-app';
 import { collect, parsePositiveInteger, parseWholeNumber } from '../options';
-import { fail, withToolkit, WitnessOptions, witnessThreshold } from './audit-proofs';
+import {
+  DataOptions,
+  dataDirOf,
+  dataOption,
+  fail,
+  withToolkit,
+  WitnessOptions,
+  witnessThreshold,
+} from './audit-proofs';
 
 /**
  * `ferry audit prove-consistency` and `check-consistency`: that today's log extends a checkpoint someone
@@ -27,9 +34,9 @@ export function registerAuditConsistency(audit: Command): void {
     )
     .requiredOption('--from <checkpoint>', 'the kept checkpoint (a note, or its JSON form)')
     .option('--to <size>', 'to the checkpoint of this tree size (default: the newest)', parseWholeNumber)
-    .addOption(new Option('--data <dir>', 'data folder').env('FERRY_DATA').default(DEFAULT_CONFIG.dataDir))
-    .action((options: { from: string; to?: number; data: string }) =>
-      withToolkit(options.data, undefined, false, async (toolkit) => {
+    .addOption(dataOption())
+    .action((options: DataOptions & { from: string; to?: number }, command: Command) =>
+      withToolkit(dataDirOf(options, command), undefined, false, async (toolkit) => {
         const older = await readCheckpointFile(options.from, toolkit.hash, toolkit.trustedKey);
         if (!older.ok) return older;
         const proven = proveConsistency(toolkit, older.value, options.to);
@@ -61,14 +68,17 @@ export function registerAuditConsistency(audit: Command): void {
       const { hash, trustedKey } = checker.value;
       const older = await readCheckpointFile(oldFile, hash, trustedKey);
       if (!older.ok) return fail(older.failure);
-      const newer = await readCheckpointFile(newFile, hash, trustedKey);
+      // Read once: the consistency and the cosignatures are checked on the same bytes.
+      const newText = await readTextFile(newFile);
+      if (!newText.ok) return fail(newText.failure);
+      const newer = parseCheckpointFileText(newText.value, newFile, hash, trustedKey);
       if (!newer.ok) return fail(newer.failure);
       const json = await readJsonFile(proofFile);
       const proof = json.ok ? parseConsistencyProofDocument(json.value, proofFile) : json;
       if (!proof.ok) return fail(proof.failure);
       const checked = checkConsistencyClaim(hash, trustedKey, older.value, newer.value, proof.value);
       if (!checked.ok) return fail(checked.failure);
-      const witnessed = await cosignaturesOn(hash, newFile, options);
+      const witnessed = await cosignaturesOn(hash, newText.value, options);
       if (!witnessed.ok) return fail(witnessed.failure);
       process.stdout.write(
         `consistent: the log of ${newer.value.size} events extends the log of ${older.value.size} events\n` +
@@ -86,13 +96,11 @@ interface CheckConsistencyOptions extends WitnessOptions {
 /** With --witness, the trusted witnesses' cosignatures on the newer checkpoint; none asked, none needed. */
 async function cosignaturesOn(
   hash: HashFn,
-  newFile: string,
+  note: string,
   options: WitnessOptions,
 ): Promise<AuditResult<Cosignature[]>> {
   const threshold = await witnessThreshold(options);
   if (!threshold.ok || threshold.value === undefined) return threshold.ok ? passed([]) : threshold;
-  const note = await readTextFile(newFile);
-  if (!note.ok) return note;
   const { trusted, minimum } = threshold.value;
-  return checkNoteCosignatures(hash, note.value, trusted, minimum);
+  return checkNoteCosignatures(hash, note, trusted, minimum);
 }

@@ -1,3 +1,4 @@
+import { localActor } from '../../domain/authorization';
 import { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
@@ -66,7 +67,7 @@ export function registerAuditKeys(audit: Command): void {
       });
     }
     const origin = {
-      actor: `local:${userInfo().username}`,
+      actor: localActor(userInfo().username),
       session: `rotate-key-${randomUUID()}`,
       remote: 'local',
     };

@@ -1,3 +1,4 @@
+import { localActor } from '../../domain/authorization';
 import { Command, Option } from 'commander';
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
@@ -30,7 +31,7 @@ export function registerGc(program: Command): void {
       ).startApplication({ ...DEFAULT_CONFIG, dataDir: options.data, logLevel: 'warn' });
       try {
         const origin = {
-          actor: `local:${userInfo().username}`,
+          actor: localActor(userInfo().username),
           session: `gc-${randomUUID()}`,
           remote: 'local',
         };

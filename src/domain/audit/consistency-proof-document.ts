@@ -4,6 +4,7 @@ import { isLowerHex } from './checkpoint-document';
 import { fromHex, HashFn } from './hash';
 import { verifyConsistency } from './merkle';
 import { SignatureVerifier } from '../ports/signature-verifier.port';
+import { isTreeSize } from './merkle-hashing';
 
 /**
  * An RFC 9162 consistency proof between two tree sizes, as `ferry audit prove-consistency` prints it:
@@ -22,11 +23,9 @@ export function parseConsistencyProofDocument(
 ): AuditResult<ConsistencyProofDocument> {
   const document = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   const { oldSize, newSize, proof } = document;
-  const isSize = (size: unknown): size is number =>
-    typeof size === 'number' && Number.isSafeInteger(size) && size >= 0;
   if (
-    !isSize(oldSize) ||
-    !isSize(newSize) ||
+    !isTreeSize(oldSize) ||
+    !isTreeSize(newSize) ||
     !Array.isArray(proof) ||
     !proof.every((hash) => isLowerHex(hash))
   ) {

@@ -32,7 +32,10 @@ export function dataFolderSigningKey(dataDir: string): SigningKeySource {
       const next = join(dataDir, NEXT_KEY_FILE);
       return existsSync(next) ? new Ed25519Signer(createPrivateKey(readFileSync(next))) : undefined;
     },
-    promote: () => promoteNextSigningKey(dataDir),
+    promote: () => {
+      promoteNextSigningKey(dataDir);
+      return loadSigningKey(dataDir);
+    },
   };
 }
 
@@ -45,9 +48,7 @@ export function dataFolderKeyRotation(dataDir: string): SigningKeyRotation {
       return key.value;
     },
     prepareNext: () => prepareNextSigningKey(dataDir),
-    promoteNext: () => {
-      promoteNextSigningKey(dataDir);
-    },
+    promoteNext: () => promoteNextSigningKey(dataDir),
   };
 }
 
@@ -63,7 +64,7 @@ export function prepareNextSigningKey(dataDir: string): SignatureVerifier {
 }
 
 /** The last step of a rotation: the new key replaces the current one, its public half the public file. */
-export function promoteNextSigningKey(dataDir: string): Ed25519Signer {
+function promoteNextSigningKey(dataDir: string): void {
   const next = join(dataDir, NEXT_KEY_FILE);
   const publicKey = createPublicKey(createPrivateKey(readFileSync(next)));
   const publicPath = join(dataDir, PUBLIC_KEY_FILE);
@@ -73,7 +74,6 @@ export function promoteNextSigningKey(dataDir: string): Ed25519Signer {
   // A crash here leaves the new private key beside the old public file: loading finishes this rename.
   renameSync(`${publicPath}.next`, publicPath);
   syncDirectory(dataDir);
-  return loadSigningKey(dataDir);
 }
 
 function loadSigningKey(dataDir: string): Ed25519Signer {

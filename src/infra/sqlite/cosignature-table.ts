@@ -11,7 +11,7 @@ export class CosignatureTable implements CosignatureStore {
         readonly insert: Database.Statement<[number, string, string, string]>;
         readonly latest: Database.Statement<[string], number | null>;
         readonly ofSize: Database.Statement<[number], StoredCosignature>;
-        readonly page: Database.Statement<[number, number], StoredCosignature>;
+        readonly page: Database.Statement<[number, string, number], StoredCosignature>;
       }
     | undefined;
 
@@ -37,7 +37,8 @@ export class CosignatureTable implements CosignatureStore {
         `SELECT ${columns} FROM checkpoint_cosignatures WHERE tree_size = ? ORDER BY witness`,
       ),
       page: db.prepare(
-        `SELECT ${columns} FROM checkpoint_cosignatures WHERE tree_size < ? ORDER BY tree_size DESC, witness LIMIT ? `,
+        `SELECT ${columns} FROM checkpoint_cosignatures WHERE (tree_size, witness) < (?, ?)
+         ORDER BY tree_size DESC, witness DESC LIMIT ?`,
       ),
     };
   }
@@ -57,26 +58,16 @@ export class CosignatureTable implements CosignatureStore {
     return this.statements?.ofSize.all(size) ?? [];
   }
 
-  /** Every cosignature, the largest tree size first, read a page of whole sizes at a time. */
+  /** Every cosignature, the largest tree size first, a page at a time, by the table's key. */
   *newestFirst(): Iterable<StoredCosignature> {
     if (!this.statements) return;
-    let below = Number.MAX_SAFE_INTEGER;
+    let before: [number, string] = [Number.MAX_SAFE_INTEGER, ''];
     for (;;) {
-      const rows = this.statements.page.all(below, PAGE_SIZE);
-      if (rows.length < PAGE_SIZE) {
-        yield* rows;
-        return;
-      }
-      // The last size of a full page may be cut: it is read again, whole, with the next page.
-      const lastSize = rows[rows.length - 1].size;
-      const whole = rows.filter((row) => row.size !== lastSize);
-      if (whole.length === 0) {
-        yield* this.ofSize(lastSize);
-        below = lastSize;
-        continue;
-      }
-      yield* whole;
-      below = lastSize + 1;
+      const rows = this.statements.page.all(...before, PAGE_SIZE);
+      yield* rows;
+      if (rows.length < PAGE_SIZE) return;
+      const last = rows[rows.length - 1];
+      before = [last.size, last.witness];
     }
   }
 }

@@ -1,9 +1,8 @@
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { signCheckpoint } from '../../../src/domain/audit/checkpoint';
 import { checkpointNote } from '../../../src/domain/audit/checkpoint-note';
 import { checkCosignature, cosign, cosignedBy, cosignedMessage } from '../../../src/domain/audit/cosignature';
 import { leafHash } from '../../../src/domain/audit/merkle';
-import { parseSignedNote, signatureLine } from '../../../src/domain/audit/signed-note';
+import { parseSignedNote, signatureLine, verifierKey } from '../../../src/domain/audit/signed-note';
 import {
   AddCheckpointRequest,
   formatAddCheckpointRequest,
@@ -12,20 +11,12 @@ import {
 } from '../../../src/domain/witness/add-checkpoint-request';
 import { judgeAddCheckpoint, WitnessedHead } from '../../../src/domain/witness/witness-decision';
 import { refusalOf, witnessSizeOf } from '../../../src/app/audit/witness-refusal';
-import { Ed25519Signer, Ed25519Verifier } from '../../../src/infra/crypto/ed25519-keys';
+import { newTestKey } from '../../support/memory-audit-log';
 import { readWitnessVerifierKey, witnessVerifierKey } from '../../../src/infra/crypto/verifier-keys';
 import { eventBytes, flipBit, naiveMth, naiveProof, sha256 } from './merkle-fixtures';
 
-function newKey(): { signer: Ed25519Signer; verifier: Ed25519Verifier } {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  return {
-    signer: new Ed25519Signer(privateKey),
-    verifier: new Ed25519Verifier(createPublicKey(privateKey)),
-  };
-}
-
 const ORIGIN = 'example.com/log';
-const log = newKey();
+const log = newTestKey();
 const leaves = Array.from({ length: 20 }, (_, seq) => leafHash(sha256, eventBytes(seq)));
 /** Another history: the same first 7 leaves, then others. */
 const forked = leaves.map((leaf, seq) => (seq < 7 ? leaf : leafHash(sha256, eventBytes(1000 + seq))));
@@ -54,7 +45,7 @@ function judge(body: AddCheckpointRequest, latest: WitnessedHead | undefined, ke
 }
 
 describe('C2SP tlog-cosignature/v1', () => {
-  const witness = newKey();
+  const witness = newTestKey();
   const named = { name: 'witness.example/w1', key: witness.verifier };
   const text = `${ORIGIN}\n5\n${Buffer.from(naiveMth(leaves.slice(0, 5))).toString('base64')}\n`;
   const cosignAt = (time: number) =>
@@ -84,12 +75,12 @@ describe('C2SP tlog-cosignature/v1', () => {
     expect(
       checkCosignature(sha256, { ...named, name: 'witness.example/w2' }, text, signature),
     ).toBeUndefined();
-    const other = { name: named.name, key: newKey().verifier };
+    const other = { name: named.name, key: newTestKey().verifier };
     expect(checkCosignature(sha256, other, text, signature)).toBeUndefined();
   });
 
   it('counts each trusted witness once, however often it is named or has signed', () => {
-    const second = newKey();
+    const second = newTestKey();
     const secondNamed = { name: 'witness.example/w2', key: second.verifier };
     const first = cosignAt(1);
     const again = cosignAt(2);
@@ -104,7 +95,10 @@ describe('C2SP tlog-cosignature/v1', () => {
     expect(Buffer.from(encoded, 'base64')[0]).toBe(0x04);
     expect(readWitnessVerifierKey(key)?.name).toBe(named.name);
     expect(readWitnessVerifierKey(key)?.key.keyId).toBe(witness.verifier.keyId);
-    // A log's key (0x01) is not a witness's.
+    // The same name and key as a log's verifier key (0x01) is not a witness's key; a wrong id is refused.
+    expect(
+      readWitnessVerifierKey(verifierKey(sha256, named.name, witness.verifier.rawPublicKey)),
+    ).toBeUndefined();
     expect(readWitnessVerifierKey(key.replace(/\+[^+]+\+/, '+00000000+'))).toBeUndefined();
   });
 });
@@ -166,7 +160,7 @@ describe("a witness's judgement (tlog-witness)", () => {
 
   it('refuses an unknown log (404) and a checkpoint no trusted key signed (403)', () => {
     expect(judge(request(0, 5), undefined, [])).toMatchObject({ kind: 'refuse', status: 404 });
-    const forger = newKey();
+    const forger = newTestKey();
     const forged = { oldSize: 0, proof: [], note: noteOf(5, leaves, forger) };
     expect(judge(forged, undefined)).toMatchObject({ kind: 'refuse', status: 403 });
     // Once the forger's key is trusted for the log as well, its signature counts: trust is in keys.
