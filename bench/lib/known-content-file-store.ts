@@ -26,6 +26,10 @@ export class KnownContentFileStore implements FileStore {
     for await (const sha256 of this.inner.list()) this.known.add(sha256);
   }
 
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
   async begin(): Promise<BlobWriter> {
     return new KnownContentWriter(this.inner, this.known, this.counts);
   }

@@ -312,6 +312,7 @@ export async function startApplication(
         try {
           await container.get<CredentialStore>(TOKENS.CredentialStore).close();
           await eventLog.close();
+          await container.get<FileStore>(TOKENS.FileStore).close();
         } finally {
           lock?.release();
         }
@@ -541,9 +542,10 @@ export function openAuditToolkit(dataDir: string, keyFile?: string): AuditResult
   if (!key.ok) return key;
   const reader = SqliteAuditReader.open(join(dataDir, 'audit.db'));
   if (!reader.ok) return reader;
+  const blobs = new DiskFileStore(dataDir);
   return passed({
     reader: reader.value,
-    blobs: new DiskFileStore(dataDir),
+    blobs,
     hash: sha256,
     hashStream: sha256Stream,
     trustedKey: key.value,
@@ -552,7 +554,10 @@ export function openAuditToolkit(dataDir: string, keyFile?: string): AuditResult
       const stored = reader.value.catalogueTables();
       return stored.ok ? SqliteScratchProjection.open(stored.value) : stored;
     },
-    close: () => reader.value.close(),
+    close: async () => {
+      reader.value.close();
+      await blobs.close();
+    },
   });
 }
 

@@ -5,8 +5,13 @@ import { FerryError } from '../transport/client/ferry-error';
 import { hashFilePrefix, hashing, readFileStream } from './local-files';
 import { FileProgress } from './progress';
 
-/** Files from this size on ask the server where their upload continues; smaller ones start at 0. */
-const ASK_OFFSET_FROM_BYTES = 1024 * 1024;
+/**
+ * Files from this size on are resumable uploads that ask the server where they continue. Smaller ones are
+ * sent whole in one go, again whole after a dropped connection: resuming them would save less than the
+ * round trip that asks where to resume costs, and the server keeps no held bytes for them (it gathers a
+ * small file in memory and stores it with others in one write).
+ */
+const RESUMABLE_FROM_BYTES = 1024 * 1024;
 
 export interface PutRequest {
   readonly local: string;
@@ -19,9 +24,9 @@ export interface PutRequest {
 }
 
 /**
- * One attempt to put a file: resumable, continuing whatever the server holds of it (after a dropped
- * connection, or a run of the same command that died), hashed while it is sent and proved by the digest
- * sent after it. The file is read once, plus the part the server holds already, which is hashed again
+ * One attempt to put a file, hashed while it is sent and proved by the digest sent after it. A large one
+ * is resumable: it continues whatever the server holds of it (after a dropped connection, or a run of the
+ * same command that died). The file is read once, plus the part the server holds already, which is hashed again
  * locally so the digest still covers the whole file.
  */
 export async function putFile(client: FerryClient, request: PutRequest): Promise<StoredFile> {
@@ -29,15 +34,15 @@ export async function putFile(client: FerryClient, request: PutRequest): Promise
   const info = await stat(local);
   if (!info.isFile()) throw new Error(`not a regular file: ${local}`);
   const size = info.size;
-  const upload = await uploadIdOf(local, info.size, info.mtimeMs, target);
-  // A small file is sent again whole rather than asked about: one round trip less per file of a tree.
-  const offset = size >= ASK_OFFSET_FROM_BYTES ? await heldOffset(client, upload, target, size) : 0;
+  const resumable = size >= RESUMABLE_FROM_BYTES;
+  const upload = resumable ? await uploadIdOf(local, info.size, info.mtimeMs, target) : undefined;
+  const offset = upload === undefined ? 0 : await heldOffset(client, upload, target, size);
   const hash = createHash('sha256');
   await hashFilePrefix(local, offset, hash);
   let position = offset;
   request.progress?.(position, size);
   return client.upload(target, hashing(readFileStream(local, offset), hash), size, {
-    resume: { upload, offset },
+    resume: upload === undefined ? undefined : { upload, offset },
     trailer: () => hash.digest('hex'),
     requestId: request.requestId,
     ifVersion: request.ifVersion,

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readEvents } from '../support/audit-db';
 import {
@@ -13,6 +13,7 @@ import {
   verify,
 } from '../support/audited-data-folder';
 import { runFerry } from '../support/ferry-binary';
+import { removeStoredBlob, replaceStoredBlob } from '../support/stored-blobs';
 import { removeDir, tempDir } from '../support/test-server';
 
 describe('ferry audit: the log proves itself, through the real binary', () => {
@@ -135,13 +136,12 @@ describe('ferry audit: the log proves itself, through the real binary', () => {
         (e) => e.type === 'FileUploaded' && e.payload.name === 'notes.txt',
       )!;
       const sha = String(upload.payload.sha256);
-      const blob = join(dir, 'blobs', sha.slice(0, 2), sha);
-      writeFileSync(blob, Buffer.from('forged notes\n'));
+      replaceStoredBlob(dir, sha, Buffer.from('forged notes\n'));
       const corrupt = await verify(dir);
       expect(corrupt).toMatchObject({ code: 1, json: { code: 'BLOB_CORRUPT', sha256: sha } });
       expect(corrupt.json.message).toContain('"notes.txt" version 1');
 
-      rmSync(blob);
+      removeStoredBlob(dir, sha);
       expect(await verify(dir)).toMatchObject({ code: 1, json: { code: 'BLOB_MISSING', sha256: sha } });
     });
 

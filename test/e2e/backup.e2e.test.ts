@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { FerryClient } from '../../src/transport/client/ferry-client';
 import { readEvents } from '../support/audit-db';
 import { runFerry, ServerProcess, startServerProcess } from '../support/ferry-binary';
+import { replaceStoredBlob } from '../support/stored-blobs';
 import { chunksOf, collector, randomFile, sha256 } from '../support/streams';
 import { removeDir, tempDir } from '../support/test-server';
 
@@ -152,7 +153,7 @@ describe('ferry backup and ferry restore-backup', () => {
     await client.upload('damaged.txt', chunksOf(body), body.length);
     await client.logout();
     const digest = sha256(body);
-    writeFileSync(join(dataDir, 'blobs', digest.slice(0, 2), digest), 'something else entirely');
+    replaceStoredBlob(dataDir, digest, Buffer.from('something else entirely'));
     const target = join(folder(), 'backup');
     const backedUp = await runFerry(['backup', '--data', dataDir, '--to', target]);
     expect(backedUp.code).not.toBe(0);

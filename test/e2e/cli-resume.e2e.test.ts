@@ -77,6 +77,31 @@ describe('ferry put and get continue interrupted transfers', () => {
     expect(uploads[0].payload).toMatchObject({ size: bytes.length, upload: { from: interrupted[1].held } });
   });
 
+  it('put: a file under 1 MiB cut mid-way is sent again whole, not held; the cut attempt is audited', async () => {
+    const bytes = randomFile(512 * 1024);
+    writeFileSync(join(local, 'small.bin'), bytes);
+    const proxy = await CuttingProxy.start(servers.ferry.address, [{ cutUpAfter: 200 * 1024 }]);
+    try {
+      const run = await runFerry(['put', 'small.bin', '--server', at(proxy.address), '--json'], {
+        cwd: local,
+      });
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ name: 'small.bin', version: 1, sha256: sha256(bytes) });
+    } finally {
+      await proxy.close();
+    }
+    const events = await eventsWhen(servers.ferry.dataDir, (types) => types.includes('FileUploaded'));
+    expect(events.filter((event) => event.type === 'UploadInterrupted')).toEqual([]);
+    const cut = events.filter((event) => event.type === 'CommandRejected').map((event) => event.payload);
+    expect(cut).toEqual([
+      expect.objectContaining({ command: 'UPLOAD', name: 'small.bin', code: 'SIZE_MISMATCH' }),
+    ]);
+    const uploads = events.filter((event) => event.type === 'FileUploaded').map((event) => event.payload);
+    expect(uploads).toHaveLength(1);
+    expect(uploads[0]).not.toHaveProperty('upload');
+    expect(readdirSync(join(servers.ferry.dataDir, 'held'))).toEqual([]);
+  });
+
   it('put: a 1 GiB upload cut at half way sends only the remaining half on the wire', async () => {
     // Sparse, so making it costs nothing; its bytes (zeros) are sent, hashed and stored like any others.
     const path = join(local, 'gig.bin');

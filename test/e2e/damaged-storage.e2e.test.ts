@@ -1,14 +1,12 @@
-import { rmSync, truncateSync } from 'node:fs';
-import { join } from 'node:path';
 import { readEvents } from '../support/audit-db';
 import { RawConnection } from '../support/raw-connection';
+import { removeStoredBlob, replaceStoredBlob } from '../support/stored-blobs';
 import { chunksOf, collector, sha256 } from '../support/streams';
 import { serverPerTest } from '../support/test-server';
 
 describe('bytes damaged behind the server’s back (real disk)', () => {
   const servers = serverPerTest();
   const bytes = Buffer.from('the stored bytes of a file');
-  const blobPath = () => join(servers.ferry.dataDir, 'blobs', sha256(bytes).slice(0, 2), sha256(bytes));
 
   async function storeOneFile(): Promise<void> {
     const client = await servers.ferry.connect();
@@ -19,7 +17,7 @@ describe('bytes damaged behind the server’s back (real disk)', () => {
 
   it('refuses DOWNLOAD and RESTORE of a missing blob with STORAGE_FAILED, and serves on', async () => {
     await storeOneFile();
-    rmSync(blobPath());
+    removeStoredBlob(servers.ferry.dataDir, sha256(bytes));
     const client = await servers.ferry.connect();
     await expect(client.download('kept.txt', collector().sink, { version: 1 })).rejects.toMatchObject({
       code: 'STORAGE_FAILED',
@@ -33,7 +31,7 @@ describe('bytes damaged behind the server’s back (real disk)', () => {
 
   it('cuts the connection when a blob is shorter than recorded, and logs the download as incomplete', async () => {
     await storeOneFile();
-    truncateSync(blobPath(), 5);
+    replaceStoredBlob(servers.ferry.dataDir, sha256(bytes), bytes.subarray(0, 5));
     const raw = await RawConnection.open(servers.ferry.address);
     raw.send('DOWNLOAD kept.txt version=1\n');
     const [header] = await raw.lines(1);

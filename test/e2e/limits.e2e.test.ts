@@ -1,23 +1,14 @@
 import { DEFAULT_UPLOAD_LIMITS } from '../../src/app/upload-limits';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { FreeSpace } from '../../src/domain/ports/free-space.port';
 import { addAccount, logIn } from '../support/accounts';
 import { readEvents } from '../support/audit-db';
 import { firstLine } from '../support/first-line';
 import { RawConnection } from '../support/raw-connection';
+import { storedBlobs } from '../support/stored-blobs';
 import { chunksOf } from '../support/streams';
 import { removeDir, startTestServer, TestServer } from '../support/test-server';
 
 const text = (value: string) => chunksOf(Buffer.from(value));
-
-/** Every file under the blob store, temporaries included: what a refusal must not leave behind. */
-function storedFiles(dataDir: string): string[] {
-  const root = join(dataDir, 'blobs');
-  return readdirSync(root, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name));
-}
 
 describe('limits', () => {
   let ferry: TestServer;
@@ -63,7 +54,7 @@ describe('limits', () => {
     expect(line).toMatch(/^ERR TOO_LARGE /);
     await raw.closed();
     await client.logout();
-    expect(storedFiles(ferry.dataDir)).toHaveLength(1);
+    expect(storedBlobs(ferry.dataDir)).toHaveLength(1);
     const refused = readEvents(ferry.dataDir).filter((e) => e.type === 'CommandRejected');
     expect(refused.map((e) => [e.payload.name, e.payload.code])).toEqual([['huge.bin', 'TOO_LARGE']]);
   });
@@ -90,9 +81,9 @@ describe('limits', () => {
     const quinn = await logIn(ferry, 'quinn');
     await quinn.upload('a', text('12345'), 5);
     await quinn.upload('a', text('123456789'), 9); // replaces its own: 9 bytes, 1 file
-    const before = storedFiles(ferry.dataDir).length;
+    const before = storedBlobs(ferry.dataDir).length;
     await expect(quinn.upload('b', text('12'), 2)).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' });
-    expect(storedFiles(ferry.dataDir)).toHaveLength(before);
+    expect(storedBlobs(ferry.dataDir)).toHaveLength(before);
     await quinn.upload('b', text('1'), 1);
     await expect(quinn.upload('c', text(''), 0)).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' });
     await quinn.delete('b');
@@ -119,7 +110,7 @@ describe('limits', () => {
     });
     await client.upload('small.bin', chunksOf(Buffer.alloc(8_000)), 8_000);
     await client.logout();
-    expect(storedFiles(ferry.dataDir)).toHaveLength(2);
+    expect(storedBlobs(ferry.dataDir)).toHaveLength(2);
   });
 
   it('lets uploads through when the file system cannot say how full it is (the write fails instead)', async () => {

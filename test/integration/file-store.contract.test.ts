@@ -11,7 +11,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobDigest, ByteRange, FileStore, StoreError } from '../../src/domain/ports/file-store.port';
-import { DiskFileStore } from '../../src/infra/storage/disk-file-store';
+import { DiskFileStore, DiskFileStoreOptions, PACK_FILE } from '../../src/infra/storage/disk-file-store';
+import { PACKED_BLOB_LIMIT } from '../../src/infra/storage/small-blob-pack';
 import { MemoryFileStore } from '../../src/infra/storage/memory-file-store';
 
 interface StoreUnderTest {
@@ -335,10 +336,22 @@ describe.each<[string, () => Promise<StoreUnderTest>]>([
       return { store, cleanup: () => rmSync(root, { recursive: true, force: true }) };
     },
   ],
+  // Each way a blob is kept, on its own: every blob a file, and every blob a row of the pack.
+  ['DiskFileStore with files only', openedDiskStore({ fsync: true, packedBlobLimit: 0 })],
+  ['DiskFileStore packing every blob', openedDiskStore({ fsync: true, packedBlobLimit: 16 * 1024 * 1024 })],
   ['MemoryFileStore', async () => ({ store: new MemoryFileStore(), cleanup: () => undefined })],
 ])('FileStore contract: %s', (_name, make) => {
   fileStoreContract(make);
 });
+
+function openedDiskStore(options: DiskFileStoreOptions): () => Promise<StoreUnderTest> {
+  return async () => {
+    const root = tempRoot();
+    const store = new DiskFileStore(root, options);
+    await store.open();
+    return { store, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  };
+}
 
 describe('DiskFileStore on disk', () => {
   let root: string;
@@ -350,18 +363,24 @@ describe('DiskFileStore on disk', () => {
     await store.open();
   });
 
-  afterEach(() => rmSync(root, { recursive: true, force: true }));
+  afterEach(async () => {
+    await store.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  /** More than the pack takes: a blob of this size is a file of its own. */
+  const LARGE = PACKED_BLOB_LIMIT + 1;
 
   it('keeps the temporary out of tmp/ after an abort', async () => {
     const writer = await store.begin();
-    await writer.write(randomBytes(1_000));
+    await writer.write(randomBytes(LARGE));
     expect(readdirSync(join(root, 'tmp'))).toHaveLength(1);
     await writer.seal();
     await writer.abort();
     expect(readdirSync(join(root, 'tmp'))).toEqual([]);
 
     const unsealed = await store.begin();
-    await unsealed.write(randomBytes(1_000));
+    await unsealed.write(randomBytes(LARGE));
     await unsealed.abort();
     expect(readdirSync(join(root, 'tmp'))).toEqual([]);
   });
@@ -386,8 +405,10 @@ describe('DiskFileStore on disk', () => {
 
   it('creates its directories on open', async () => {
     const fresh = join(root, 'fresh');
-    await new DiskFileStore(fresh).open();
-    expect(readdirSync(fresh).sort()).toEqual(['blobs', 'held', 'tmp']);
+    const opened = new DiskFileStore(fresh);
+    await opened.open();
+    await opened.close();
+    expect(readdirSync(fresh).sort()).toEqual(['blobs', 'held', PACK_FILE, 'tmp']);
   });
 
   it('keeps held bytes in held/<id> across a restart, where temporaries are swept', async () => {
@@ -407,7 +428,7 @@ describe('DiskFileStore on disk', () => {
   });
 
   it('puts a blob at blobs/<first two hex>/<sha>', async () => {
-    const bytes = Buffer.from('where does it land?');
+    const bytes = randomBytes(LARGE);
     const { sha256: sha } = await writeInChunks(store, [bytes]);
     const path = join(root, 'blobs', sha.slice(0, 2), sha);
     expect(existsSync(path)).toBe(true);
@@ -416,7 +437,7 @@ describe('DiskFileStore on disk', () => {
   });
 
   it('lists only well-formed blob names in their own shard', async () => {
-    const { sha256: sha } = await writeInChunks(store, [Buffer.from('real')]);
+    const { sha256: sha } = await writeInChunks(store, [randomBytes(LARGE)]);
     const shard = join(root, 'blobs', sha.slice(0, 2));
     writeFileSync(join(shard, 'not-a-sha'), 'x');
     const misplaced = sha256(Buffer.from('misplaced'));
@@ -429,5 +450,85 @@ describe('DiskFileStore on disk', () => {
   it('refuses a malformed sha as not found rather than touching another path', async () => {
     expect(await readErrorKind(store, '../../etc/passwd')).toBe('not-found');
     expect(await readErrorKind(store, 'A'.repeat(64))).toBe('not-found');
+  });
+
+  describe('the pack of small blobs', () => {
+    const filesUnder = (folder: string) =>
+      readdirSync(join(root, folder), { recursive: true, withFileTypes: true }).filter((entry) =>
+        entry.isFile(),
+      );
+
+    it('keeps a blob of up to the limit in the pack, and a larger one as a file', async () => {
+      const small = await writeInChunks(store, [randomBytes(PACKED_BLOB_LIMIT)]);
+      expect(filesUnder('blobs')).toEqual([]);
+      const large = await writeInChunks(store, [randomBytes(LARGE)]);
+      expect(filesUnder('blobs').map((entry) => entry.name)).toEqual([large.sha256]);
+      expect((await listAll(store)).sort()).toEqual([small.sha256, large.sha256].sort());
+    });
+
+    it('moves a blob that grows past the limit to a file, every byte and the digest intact', async () => {
+      const bytes = randomBytes(PACKED_BLOB_LIMIT + 10_000);
+      const writer = await store.begin();
+      for (const chunk of splitInto(bytes, [40_000, 20_000])) await writer.write(chunk);
+      expect(filesUnder('tmp')).toHaveLength(1);
+      expect(await writer.seal()).toEqual({ sha256: sha256(bytes), size: bytes.length });
+      await writer.commit();
+      expect(filesUnder('blobs').map((entry) => entry.name)).toEqual([sha256(bytes)]);
+      expect((await readAll(store, sha256(bytes))).equals(bytes)).toBe(true);
+      expect(filesUnder('tmp')).toEqual([]);
+    });
+
+    it('gathers no more in memory than the store allows: past that, a small blob goes to a file', async () => {
+      // Enough writers, each holding a full small blob, to exhaust the store's write-behind budget.
+      const writers = await Promise.all(Array.from({ length: 520 }, () => store.begin()));
+      for (const writer of writers) await writer.write(randomBytes(PACKED_BLOB_LIMIT));
+      expect(filesUnder('tmp').length).toBeGreaterThan(0);
+      await Promise.all(writers.map((writer) => writer.abort()));
+      expect(filesUnder('tmp')).toEqual([]);
+      const after = await writeInChunks(store, [Buffer.from('the budget is back')]);
+      expect(filesUnder('blobs')).toEqual([]);
+      expect(await store.has(after.sha256)).toBe(true);
+    });
+
+    it('is read, as it is written, by a store that only reads; and survives a restart', async () => {
+      const reader = new DiskFileStore(root);
+      const bytes = Buffer.from('packed while a reader looks');
+      expect(await reader.has(sha256(bytes))).toBe(false);
+      await writeInChunks(store, [bytes]);
+      expect(await reader.has(sha256(bytes))).toBe(true);
+      expect((await readAll(reader, sha256(bytes), { start: 7, end: 12 })).toString()).toBe('while');
+      expect(await listAll(reader)).toEqual([sha256(bytes)]);
+      await reader.close();
+      await store.close();
+      store = new DiskFileStore(root);
+      await store.open();
+      expect((await readAll(store, sha256(bytes))).equals(bytes)).toBe(true);
+    });
+
+    it('lists a blob kept both as a file and in the pack once, and deletes both', async () => {
+      const bytes = Buffer.from('stored before the pack, and again after');
+      const filesOnly = new DiskFileStore(root, { fsync: true, packedBlobLimit: 0 });
+      await filesOnly.open();
+      await writeInChunks(filesOnly, [bytes]);
+      await filesOnly.close();
+      await writeInChunks(store, [bytes]);
+      expect(filesUnder('blobs')).toHaveLength(1);
+      expect(await listAll(store)).toEqual([sha256(bytes)]);
+      await store.delete(sha256(bytes));
+      expect(await store.has(sha256(bytes))).toBe(false);
+      expect(filesUnder('blobs')).toEqual([]);
+    });
+
+    it('fails a commit it cannot write with a StoreError, and publishes nothing', async () => {
+      const writer = await store.begin();
+      await writer.write(Buffer.from('never stored'));
+      const { sha256: sha } = await writer.seal();
+      // The pack closed under the writer: its insert fails as a failing disk would make it.
+      await store.close();
+      await expect(writer.commit()).rejects.toMatchObject({ name: 'StoreError', kind: 'io' });
+      store = new DiskFileStore(root);
+      await store.open();
+      expect(await store.has(sha)).toBe(false);
+    });
   });
 });

@@ -50,6 +50,10 @@ export class FaultyFileStore implements FileStore {
     return this.inner.open();
   }
 
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
   async begin(): Promise<BlobWriter> {
     await this.trip('begin');
     return this.writer(await this.inner.begin());

@@ -25,7 +25,7 @@ export interface AuditToolkit {
    * which removes it. `UNREADABLE` when the data folder has no catalogue tables or no scratch can be made.
    */
   openScratchProjection(): AuditResult<ScratchProjection>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** What checking a proof needs: no data folder at all, only the hash and the key the checker trusts. */

@@ -210,7 +210,7 @@ export async function withToolkit(
     const verdict = await work(toolkit.value);
     if (!verdict.ok) fail(verdict.failure, json);
   } finally {
-    toolkit.value.close();
+    await toolkit.value.close();
   }
 }
 

@@ -15,9 +15,12 @@ export interface BlobWriter {
    * them may surface at a later write or at `seal`.
    */
   write(chunk: Uint8Array): Promise<void>;
-  /** Flushes every byte to durable storage and returns the digest; the blob is still invisible. */
+  /** Ends the blob and returns its digest; the blob is still invisible. */
   seal(): Promise<BlobDigest>;
-  /** Makes the sealed blob readable under its SHA-256, atomically. Storing known content is a no-op. */
+  /**
+   * Makes the sealed blob readable under its SHA-256, atomically, and durable (unless the store was told
+   * not to fsync). Storing known content is a no-op.
+   */
   commit(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -45,8 +48,10 @@ export interface ByteRange {
  * their own failures into `StoreError`s so nothing above this port sees a library's error.
  */
 export interface FileStore {
-  /** Removes temporaries left by a crash; called once at start. */
+  /** Removes temporaries left by a crash; called once at start, before anything is written. */
   open(): Promise<void>;
+  /** Releases what the store holds open, once every write under way is done. */
+  close(): Promise<void>;
   begin(): Promise<BlobWriter>;
   /**
    * A writer for the resumable upload `id` (any text: the store names the bytes as it likes), continuing the first `keep`

@@ -130,6 +130,8 @@ async function copyReferencedBlobs(
     }
   } finally {
     db.close();
+    await from.close();
+    await to.close();
   }
   return { blobs, bytes };
 }

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { FileHandle, open } from 'node:fs/promises';
+import { isNoRoom } from '../storage/store-errors';
+import { WalDurability } from './wal-durability';
 import { canonicalJson, JsonValue } from '../../domain/audit/canonical-json';
 import { isCheckpointPolicy } from '../../domain/audit/checkpoint-policy';
 import { FerryEvent } from '../../domain/events';
@@ -30,12 +31,9 @@ export interface SqliteEventLogOptions {
  * inserted; each holds the canonical bytes of one event. `stage` opens a transaction if none is open and
  * writes the event, its Merkle leaf and its catalogue changes at once; `commit` ends it.
  *
- * A committed batch survives power loss, not just a process kill, at one fsync per batch: `commit` writes
- * the batch to the WAL (synchronous=NORMAL: SQLite does not fsync it), then fsyncs the WAL file itself,
- * off the event loop, and resolves only after that. With synchronous=FULL SQLite would make the same fsync
- * inside COMMIT, which blocks the process for as long as the disk takes: with small files, a third of the
- * server's time went there, with nothing else moving. SQLite still syncs the WAL before each checkpoint and
- * the database after it, as it does under FULL.
+ * A committed batch survives power loss, not just a process kill, at one fsync per batch, made off the
+ * event loop (WalDurability): with SQLite's own fsync inside COMMIT, a third of the server's time went
+ * there with small files, with nothing else moving. `commit` resolves only once the batch is durable.
  */
 export class SqliteEventLog implements EventLog {
   readonly catalogue: SqliteCatalogueStore;
@@ -56,16 +54,11 @@ export class SqliteEventLog implements EventLog {
   private readonly checkpointer: Checkpointer | undefined;
   private readonly signTail: () => void;
   private readonly checkpointTimer: NodeJS.Timeout | undefined;
-  /** The WAL file, opened at the first commit, for the fsync that makes each commit durable. */
-  private wal: FileHandle | undefined;
-  /** Undefined for a database without a WAL file (in memory): SQLite's own syncing stands. */
-  private readonly walPath: string | undefined;
+  private readonly durability: WalDurability;
 
   constructor(options: SqliteEventLogOptions) {
     this.db = new Database(options.file);
-    const journal = this.db.pragma('journal_mode = WAL', { simple: true });
-    this.walPath = journal === 'wal' ? `${this.db.name}-wal` : undefined;
-    this.db.pragma(this.walPath === undefined ? 'synchronous = FULL' : 'synchronous = NORMAL');
+    this.durability = new WalDurability(this.db);
     migrate(this.db, options.now);
     this.insert = this.db.prepare('INSERT INTO events (seq, record) VALUES (?, ?)');
     this.last = this.db.prepare<[], number | null>('SELECT max(seq) FROM events').pluck();
@@ -139,11 +132,9 @@ export class SqliteEventLog implements EventLog {
       this.rollBack();
       throw asLogError(error);
     }
-    if (this.walPath === undefined) return;
     // Events may be staged meanwhile, in a transaction of their own: the next commit syncs those.
     try {
-      this.wal ??= await open(this.walPath, 'r+');
-      await this.wal.datasync();
+      await this.durability.sync();
     } catch (error) {
       throw asLogError(error);
     }
@@ -288,19 +279,14 @@ export class SqliteEventLog implements EventLog {
       this.forgetRolledBack();
       throw error;
     } finally {
-      await this.wal?.close();
-      this.wal = undefined;
+      await this.durability.close();
       this.db.close();
     }
   }
 }
 
-/** SQLite's and the file system's ways of saying there is no room, from the rest. */
-const NO_ROOM = new Set(['SQLITE_FULL', 'ENOSPC', 'EDQUOT']);
-
 function asLogError(error: unknown): EventLogError {
   if (error instanceof EventLogError) return error;
-  const code = (error as { code?: unknown })?.code;
   const message = error instanceof Error ? error.message : String(error);
-  return new EventLogError(typeof code === 'string' && NO_ROOM.has(code) ? 'full' : 'failed', message);
+  return new EventLogError(isNoRoom(error) ? 'full' : 'failed', message);
 }

@@ -1,5 +1,5 @@
 import { createHash, Hash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -10,31 +10,51 @@ import {
   HeldBlobWriter,
   StoreError,
 } from '../../domain/ports/file-store.port';
+import { asStoreError, guard, isMissing } from './store-errors';
+import { PACKED_BLOB_LIMIT, SmallBlobPack } from './small-blob-pack';
 import { WriteBehindBudget } from './write-behind-budget';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** The small blobs' database, in the store's root. */
+export const PACK_FILE = 'small-blobs.db';
+
+export interface DiskFileStoreOptions {
+  /** False: bytes are not forced to disk before a blob is sealed, held or committed (faster, not durable). */
+  readonly fsync: boolean;
+  /** Blobs of at most this many bytes go to the pack (PACKED_BLOB_LIMIT unless given; 0: none do). */
+  readonly packedBlobLimit?: number;
+}
 
 /**
  * Blobs as files: `blobs/ab/abcdef...` under the root, written first to `tmp/` and then fsynced and
  * renamed into place, so a blob is either wholly there or not there at all. A resumable upload writes to
- * `held/<sha256 of its id>` instead, which a restart keeps (`tmp/` it empties).
+ * `held/<sha256 of its id>` instead, which a restart keeps (`tmp/` it empties). Blobs of at most
+ * PACKED_BLOB_LIMIT bytes go to `small-blobs.db` instead (SmallBlobPack): they are gathered in memory, and
+ * a blob that grows past the limit moves on to a file.
+ *
+ * A store that is never `open`ed only reads (`ferry audit verify`, a backup's source, while a server may
+ * be writing): it opens the pack read-only once there is one.
  */
 export class DiskFileStore implements FileStore {
   private readonly blobs: string;
   private readonly temporaries: string;
   private readonly heldRoot: string;
+  private readonly packFile: string;
+  /** Set by `open` (written), or at the first lookup of a store that only reads. */
+  private pack: SmallBlobPack | undefined;
+  private writable = false;
   /** Held ids with a writer open: a second writer would interleave its bytes with the first's. */
   private readonly heldOpen = new Set<string>();
   private readonly budget = new WriteBehindBudget(WRITE_BEHIND_BUDGET);
 
-  /** `fsync` false: bytes are not forced to disk before a blob is sealed, held or committed (faster, not durable). */
   constructor(
-    root: string,
-    private readonly options: { readonly fsync: boolean } = { fsync: true },
+    private readonly root: string,
+    private readonly options: DiskFileStoreOptions = { fsync: true },
   ) {
     this.blobs = join(root, 'blobs');
     this.temporaries = join(root, 'tmp');
     this.heldRoot = join(root, 'held');
+    this.packFile = join(root, PACK_FILE);
   }
 
   async open(): Promise<void> {
@@ -42,9 +62,24 @@ export class DiskFileStore implements FileStore {
     await mkdir(this.temporaries, { recursive: true });
     await mkdir(this.blobs, { recursive: true });
     await mkdir(this.heldRoot, { recursive: true });
+    this.pack = SmallBlobPack.openForWriting(this.packFile, { fsync: this.options.fsync });
+    this.writable = true;
+    // The pack and its WAL file must not vanish with their folder entries in a power cut.
+    if (this.options.fsync) await syncDirectory(this.root);
+  }
+
+  async close(): Promise<void> {
+    await this.pack?.close();
+    this.pack = undefined;
   }
 
   async begin(): Promise<BlobWriter> {
+    const limit = this.options.packedBlobLimit ?? PACKED_BLOB_LIMIT;
+    if (!this.writable || !this.pack || limit === 0) return this.beginFile();
+    return new SmallFirstBlobWriter(this.pack, limit, this.budget, () => this.beginFile());
+  }
+
+  private async beginFile(): Promise<BlobWriter> {
     const path = join(this.temporaries, `${randomUUID()}.part`);
     const handle = await guard(() => open(path, 'wx', 0o600));
     return new DiskBlobWriter(handle, path, this.writerSettings());
@@ -66,7 +101,7 @@ export class DiskFileStore implements FileStore {
             size += (chunk as Buffer).length;
           }
         } catch (error) {
-          if (!isMissing(error)) throw translate(error);
+          if (!isMissing(error)) throw asStoreError(error);
         }
       }
       const handle = await guard(() => open(path, 'a', 0o600));
@@ -98,6 +133,12 @@ export class DiskFileStore implements FileStore {
 
   async *read(sha256: string, range?: ByteRange): AsyncIterable<Uint8Array> {
     const path = this.pathOf(sha256);
+    const packed = this.packed()?.get(sha256);
+    if (packed) {
+      const part = range ? packed.subarray(range.start, range.end) : packed;
+      if (part.length > 0) yield part;
+      return;
+    }
     // Node's streams cannot express an empty range; resuming at the very end is legitimate.
     if (range && range.start >= range.end) {
       if (!(await this.has(sha256))) throw new StoreError('not-found', `no blob ${sha256}`);
@@ -111,32 +152,47 @@ export class DiskFileStore implements FileStore {
     try {
       for await (const chunk of stream) yield chunk as Buffer;
     } catch (error) {
-      throw translate(error);
+      throw asStoreError(error);
     } finally {
       stream.destroy();
     }
   }
 
   async has(sha256: string): Promise<boolean> {
+    const path = this.pathOf(sha256);
+    if (this.packed()?.has(sha256)) return true;
     try {
-      await stat(this.pathOf(sha256));
+      await stat(path);
       return true;
     } catch (error) {
       if (isMissing(error)) return false;
-      throw translate(error);
+      throw asStoreError(error);
     }
   }
 
   async delete(sha256: string): Promise<void> {
-    await guard(() => rm(this.pathOf(sha256), { force: true }));
+    const path = this.pathOf(sha256);
+    this.packed()?.delete(sha256);
+    await guard(() => rm(path, { force: true }));
   }
 
+  /** Each blob once, even one both packed and a file (packed after it was stored as a file). */
   async *list(): AsyncIterable<string> {
+    const pack = this.packed();
+    if (pack) yield* pack.list();
     for (const shard of await guard(() => readdir(this.blobs))) {
       for (const name of await guard(() => readdir(join(this.blobs, shard)))) {
-        if (SHA256_HEX.test(name) && name.startsWith(shard)) yield name;
+        if (SHA256_HEX.test(name) && name.startsWith(shard) && !pack?.has(name)) yield name;
       }
     }
+  }
+
+  /** The pack, if there is one: a store that only reads opens it once it exists. */
+  private packed(): SmallBlobPack | undefined {
+    if (!this.pack && !this.writable && existsSync(this.packFile)) {
+      this.pack = SmallBlobPack.openForReading(this.packFile);
+    }
+    return this.pack;
   }
 
   private writerSettings(): WriterSettings {
@@ -177,6 +233,65 @@ const WRITE_BEHIND_BYTES = 1024 * 1024;
 
 /** What all the writers of one store may hold gathered or in flight, together (see WriteBehindBudget). */
 const WRITE_BEHIND_BUDGET = 32 * 1024 * 1024;
+
+/**
+ * A blob gathered in memory while it is small enough for the pack, and published there; once it grows
+ * past the limit (or the store's writers hold too much), it moves on to a file writer with what it has.
+ */
+class SmallFirstBlobWriter implements BlobWriter {
+  private chunks: Uint8Array[] = [];
+  private size = 0;
+  private file: BlobWriter | undefined;
+  private bytes: Buffer | undefined;
+  private digest: BlobDigest | undefined;
+
+  constructor(
+    private readonly pack: SmallBlobPack,
+    private readonly limit: number,
+    private readonly budget: WriteBehindBudget,
+    private readonly beginFile: () => Promise<BlobWriter>,
+  ) {}
+
+  async write(chunk: Uint8Array): Promise<void> {
+    if (this.file) return this.file.write(chunk);
+    if (this.size + chunk.length <= this.limit && !this.budget.exhausted) {
+      this.chunks.push(chunk);
+      this.size += chunk.length;
+      this.budget.take(chunk.length);
+      return;
+    }
+    const gathered = this.release();
+    this.file = await this.beginFile();
+    for (const earlier of gathered) await this.file.write(earlier);
+    await this.file.write(chunk);
+  }
+
+  async seal(): Promise<BlobDigest> {
+    if (this.file) return this.file.seal();
+    this.bytes = Buffer.concat(this.release(), this.size);
+    this.digest = { sha256: createHash('sha256').update(this.bytes).digest('hex'), size: this.size };
+    return this.digest;
+  }
+
+  async commit(): Promise<void> {
+    if (this.file) return this.file.commit();
+    if (!this.digest || !this.bytes) throw new Error('commit before seal');
+    await this.pack.put(this.digest.sha256, this.bytes);
+  }
+
+  async abort(): Promise<void> {
+    this.release();
+    await this.file?.abort();
+  }
+
+  /** The gathered chunks, no longer counted against the store's budget. */
+  private release(): Uint8Array[] {
+    const chunks = this.chunks;
+    this.chunks = [];
+    this.budget.give(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+    return chunks;
+  }
+}
 
 class DiskBlobWriter implements HeldBlobWriter {
   private readonly hash: Hash;
@@ -223,7 +338,7 @@ class DiskBlobWriter implements HeldBlobWriter {
     if (chunks.length === 0) return;
     this.writing = this.writeAll(chunks)
       .catch((error: unknown) => {
-        this.failure = translate(error);
+        this.failure = asStoreError(error);
       })
       .finally(() => this.settings.budget.give(bytes));
   }
@@ -317,27 +432,4 @@ async function syncDirectory(path: string): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-async function guard<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    throw translate(error);
-  }
-}
-
-function translate(error: unknown): StoreError {
-  if (error instanceof StoreError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new StoreError(isMissing(error) ? 'not-found' : isFull(error) ? 'full' : 'io', message);
-}
-
-function isFull(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT';
-}
-
-function isMissing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException)?.code === 'ENOENT';
 }

@@ -19,6 +19,8 @@ export class MemoryFileStore implements FileStore {
 
   async open(): Promise<void> {}
 
+  async close(): Promise<void> {}
+
   async begin(): Promise<BlobWriter> {
     return new MemoryBlobWriter(this.blobs);
   }
