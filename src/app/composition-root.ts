@@ -166,14 +166,14 @@ function buildContainer(config: FerryConfig, overrides: PortOverrides = {}): Con
   container
     .bind<Logger>(TOKENS.Logger)
     .toConstantValue(overrides.logger ?? createWinstonLogger(config.logLevel));
-  container
-    .bind<FileStore>(TOKENS.FileStore)
-    .toConstantValue(
-      overrides.fileStore ??
-        (config.store === 'disk'
-          ? new DiskFileStore(config.dataDir, { fsync: config.fsync })
-          : new MemoryFileStore()),
-    );
+  container.bind<FileStore>(TOKENS.FileStore).toDynamicValue((context) => {
+    if (overrides.fileStore) return overrides.fileStore;
+    if (config.store !== 'disk') return new MemoryFileStore();
+    // Small blobs go into the audit database, on the log's connection, durable with its commits.
+    const log = context.get<EventLog>(TOKENS.EventLog);
+    const pack = log instanceof SqliteEventLog ? log.smallBlobs : undefined;
+    return new DiskFileStore(config.dataDir, { fsync: config.fsync, pack });
+  });
   container.bind<EventLog>(TOKENS.EventLog).toDynamicValue(
     (context) =>
       overrides.eventLog ??
@@ -311,8 +311,8 @@ export async function startApplication(
       } finally {
         try {
           await container.get<CredentialStore>(TOKENS.CredentialStore).close();
-          await eventLog.close();
           await container.get<FileStore>(TOKENS.FileStore).close();
+          await eventLog.close();
         } finally {
           lock?.release();
         }

@@ -1,5 +1,5 @@
-import { Dirent } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { Dirent, lstatSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** A regular file of a tree, with its path relative to the root in `/` form; or what could not be sent. */
@@ -26,7 +26,8 @@ export async function* walkTree(root: string, relative = ''): AsyncIterable<Tree
     if (entry.isDirectory()) yield* walkTree(root, child);
     else if (entry.isFile()) {
       const path = join(root, child);
-      yield { relative: child, path, size: (await lstat(path)).size };
+      // Blocking, as readWholeFile reads: a thread-pool trip per file would cost more than the call.
+      yield { relative: child, path, size: lstatSync(path).size };
     } else {
       const kind = entry.isSymbolicLink() ? 'a symbolic link' : 'not a regular file';
       yield { relative: child, problem: `${kind}: not sent` };

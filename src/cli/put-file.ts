@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { realpath, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import { FerryClient, StoredFile } from '../transport/client/ferry-client';
 import { FerryError } from '../transport/client/ferry-error';
-import { hashFilePrefix, hashing, readFileStream } from './local-files';
+import { hashFilePrefix, hashing, readFileStream, readWholeFile } from './local-files';
 import { FileProgress } from './progress';
 
 /**
@@ -24,30 +25,47 @@ export interface PutRequest {
 }
 
 /**
- * One attempt to put a file, hashed while it is sent and proved by the digest sent after it. A large one
- * is resumable: it continues whatever the server holds of it (after a dropped connection, or a run of the
- * same command that died). The file is read once, plus the part the server holds already, which is hashed again
- * locally so the digest still covers the whole file.
+ * One attempt to put a file. A small one is read at once and sent whole (putWhole). A large one is a
+ * resumable upload, hashed while it is sent and proved by the digest sent after it: it continues whatever
+ * the server holds of it (after a dropped connection, or a run of the same command that died). The file is
+ * read once, plus the part the server holds already, which is hashed again locally so the digest still
+ * covers the whole file.
  */
 export async function putFile(client: FerryClient, request: PutRequest): Promise<StoredFile> {
   const { local, target } = request;
-  const info = await stat(local);
+  const info = statSync(local);
   if (!info.isFile()) throw new Error(`not a regular file: ${local}`);
   const size = info.size;
-  const resumable = size >= RESUMABLE_FROM_BYTES;
-  const upload = resumable ? await uploadIdOf(local, info.size, info.mtimeMs, target) : undefined;
-  const offset = upload === undefined ? 0 : await heldOffset(client, upload, target, size);
+  if (size < RESUMABLE_FROM_BYTES) return putWhole(client, request, readWholeFile(local, size));
+  const upload = await uploadIdOf(local, info.size, info.mtimeMs, target);
+  const offset = await heldOffset(client, upload, target, size);
   const hash = createHash('sha256');
   await hashFilePrefix(local, offset, hash);
   let position = offset;
   request.progress?.(position, size);
   return client.upload(target, hashing(readFileStream(local, offset), hash), size, {
-    resume: upload === undefined ? undefined : { upload, offset },
+    resume: { upload, offset },
     trailer: () => hash.digest('hex'),
     requestId: request.requestId,
     ifVersion: request.ifVersion,
     onProgress: (bytes) => request.progress?.((position += bytes), size),
   });
+}
+
+/** A small file, read at once, in one upload that declares its SHA-256 up front. */
+function putWhole(client: FerryClient, request: PutRequest, bytes: Buffer): Promise<StoredFile> {
+  let position = 0;
+  request.progress?.(position, bytes.length);
+  return client.upload(request.target, once(bytes), bytes.length, {
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    requestId: request.requestId,
+    ifVersion: request.ifVersion,
+    onProgress: (sent) => request.progress?.((position += sent), bytes.length),
+  });
+}
+
+async function* once(bytes: Buffer): AsyncIterable<Uint8Array> {
+  yield bytes;
 }
 
 /**

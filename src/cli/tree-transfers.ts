@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import { dirname, join, relative as relativePath, resolve, sep } from 'node:path';
 import { FerryClient } from '../transport/client/ferry-client';
 import { isConnectionLost } from '../transport/client/ferry-error';
@@ -80,11 +80,13 @@ export async function getTree(options: TreeOptions, prefix: string, into: string
             return report.failed(file.name, target, new Error('the name would land outside the folder'));
           }
           try {
-            await mkdir(dirname(target), { recursive: true });
+            // Blocking, as readWholeFile reads: a thread-pool trip per file would cost more than the call.
+            mkdirSync(dirname(target), { recursive: true });
             const got = await getFile(client, {
               name: file.name,
               target,
               version: file.version,
+              size: file.size,
               progress: progressOf(file.size),
               tidy: false,
             });

@@ -11,13 +11,14 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobDigest, ByteRange, FileStore, StoreError } from '../../src/domain/ports/file-store.port';
-import { DiskFileStore, DiskFileStoreOptions, PACK_FILE } from '../../src/infra/storage/disk-file-store';
+import { SqliteEventLog } from '../../src/infra/sqlite/sqlite-event-log';
+import { DiskFileStore, DiskFileStoreOptions } from '../../src/infra/storage/disk-file-store';
 import { PACKED_BLOB_LIMIT } from '../../src/infra/storage/small-blob-pack';
 import { MemoryFileStore } from '../../src/infra/storage/memory-file-store';
 
 interface StoreUnderTest {
   readonly store: FileStore;
-  readonly cleanup: () => void;
+  readonly cleanup: () => void | Promise<void>;
 }
 
 function tempRoot(): string {
@@ -317,54 +318,72 @@ function fileStoreContract(make: () => Promise<StoreUnderTest>): void {
 }
 
 describe.each<[string, () => Promise<StoreUnderTest>]>([
+  // As a server has it: small blobs in the pack, on the audit log's connection.
+  ['DiskFileStore', diskStoreWithLog({ fsync: true })],
+  // --no-fsync changes when bytes reach the disk, never what the store answers.
+  ['DiskFileStore without fsync', diskStoreWithLog({ fsync: false })],
+  // Each way a blob is kept, on its own: every blob a file, and every blob a row of the pack.
+  ['DiskFileStore with files only', diskStoreWithLog({ fsync: true, packedBlobLimit: 0 })],
+  ['DiskFileStore packing every blob', diskStoreWithLog({ fsync: true, packedBlobLimit: 16 * 1024 * 1024 })],
+  // As a backup's copy has it: no server, the folder's pack opened by the store itself.
   [
-    'DiskFileStore',
+    'DiskFileStore with a pack of its own',
     async () => {
       const root = tempRoot();
+      await openLog(root).close();
       const store = new DiskFileStore(root);
       await store.open();
-      return { store, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+      return {
+        store,
+        cleanup: async () => {
+          await store.close();
+          rmSync(root, { recursive: true, force: true });
+        },
+      };
     },
   ],
-  [
-    // --no-fsync changes when bytes reach the disk, never what the store answers.
-    'DiskFileStore without fsync',
-    async () => {
-      const root = tempRoot();
-      const store = new DiskFileStore(root, { fsync: false });
-      await store.open();
-      return { store, cleanup: () => rmSync(root, { recursive: true, force: true }) };
-    },
-  ],
-  // Each way a blob is kept, on its own: every blob a file, and every blob a row of the pack.
-  ['DiskFileStore with files only', openedDiskStore({ fsync: true, packedBlobLimit: 0 })],
-  ['DiskFileStore packing every blob', openedDiskStore({ fsync: true, packedBlobLimit: 16 * 1024 * 1024 })],
   ['MemoryFileStore', async () => ({ store: new MemoryFileStore(), cleanup: () => undefined })],
 ])('FileStore contract: %s', (_name, make) => {
   fileStoreContract(make);
 });
 
-function openedDiskStore(options: DiskFileStoreOptions): () => Promise<StoreUnderTest> {
+/** The audit database of a data folder at `root`, which holds the pack of small blobs. */
+function openLog(root: string): SqliteEventLog {
+  return new SqliteEventLog({ file: join(root, 'audit.db'), now: () => new Date().toISOString() });
+}
+
+function diskStoreWithLog(options: Omit<DiskFileStoreOptions, 'pack'>): () => Promise<StoreUnderTest> {
   return async () => {
     const root = tempRoot();
-    const store = new DiskFileStore(root, options);
+    const log = openLog(root);
+    const store = new DiskFileStore(root, { ...options, pack: log.smallBlobs });
     await store.open();
-    return { store, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await log.close();
+        rmSync(root, { recursive: true, force: true });
+      },
+    };
   };
 }
 
 describe('DiskFileStore on disk', () => {
   let root: string;
+  let log: SqliteEventLog;
   let store: DiskFileStore;
 
   beforeEach(async () => {
     root = tempRoot();
-    store = new DiskFileStore(root);
+    log = openLog(root);
+    store = new DiskFileStore(root, { fsync: true, pack: log.smallBlobs });
     await store.open();
   });
 
   afterEach(async () => {
     await store.close();
+    await log.close();
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -408,7 +427,7 @@ describe('DiskFileStore on disk', () => {
     const opened = new DiskFileStore(fresh);
     await opened.open();
     await opened.close();
-    expect(readdirSync(fresh).sort()).toEqual(['blobs', 'held', PACK_FILE, 'tmp']);
+    expect(readdirSync(fresh).sort()).toEqual(['blobs', 'held', 'tmp']);
   });
 
   it('keeps held bytes in held/<id> across a restart, where temporaries are swept', async () => {
@@ -500,7 +519,9 @@ describe('DiskFileStore on disk', () => {
       expect(await listAll(reader)).toEqual([sha256(bytes)]);
       await reader.close();
       await store.close();
-      store = new DiskFileStore(root);
+      await log.close();
+      log = openLog(root);
+      store = new DiskFileStore(root, { fsync: true, pack: log.smallBlobs });
       await store.open();
       expect((await readAll(store, sha256(bytes))).equals(bytes)).toBe(true);
     });
@@ -523,10 +544,11 @@ describe('DiskFileStore on disk', () => {
       const writer = await store.begin();
       await writer.write(Buffer.from('never stored'));
       const { sha256: sha } = await writer.seal();
-      // The pack closed under the writer: its insert fails as a failing disk would make it.
-      await store.close();
+      // The database closed under the writer: its insert fails as a failing disk would make it.
+      await log.close();
       await expect(writer.commit()).rejects.toMatchObject({ name: 'StoreError', kind: 'io' });
-      store = new DiskFileStore(root);
+      log = openLog(root);
+      store = new DiskFileStore(root, { fsync: true, pack: log.smallBlobs });
       await store.open();
       expect(await store.has(sha)).toBe(false);
     });

@@ -52,20 +52,25 @@ async function main() {
   const config = { ...DEFAULT_CONFIG, dataDir, store: 'disk', checkpointEvents: 3 };
   const app = await startApplication(config, { logger: silent });
   const origin = await app.handlers.sessions.open('127.0.0.1:5000', { protocol: 1 });
-  // Batches of several events each (group commit), touching files, request ids, usage and bans.
+  // Batches of several events each (group commit), touching files, request ids, usage and bans; each
+  // batch committed before the next begins, as a server's replies wait for them.
+  await app.ledger.drain();
   await Promise.all([
     upload(app, origin, 'a.txt', 'one', { requestId: 'r1' }),
     upload(app, origin, 'b.txt', 'two'),
     app.handlers.login.execute(origin, 'nobody', 'wrong password'),
   ]);
+  await app.ledger.drain();
   await Promise.all([
     upload(app, origin, 'a.txt', 'three', { requestId: 'r2' }),
     app.handlers.delete.execute(origin, { name: 'b.txt' }),
   ]);
+  await app.ledger.drain();
   await Promise.all([
     app.handlers.restore.execute(origin, { name: 'b.txt', version: 1 }),
     app.handlers.stat.execute(origin, 'a.txt'),
   ]);
+  await app.ledger.drain();
   await app.handlers.sessions.close(origin, 'logout');
   await app.close();
   process.stdout.write(`${JSON.stringify({ steps, begins, commits })}\n`);

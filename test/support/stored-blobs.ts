@@ -1,14 +1,13 @@
 import Database from 'better-sqlite3';
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACK_FILE } from '../../src/infra/storage/disk-file-store';
 
 /**
  * A data folder's blobs as a test reaches them behind the server's back, wherever the store keeps them:
- * small ones in the pack (`small-blobs.db`), larger ones as files under `blobs/`.
+ * small ones in the pack (the audit database's `small_blobs`), larger ones as files under `blobs/`.
  */
 function withPack<T>(dataDir: string, work: (db: Database.Database) => T): T | undefined {
-  const file = join(dataDir, PACK_FILE);
+  const file = join(dataDir, 'audit.db');
   if (!existsSync(file)) return undefined;
   const db = new Database(file);
   try {
@@ -20,7 +19,8 @@ function withPack<T>(dataDir: string, work: (db: Database.Database) => T): T | u
 
 function isPacked(dataDir: string, sha256: string): boolean {
   return (
-    withPack(dataDir, (db) => db.prepare('SELECT 1 FROM blobs WHERE sha256 = ?').get(sha256)) !== undefined
+    withPack(dataDir, (db) => db.prepare('SELECT 1 FROM small_blobs WHERE sha256 = ?').get(sha256)) !==
+    undefined
   );
 }
 
@@ -31,13 +31,15 @@ function blobFile(dataDir: string, sha256: string): string {
 /** Puts `bytes` where the blob's were. */
 export function replaceStoredBlob(dataDir: string, sha256: string, bytes: Uint8Array): void {
   if (isPacked(dataDir, sha256)) {
-    withPack(dataDir, (db) => db.prepare('UPDATE blobs SET bytes = ? WHERE sha256 = ?').run(bytes, sha256));
+    withPack(dataDir, (db) =>
+      db.prepare('UPDATE small_blobs SET bytes = ? WHERE sha256 = ?').run(bytes, sha256),
+    );
   } else writeFileSync(blobFile(dataDir, sha256), bytes);
 }
 
 export function removeStoredBlob(dataDir: string, sha256: string): void {
   if (isPacked(dataDir, sha256)) {
-    withPack(dataDir, (db) => db.prepare('DELETE FROM blobs WHERE sha256 = ?').run(sha256));
+    withPack(dataDir, (db) => db.prepare('DELETE FROM small_blobs WHERE sha256 = ?').run(sha256));
   } else rmSync(blobFile(dataDir, sha256));
 }
 
@@ -46,6 +48,8 @@ export function storedBlobs(dataDir: string): string[] {
   const files = readdirSync(join(dataDir, 'blobs'), { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => join(entry.parentPath, entry.name));
-  const packed = withPack(dataDir, (db) => db.prepare<[], string>('SELECT sha256 FROM blobs').pluck().all());
-  return [...files, ...(packed ?? []).map((sha256) => `${PACK_FILE}:${sha256}`)];
+  const packed = withPack(dataDir, (db) =>
+    db.prepare<[], string>('SELECT sha256 FROM small_blobs').pluck().all(),
+  );
+  return [...files, ...(packed ?? []).map((sha256) => `small_blobs:${sha256}`)];
 }

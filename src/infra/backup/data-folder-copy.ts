@@ -1,10 +1,12 @@
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { chmod, copyFile, mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { NEXT_KEY_FILE, PUBLIC_KEY_FILE, SIGNING_KEY_FILE } from '../crypto/signing-key-files';
 import { HOST_KEY_FILE } from '../crypto/ssh-host-key';
 import { DiskFileStore } from '../storage/disk-file-store';
+import { SmallBlobPack } from '../storage/small-blob-pack';
 
 export const AUDIT_DB = 'audit.db';
 const CREDENTIALS_DB = 'credentials.db';
@@ -114,8 +116,7 @@ async function copyReferencedBlobs(
        AND NOT EXISTS (SELECT 1 FROM catalogue_collected c WHERE c.sha256 = v.sha256)
      ORDER BY v.name_id, v.version LIMIT ?`,
   );
-  let blobs = 0;
-  let bytes = 0;
+  let { blobs, bytes } = await checkPackedBlobs(join(target, AUDIT_DB));
   try {
     let after = { nameId: -1, version: -1 };
     for (;;) {
@@ -132,6 +133,28 @@ async function copyReferencedBlobs(
     db.close();
     await from.close();
     await to.close();
+  }
+  return { blobs, bytes };
+}
+
+/**
+ * Small blobs come with the database's snapshot, as rows of its pack: each is checked against its name,
+ * as a copied file is.
+ */
+async function checkPackedBlobs(database: string): Promise<{ blobs: number; bytes: number }> {
+  const pack = SmallBlobPack.openForReading(database);
+  let blobs = 0;
+  let bytes = 0;
+  try {
+    for (const sha256 of pack.list()) {
+      const content = pack.get(sha256) ?? Buffer.alloc(0);
+      const actual = createHash('sha256').update(content).digest('hex');
+      if (actual !== sha256) throw new Error(`blob ${sha256} is damaged: its bytes hash to ${actual}`);
+      blobs++;
+      bytes += content.length;
+    }
+  } finally {
+    await pack.close();
   }
   return { blobs, bytes };
 }

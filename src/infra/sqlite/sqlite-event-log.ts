@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { SmallBlobPack } from '../storage/small-blob-pack';
 import { isNoRoom } from '../storage/store-errors';
 import { WalDurability } from './wal-durability';
 import { canonicalJson, JsonValue } from '../../domain/audit/canonical-json';
@@ -39,6 +40,8 @@ export class SqliteEventLog implements EventLog {
   readonly catalogue: SqliteCatalogueStore;
   /** Witnesses' cosignatures of the checkpoints, written on this connection: one writer per database. */
   readonly cosignatures: CosignatureStore;
+  /** Small blobs' bytes, written on this connection: durable with the log's next commit (SmallBlobPack). */
+  readonly smallBlobs: SmallBlobPack;
   private readonly db: Database.Database;
   private readonly insert: Database.Statement<[number, string]>;
   private readonly last: Database.Statement<[], number | null>;
@@ -76,6 +79,7 @@ export class SqliteEventLog implements EventLog {
     try {
       this.catalogue = new SqliteCatalogueStore(this.db);
       this.cosignatures = new CosignatureTable(this.db);
+      this.smallBlobs = SmallBlobPack.onLogConnection(this.db);
       this.tree = new SqliteMerkleTree(this.db);
       this.tree.catchUp(this.nextSeq - 1);
       this.checkpointer = options.checkpoints && this.openCheckpointer(options.checkpoints, options.now);

@@ -15,25 +15,28 @@ import { PACKED_BLOB_LIMIT, SmallBlobPack } from './small-blob-pack';
 import { WriteBehindBudget } from './write-behind-budget';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
-/** The small blobs' database, in the store's root. */
-export const PACK_FILE = 'small-blobs.db';
+/** The database holding the pack, in the store's root: the audit log's. */
+const PACK_DATABASE = 'audit.db';
 
 export interface DiskFileStoreOptions {
   /** False: bytes are not forced to disk before a blob is sealed, held or committed (faster, not durable). */
   readonly fsync: boolean;
   /** Blobs of at most this many bytes go to the pack (PACKED_BLOB_LIMIT unless given; 0: none do). */
   readonly packedBlobLimit?: number;
+  /** The pack on the audit log's connection, for a server's store; else `open` opens one of its own. */
+  readonly pack?: SmallBlobPack;
 }
 
 /**
  * Blobs as files: `blobs/ab/abcdef...` under the root, written first to `tmp/` and then fsynced and
  * renamed into place, so a blob is either wholly there or not there at all. A resumable upload writes to
  * `held/<sha256 of its id>` instead, which a restart keeps (`tmp/` it empties). Blobs of at most
- * PACKED_BLOB_LIMIT bytes go to `small-blobs.db` instead (SmallBlobPack): they are gathered in memory, and
- * a blob that grows past the limit moves on to a file.
+ * PACKED_BLOB_LIMIT bytes go to the audit database's pack instead (SmallBlobPack): they are gathered in
+ * memory, and a blob that grows past the limit moves on to a file.
  *
- * A store that is never `open`ed only reads (`ferry audit verify`, a backup's source, while a server may
- * be writing): it opens the pack read-only once there is one.
+ * A server's store is given the pack on the log's connection. Another store that is `open`ed opens the
+ * folder's pack for itself (a backup's copy); one that is never opened only reads (`ferry audit verify`,
+ * a backup's source, while a server may be writing) and opens the pack read-only once there is one.
  */
 export class DiskFileStore implements FileStore {
   private readonly blobs: string;
@@ -48,13 +51,13 @@ export class DiskFileStore implements FileStore {
   private readonly budget = new WriteBehindBudget(WRITE_BEHIND_BUDGET);
 
   constructor(
-    private readonly root: string,
+    root: string,
     private readonly options: DiskFileStoreOptions = { fsync: true },
   ) {
     this.blobs = join(root, 'blobs');
     this.temporaries = join(root, 'tmp');
     this.heldRoot = join(root, 'held');
-    this.packFile = join(root, PACK_FILE);
+    this.packFile = join(root, PACK_DATABASE);
   }
 
   async open(): Promise<void> {
@@ -62,14 +65,13 @@ export class DiskFileStore implements FileStore {
     await mkdir(this.temporaries, { recursive: true });
     await mkdir(this.blobs, { recursive: true });
     await mkdir(this.heldRoot, { recursive: true });
-    this.pack = SmallBlobPack.openForWriting(this.packFile, { fsync: this.options.fsync });
+    this.pack = this.options.pack ?? SmallBlobPack.openForWriting(this.packFile, this.options);
     this.writable = true;
-    // The pack and its WAL file must not vanish with their folder entries in a power cut.
-    if (this.options.fsync) await syncDirectory(this.root);
   }
 
   async close(): Promise<void> {
-    await this.pack?.close();
+    // A pack given at construction is the log's to close.
+    if (this.pack !== this.options.pack) await this.pack?.close();
     this.pack = undefined;
   }
 
