@@ -311,8 +311,10 @@ export async function startApplication(
       } finally {
         try {
           await container.get<CredentialStore>(TOKENS.CredentialStore).close();
-          await container.get<FileStore>(TOKENS.FileStore).close();
-          await eventLog.close();
+          await container
+            .get<FileStore>(TOKENS.FileStore)
+            .close()
+            .finally(() => eventLog.close());
         } finally {
           lock?.release();
         }

@@ -212,6 +212,43 @@ describe('ferry put and get continue interrupted transfers', () => {
     expect(readdirSync(local).filter((entry) => entry.endsWith('.ferry-part'))).toEqual([]);
   });
 
+  it('get: a small version removes the partial a killed get of a larger one left; empty files go both ways', async () => {
+    writeFileSync(join(local, 'large.bin'), randomFile(16 * MIB));
+    const server = at(servers.ferry.address);
+    expect((await runFerry(['put', 'large.bin', 'r.bin', '--server', server], { cwd: local })).code).toBe(0);
+    const proxy = await CuttingProxy.start(servers.ferry.address, [{ stallDownAfter: 6 * MIB }]);
+    try {
+      await killedMidway(
+        ['get', 'r.bin', '--server', at(proxy.address)],
+        proxy,
+        local,
+        () => proxy.down >= 6 * MIB,
+      );
+    } finally {
+      await proxy.close();
+    }
+    expect(readdirSync(local).filter((entry) => entry.endsWith('.ferry-part'))).toHaveLength(1);
+    const small = randomFile(3000);
+    writeFileSync(join(local, 'small.bin'), small);
+    writeFileSync(join(local, 'empty.bin'), Buffer.alloc(0));
+    for (const [from, to] of [
+      ['small.bin', 'r.bin'],
+      ['empty.bin', 'empty.bin'],
+    ]) {
+      expect((await runFerry(['put', from, to, '--server', server], { cwd: local })).code).toBe(0);
+    }
+    mkdirSync(join(local, 'back'));
+    const got = await runFerry(['get', 'r.bin', '--server', server], { cwd: local });
+    expect(got).toMatchObject({ code: 0, stderr: '' });
+    expect(readFileSync(join(local, 'r.bin')).equals(small)).toBe(true);
+    expect(readdirSync(local).filter((entry) => entry.includes('.ferry-part'))).toEqual([]);
+    const empty = await runFerry(['get', 'empty.bin', join('back', 'empty.bin'), '--server', server], {
+      cwd: local,
+    });
+    expect(empty).toMatchObject({ code: 0, stderr: '' });
+    expect(readFileSync(join(local, 'back', 'empty.bin'))).toHaveLength(0);
+  });
+
   it('get: run again after the client was killed, it continues the partial file beside the target', async () => {
     const bytes = randomFile(16 * MIB);
     writeFileSync(join(local, 'src.bin'), bytes);

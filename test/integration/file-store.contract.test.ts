@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { BlobDigest, ByteRange, FileStore, StoreError } from '../../src/domain/ports/file-store.port';
 import { SqliteEventLog } from '../../src/infra/sqlite/sqlite-event-log';
 import { DiskFileStore, DiskFileStoreOptions } from '../../src/infra/storage/disk-file-store';
-import { PACKED_BLOB_LIMIT } from '../../src/infra/storage/small-blob-pack';
+import { PACKED_BLOB_LIMIT, SmallBlobPack } from '../../src/infra/storage/small-blob-pack';
 import { MemoryFileStore } from '../../src/infra/storage/memory-file-store';
 
 interface StoreUnderTest {
@@ -331,12 +331,14 @@ describe.each<[string, () => Promise<StoreUnderTest>]>([
     async () => {
       const root = tempRoot();
       await openLog(root).close();
-      const store = new DiskFileStore(root);
+      const pack = SmallBlobPack.openForWriting(join(root, 'audit.db'), { fsync: true });
+      const store = new DiskFileStore(root, { fsync: true, pack });
       await store.open();
       return {
         store,
         cleanup: async () => {
           await store.close();
+          await pack?.close();
           rmSync(root, { recursive: true, force: true });
         },
       };
@@ -410,7 +412,7 @@ describe('DiskFileStore on disk', () => {
   });
 
   it('sweeps stale temporaries on open, keeping committed blobs', async () => {
-    const kept = await writeInChunks(store, [Buffer.from('committed before the crash')]);
+    const kept = await writeInChunks(store, [randomBytes(LARGE)]);
     writeFileSync(join(root, 'tmp', 'stale.part'), 'half a file');
     mkdirSync(join(root, 'tmp', 'nested'));
     writeFileSync(join(root, 'tmp', 'nested', 'deeper.part'), 'x');

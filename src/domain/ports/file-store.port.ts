@@ -19,7 +19,9 @@ export interface BlobWriter {
   seal(): Promise<BlobDigest>;
   /**
    * Makes the sealed blob readable under its SHA-256, atomically, and durable (unless the store was told
-   * not to fsync). Storing known content is a no-op.
+   * not to fsync): at once, or, for a blob the store keeps in the audit log's own database, with the log's
+   * next commit, which every event recorded after this resolves waits for. Storing known content is a
+   * no-op.
    */
   commit(): Promise<void>;
   abort(): Promise<void>;

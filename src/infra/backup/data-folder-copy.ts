@@ -106,18 +106,21 @@ async function copyReferencedBlobs(
   source: string,
   target: string,
 ): Promise<{ blobs: number; bytes: number }> {
-  const from = new DiskFileStore(source);
-  const to = new DiskFileStore(target);
-  await to.open();
-  const db = new Database(join(target, AUDIT_DB), { readonly: true, fileMustExist: true });
-  const page = db.prepare<[number, number, number], VersionRow>(
-    `SELECT v.name_id AS nameId, v.version, v.sha256 FROM catalogue_versions v
-     WHERE (v.name_id, v.version) > (?, ?)
-       AND NOT EXISTS (SELECT 1 FROM catalogue_collected c WHERE c.sha256 = v.sha256)
-     ORDER BY v.name_id, v.version LIMIT ?`,
-  );
   let { blobs, bytes } = await checkPackedBlobs(join(target, AUDIT_DB));
+  const from = new DiskFileStore(source);
+  // Small blobs of a folder from an older version (files there) go to the copy's pack, as a server would.
+  const pack = SmallBlobPack.openForWriting(join(target, AUDIT_DB), { fsync: true });
+  const to = new DiskFileStore(target, { fsync: true, pack });
+  let db: Database.Database | undefined;
   try {
+    await to.open();
+    db = new Database(join(target, AUDIT_DB), { readonly: true, fileMustExist: true });
+    const page = db.prepare<[number, number, number], VersionRow>(
+      `SELECT v.name_id AS nameId, v.version, v.sha256 FROM catalogue_versions v
+       WHERE (v.name_id, v.version) > (?, ?)
+         AND NOT EXISTS (SELECT 1 FROM catalogue_collected c WHERE c.sha256 = v.sha256)
+       ORDER BY v.name_id, v.version LIMIT ?`,
+    );
     let after = { nameId: -1, version: -1 };
     for (;;) {
       const rows = page.all(after.nameId, after.version, VERSIONS_PAGE);
@@ -130,9 +133,8 @@ async function copyReferencedBlobs(
       after = rows[rows.length - 1];
     }
   } finally {
-    db.close();
-    await from.close();
-    await to.close();
+    db?.close();
+    await from.close().finally(() => pack?.close());
   }
   return { blobs, bytes };
 }

@@ -58,6 +58,10 @@ export class SqliteEventLog implements EventLog {
   private readonly signTail: () => void;
   private readonly checkpointTimer: NodeJS.Timeout | undefined;
   private readonly durability: WalDurability;
+  /** Set when staged events were lost to a failed write on this connection: nothing more is written. */
+  private broken: EventLogError | undefined;
+  /** The last seq committed: what a reader on another connection sees. */
+  private committedSeq: number;
 
   constructor(options: SqliteEventLogOptions) {
     this.db = new Database(options.file);
@@ -70,6 +74,7 @@ export class SqliteEventLog implements EventLog {
       .pluck();
     this.page = this.db.prepare('SELECT seq, record FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
     this.nextSeq = (this.last.get() ?? 0) + 1;
+    this.committedSeq = this.nextSeq - 1;
     this.originOf = this.db
       .prepare<[], string | undefined>(
         "SELECT json_extract(record, '$.payload.origin') FROM events WHERE type = 'LogNamed' ORDER BY seq LIMIT 1",
@@ -79,7 +84,7 @@ export class SqliteEventLog implements EventLog {
     try {
       this.catalogue = new SqliteCatalogueStore(this.db);
       this.cosignatures = new CosignatureTable(this.db);
-      this.smallBlobs = SmallBlobPack.onLogConnection(this.db);
+      this.smallBlobs = SmallBlobPack.onLogConnection(this.db, (error) => this.packWriteFailed(error));
       this.tree = new SqliteMerkleTree(this.db);
       this.tree.catchUp(this.nextSeq - 1);
       this.checkpointer = options.checkpoints && this.openCheckpointer(options.checkpoints, options.now);
@@ -106,6 +111,7 @@ export class SqliteEventLog implements EventLog {
    * it touches). An event that cannot be written in full takes its whole batch with it instead.
    */
   stage(event: FerryEvent): void {
+    if (this.broken) throw this.broken;
     try {
       if (event.seq !== this.nextSeq)
         throw new Error(`event seq ${event.seq} does not follow ${this.nextSeq - 1}`);
@@ -128,10 +134,12 @@ export class SqliteEventLog implements EventLog {
   }
 
   async commit(): Promise<void> {
+    if (this.broken) throw this.broken;
     if (!this.db.inTransaction) return;
     try {
       if (this.checkpointer?.dueByCount(this.tree)) this.checkpointer.write(this.tree);
       this.db.exec('COMMIT');
+      this.committedSeq = this.nextSeq - 1;
     } catch (error) {
       this.rollBack();
       throw asLogError(error);
@@ -196,6 +204,23 @@ export class SqliteEventLog implements EventLog {
 
   signingKeyId(): string | undefined {
     return this.checkpointer?.signingKeyId;
+  }
+
+  /**
+   * A write of the small blobs' pack failed on this connection, and SQLite may have rolled the open
+   * transaction back with it. Events staged in it are rolled back here for certain; since the ledger took
+   * decisions on them, the log then refuses to go on (as when staging fails), rather than commit without
+   * them and let their replies go out.
+   */
+  private packWriteFailed(error: unknown): void {
+    try {
+      const staged = this.nextSeq - 1 > this.committedSeq;
+      this.rollBack();
+      if (!staged) return;
+    } catch {
+      // A connection that cannot even say what it holds cannot vouch for its open batch either.
+    }
+    this.broken = asLogError(error);
   }
 
   private rollBack(): void {

@@ -23,7 +23,7 @@ export interface DiskFileStoreOptions {
   readonly fsync: boolean;
   /** Blobs of at most this many bytes go to the pack (PACKED_BLOB_LIMIT unless given; 0: none do). */
   readonly packedBlobLimit?: number;
-  /** The pack on the audit log's connection, for a server's store; else `open` opens one of its own. */
+  /** Where small blobs go once the store is opened (their giver closes it); none: every blob is a file. */
   readonly pack?: SmallBlobPack;
 }
 
@@ -34,9 +34,10 @@ export interface DiskFileStoreOptions {
  * PACKED_BLOB_LIMIT bytes go to the audit database's pack instead (SmallBlobPack): they are gathered in
  * memory, and a blob that grows past the limit moves on to a file.
  *
- * A server's store is given the pack on the log's connection. Another store that is `open`ed opens the
- * folder's pack for itself (a backup's copy); one that is never opened only reads (`ferry audit verify`,
- * a backup's source, while a server may be writing) and opens the pack read-only once there is one.
+ * A store is given the pack it writes to: a server's, on the log's connection; a backup's copy, on a
+ * connection of its own; one given none keeps every blob as a file. A store that is never opened only
+ * reads (`ferry audit verify`, a backup's source, while a server may be writing) and opens the folder's
+ * pack read-only once there is one.
  */
 export class DiskFileStore implements FileStore {
   private readonly blobs: string;
@@ -46,6 +47,7 @@ export class DiskFileStore implements FileStore {
   /** Set by `open` (written), or at the first lookup of a store that only reads. */
   private pack: SmallBlobPack | undefined;
   private writable = false;
+  private closed = false;
   /** Held ids with a writer open: a second writer would interleave its bytes with the first's. */
   private readonly heldOpen = new Set<string>();
   private readonly budget = new WriteBehindBudget(WRITE_BEHIND_BUDGET);
@@ -65,14 +67,16 @@ export class DiskFileStore implements FileStore {
     await mkdir(this.temporaries, { recursive: true });
     await mkdir(this.blobs, { recursive: true });
     await mkdir(this.heldRoot, { recursive: true });
-    this.pack = this.options.pack ?? SmallBlobPack.openForWriting(this.packFile, this.options);
+    this.pack = this.options.pack;
     this.writable = true;
   }
 
   async close(): Promise<void> {
-    // A pack given at construction is the log's to close.
-    if (this.pack !== this.options.pack) await this.pack?.close();
+    // A pack given at construction is its giver's to close; one opened here to read is this store's.
+    const opened = this.pack !== this.options.pack ? this.pack : undefined;
     this.pack = undefined;
+    this.closed = true;
+    await opened?.close();
   }
 
   async begin(): Promise<BlobWriter> {
@@ -191,7 +195,7 @@ export class DiskFileStore implements FileStore {
 
   /** The pack, if there is one: a store that only reads opens it once it exists. */
   private packed(): SmallBlobPack | undefined {
-    if (!this.pack && !this.writable && existsSync(this.packFile)) {
+    if (!this.pack && !this.writable && !this.closed && existsSync(this.packFile)) {
       this.pack = SmallBlobPack.openForReading(this.packFile);
     }
     return this.pack;
@@ -243,7 +247,9 @@ const WRITE_BEHIND_BUDGET = 32 * 1024 * 1024;
 class SmallFirstBlobWriter implements BlobWriter {
   private chunks: Uint8Array[] = [];
   private size = 0;
+  /** The file writer it moved on to, once it is open, and while it opens (an abort then waits for it). */
   private file: BlobWriter | undefined;
+  private opening: Promise<BlobWriter> | undefined;
   private bytes: Buffer | undefined;
   private digest: BlobDigest | undefined;
 
@@ -263,7 +269,8 @@ class SmallFirstBlobWriter implements BlobWriter {
       return;
     }
     const gathered = this.release();
-    this.file = await this.beginFile();
+    this.opening = this.beginFile();
+    this.file = await this.opening;
     for (const earlier of gathered) await this.file.write(earlier);
     await this.file.write(chunk);
   }
@@ -278,12 +285,16 @@ class SmallFirstBlobWriter implements BlobWriter {
   async commit(): Promise<void> {
     if (this.file) return this.file.commit();
     if (!this.digest || !this.bytes) throw new Error('commit before seal');
-    await this.pack.put(this.digest.sha256, this.bytes);
+    const bytes = this.bytes;
+    this.bytes = undefined;
+    await this.pack.put(this.digest.sha256, bytes);
   }
 
   async abort(): Promise<void> {
     this.release();
-    await this.file?.abort();
+    this.bytes = undefined;
+    const file = this.file ?? (await this.opening?.catch(() => undefined));
+    await file?.abort();
   }
 
   /** The gathered chunks, no longer counted against the store's budget. */

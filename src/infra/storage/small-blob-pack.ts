@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { WalDurability } from '../sqlite/wal-durability';
-import { guard, guardSync } from './store-errors';
+import { asStoreError, guard, guardSync } from './store-errors';
 
 /** Blobs of at most this many bytes are kept in the pack rather than as files of their own. */
 export const PACKED_BLOB_LIMIT = 64 * 1024;
@@ -33,6 +33,8 @@ export class SmallBlobPack {
     private readonly afterPut: () => Promise<void>,
     /** What `close` must release: nothing for a pack on the log's connection. */
     private readonly release: () => Promise<void>,
+    /** Told of a write that failed, before the failure is thrown: the log shares the connection. */
+    private readonly onWriteFailure: (error: unknown) => void = () => undefined,
   ) {}
 
   /**
@@ -40,15 +42,12 @@ export class SmallBlobPack {
    * commits on its own without an fsync. Either way the blob is durable once the log's next commit is,
    * which every event recorded after the put waits for; and a commit never survives a crash without the
    * ones before it, since each WAL frame's checksum covers the frames before it. So an event naming the
-   * blob is never durable without it.
+   * blob is never durable without it. A write that fails may take the log's open transaction with it
+   * (SQLite rolls one back on a full disk or an I/O error): `onWriteFailure` lets the log find out.
    */
-  static onLogConnection(db: Database.Database): SmallBlobPack {
-    return new SmallBlobPack(
-      db,
-      statementsOf(db),
-      async () => undefined,
-      async () => undefined,
-    );
+  static onLogConnection(db: Database.Database, onWriteFailure: (error: unknown) => void): SmallBlobPack {
+    const none = async () => undefined;
+    return new SmallBlobPack(db, statementsOf(db), none, none, onWriteFailure);
   }
 
   /**
@@ -82,15 +81,18 @@ export class SmallBlobPack {
 
   /** The pack of a store that only reads (a server may be writing it meanwhile). */
   static openForReading(file: string): SmallBlobPack {
-    const db = guardSync(() => new Database(file, { readonly: true, fileMustExist: true }));
-    return new SmallBlobPack(
-      db,
-      guardSync(() => statementsOf(db)),
-      async () => undefined,
-      async () => {
+    return guardSync(() => {
+      const db = new Database(file, { readonly: true, fileMustExist: true });
+      const close = async () => {
         db.close();
-      },
-    );
+      };
+      try {
+        return new SmallBlobPack(db, statementsOf(db), async () => undefined, close);
+      } catch (error) {
+        db.close();
+        throw error;
+      }
+    });
   }
 
   get(sha256: string): Buffer | undefined {
@@ -101,14 +103,14 @@ export class SmallBlobPack {
     return guardSync(() => this.statements?.exists.get(sha256) !== undefined);
   }
 
-  /** Stores the bytes under their SHA-256 (known content is kept as it is). */
+  /** Stores the bytes under their SHA-256; bytes already there that differ (damaged) are replaced. */
   async put(sha256: string, bytes: Uint8Array): Promise<void> {
-    guardSync(() => this.writable().insert.run(sha256, bytes));
+    this.write(() => this.writable().insert.run(sha256, bytes));
     await guard(this.afterPut);
   }
 
   delete(sha256: string): void {
-    guardSync(() => this.statements?.remove.run(sha256));
+    this.write(() => this.statements?.remove.run(sha256));
   }
 
   *list(): Iterable<string> {
@@ -124,6 +126,15 @@ export class SmallBlobPack {
 
   close(): Promise<void> {
     return this.release();
+  }
+
+  private write(statement: () => void): void {
+    try {
+      statement();
+    } catch (error) {
+      this.onWriteFailure(error);
+      throw asStoreError(error);
+    }
   }
 
   private writable(): Statements {
@@ -148,7 +159,10 @@ function statementsOf(db: Database.Database): Statements | undefined {
         'SELECT sha256 FROM small_blobs WHERE sha256 > ? ORDER BY sha256 LIMIT ?',
       )
       .pluck(),
-    insert: db.prepare('INSERT OR IGNORE INTO small_blobs (sha256, bytes) VALUES (?, ?)'),
+    insert: db.prepare(
+      `INSERT INTO small_blobs (sha256, bytes) VALUES (?, ?)
+       ON CONFLICT (sha256) DO UPDATE SET bytes = excluded.bytes WHERE bytes IS NOT excluded.bytes`,
+    ),
     remove: db.prepare('DELETE FROM small_blobs WHERE sha256 = ?'),
   };
 }
