@@ -487,6 +487,19 @@ describe('DiskFileStore on disk', () => {
       expect((await listAll(store)).sort()).toEqual([small.sha256, large.sha256].sort());
     });
 
+    it('makes a blob declared larger than the limit a file from the start, and one declared small a row', async () => {
+      const large = await store.begin(LARGE);
+      expect(filesUnder('tmp')).toHaveLength(1);
+      await large.abort();
+      const small = await store.begin(100);
+      await small.write(Buffer.from('declared small'));
+      expect(filesUnder('tmp')).toEqual([]);
+      await small.seal();
+      await small.commit();
+      expect(filesUnder('blobs')).toEqual([]);
+      expect(await store.has(sha256(Buffer.from('declared small')))).toBe(true);
+    });
+
     it('moves a blob that grows past the limit to a file, every byte and the digest intact', async () => {
       const bytes = randomBytes(PACKED_BLOB_LIMIT + 10_000);
       const writer = await store.begin();

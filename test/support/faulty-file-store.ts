@@ -54,9 +54,9 @@ export class FaultyFileStore implements FileStore {
     return this.inner.close();
   }
 
-  async begin(): Promise<BlobWriter> {
+  async begin(expectedSize?: number): Promise<BlobWriter> {
     await this.trip('begin');
-    return this.writer(await this.inner.begin());
+    return this.writer(await this.inner.begin(expectedSize));
   }
 
   async beginHeld(id: string, keep: number): Promise<HeldBlobWriter> {

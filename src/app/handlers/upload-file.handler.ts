@@ -66,7 +66,8 @@ export class UploadFile {
         }
         writer = held;
       } else {
-        writer = await this.store.begin();
+        const expected = request.size === undefined ? undefined : (base?.size ?? 0) + request.size;
+        writer = await this.store.begin(expected);
       }
       if (base) await this.copyInto(writer, base);
       return this.transfer(origin, request, writer, release, base);

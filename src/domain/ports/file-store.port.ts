@@ -54,7 +54,11 @@ export interface FileStore {
   open(): Promise<void>;
   /** Releases what the store holds open, once every write under way is done. */
   close(): Promise<void>;
-  begin(): Promise<BlobWriter>;
+  /**
+   * A writer for a new blob. `expectedSize`, when the caller knows it (a declared upload size), lets the
+   * store choose at once where to keep the blob; the blob may still turn out another size.
+   */
+  begin(expectedSize?: number): Promise<BlobWriter>;
   /**
    * A writer for the resumable upload `id` (any text: the store names the bytes as it likes), continuing the first `keep`
    * bytes held under it (0: starting afresh), which the digest covers too. Bytes held beyond `keep` (an

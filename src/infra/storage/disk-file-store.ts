@@ -79,9 +79,11 @@ export class DiskFileStore implements FileStore {
     await opened?.close();
   }
 
-  async begin(): Promise<BlobWriter> {
+  /** A blob expected to be larger than the pack takes is a file from the start: nothing to gather first. */
+  async begin(expectedSize?: number): Promise<BlobWriter> {
     const limit = this.options.packedBlobLimit ?? PACKED_BLOB_LIMIT;
-    if (!this.writable || !this.pack || limit === 0) return this.beginFile();
+    const small = limit > 0 && (expectedSize === undefined || expectedSize <= limit);
+    if (!this.writable || !this.pack || !small) return this.beginFile();
     return new SmallFirstBlobWriter(this.pack, limit, this.budget, () => this.beginFile());
   }
 
