@@ -512,6 +512,19 @@ describe('DiskFileStore on disk', () => {
       expect(filesUnder('tmp')).toEqual([]);
     });
 
+    it('fails the write whose move to a file cannot start, and still aborts cleanly', async () => {
+      rmSync(join(root, 'tmp'), { recursive: true });
+      const writer = await store.begin();
+      await writer.write(randomBytes(PACKED_BLOB_LIMIT));
+      await expect(writer.write(randomBytes(10))).rejects.toMatchObject({
+        name: 'StoreError',
+        kind: 'not-found',
+      });
+      await writer.abort();
+      const after = await writeInChunks(store, [Buffer.from('after a failed move')]);
+      expect(await store.has(after.sha256)).toBe(true);
+    });
+
     it('gathers no more in memory than the store allows: past that, a small blob goes to a file', async () => {
       // Enough writers, each holding a full small blob, to exhaust the store's write-behind budget.
       const writers = await Promise.all(Array.from({ length: 520 }, () => store.begin()));
