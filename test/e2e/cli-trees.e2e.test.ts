@@ -96,6 +96,20 @@ describe('ferry put of a folder and get --prefix, against a real server process'
     expect(downloads.length).toBeGreaterThan(0);
   });
 
+  it('get --prefix of a small file whose place is taken by a folder: reported, no partial left', async () => {
+    const source = join(fixture.work, 'taken');
+    mkdirSync(source);
+    writeFileSync(join(source, 'x'), 'a small file named x');
+    expect((await ferry('put', 'taken', 'taken')).code).toBe(0);
+    const copy = join(fixture.work, 'taken-copy');
+    mkdirSync(join(copy, 'x'), { recursive: true });
+    writeFileSync(join(copy, 'x', 'kept'), 'what was there');
+    const get = await ferry('get', '--prefix', 'taken/', '--to', copy);
+    expect(get.code).toBe(1);
+    expect(get.stderr).toMatch(/^ferry: 1 failed:\n {2}taken\/x: /);
+    expect(filesUnder(copy)).toEqual([join('x', 'kept')]);
+  });
+
   it('refuses --prefix with a name, get with neither, and --if-version with a folder', async () => {
     expect((await ferry('get', 'a', '--prefix', 'p/')).code).toBe(2);
     expect((await ferry('get')).code).toBe(2);

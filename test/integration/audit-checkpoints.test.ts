@@ -14,6 +14,7 @@ import { checkCheckpointSignature, SignedCheckpoint } from '../../src/domain/aud
 import { Ed25519Verifier } from '../../src/infra/crypto/ed25519-keys';
 import {
   dataFolderSigningKey,
+  NEXT_KEY_FILE,
   prepareNextSigningKey,
   PUBLIC_KEY_FILE,
   SIGNING_KEY_FILE,
@@ -205,7 +206,7 @@ describe('signed checkpoints of the audit log', () => {
     );
     // As after a failed timed checkpoint, whose savepoint is rolled back while the batch stays open; the
     // key files gone show that nothing reads them on the way.
-    for (const file of [SIGNING_KEY_FILE, 'audit-signing-key.next.pem']) rmSync(join(dir, file));
+    for (const file of [SIGNING_KEY_FILE, NEXT_KEY_FILE]) rmSync(join(dir, file));
     (log as unknown as { forgetRolledBack(): void }).forgetRolledBack();
     expect(log.signingKeyId()).toBe(next.keyId);
     await log.commit();

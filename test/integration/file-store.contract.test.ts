@@ -331,7 +331,7 @@ describe.each<[string, () => Promise<StoreUnderTest>]>([
     async () => {
       const root = tempRoot();
       await openLog(root).close();
-      const pack = SmallBlobPack.openForWriting(join(root, 'audit.db'), { fsync: true });
+      const pack = SmallBlobPack.openForWriting(join(root, 'audit.db'));
       const store = new DiskFileStore(root, { fsync: true, pack });
       await store.open();
       return {

@@ -17,11 +17,9 @@ function withPack<T>(dataDir: string, work: (db: Database.Database) => T): T | u
   }
 }
 
-function isPacked(dataDir: string, sha256: string): boolean {
-  return (
-    withPack(dataDir, (db) => db.prepare('SELECT 1 FROM small_blobs WHERE sha256 = ?').get(sha256)) !==
-    undefined
-  );
+/** Runs `sql` on the blob's row; true if it had one. */
+function changedRow(dataDir: string, sql: string, ...params: unknown[]): boolean {
+  return (withPack(dataDir, (db) => db.prepare(sql).run(...params).changes) ?? 0) > 0;
 }
 
 function blobFile(dataDir: string, sha256: string): string {
@@ -30,17 +28,14 @@ function blobFile(dataDir: string, sha256: string): string {
 
 /** Puts `bytes` where the blob's were. */
 export function replaceStoredBlob(dataDir: string, sha256: string, bytes: Uint8Array): void {
-  if (isPacked(dataDir, sha256)) {
-    withPack(dataDir, (db) =>
-      db.prepare('UPDATE small_blobs SET bytes = ? WHERE sha256 = ?').run(bytes, sha256),
-    );
-  } else writeFileSync(blobFile(dataDir, sha256), bytes);
+  if (!changedRow(dataDir, 'UPDATE small_blobs SET bytes = ? WHERE sha256 = ?', bytes, sha256)) {
+    writeFileSync(blobFile(dataDir, sha256), bytes);
+  }
 }
 
 export function removeStoredBlob(dataDir: string, sha256: string): void {
-  if (isPacked(dataDir, sha256)) {
-    withPack(dataDir, (db) => db.prepare('DELETE FROM small_blobs WHERE sha256 = ?').run(sha256));
-  } else rmSync(blobFile(dataDir, sha256));
+  if (!changedRow(dataDir, 'DELETE FROM small_blobs WHERE sha256 = ?', sha256))
+    rmSync(blobFile(dataDir, sha256));
 }
 
 /** Every blob the store holds, temporaries and held bytes included: what a refusal must not leave behind. */

@@ -52,7 +52,7 @@ export interface ByteRange {
 export interface FileStore {
   /** Removes temporaries left by a crash; called once at start, before anything is written. */
   open(): Promise<void>;
-  /** Releases what the store holds open, once every write under way is done. */
+  /** Releases what the store holds open; called once its writers are done (at shutdown). */
   close(): Promise<void>;
   /**
    * A writer for a new blob. `expectedSize`, when the caller knows it (a declared upload size), lets the

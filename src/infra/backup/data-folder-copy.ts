@@ -109,7 +109,7 @@ async function copyReferencedBlobs(
   let { blobs, bytes } = await checkPackedBlobs(join(target, AUDIT_DB));
   const from = new DiskFileStore(source);
   // Small blobs of a folder from an older version (files there) go to the copy's pack, as a server would.
-  const pack = SmallBlobPack.openForWriting(join(target, AUDIT_DB), { fsync: true });
+  const pack = SmallBlobPack.openForWriting(join(target, AUDIT_DB));
   const to = new DiskFileStore(target, { fsync: true, pack });
   let db: Database.Database | undefined;
   try {

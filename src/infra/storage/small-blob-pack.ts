@@ -52,10 +52,10 @@ export class SmallBlobPack {
 
   /**
    * A connection of its own to a data folder's audit database, for a store that writes with no server
-   * running (a backup's copy): each put is durable before it resolves (unless `fsync` is false).
-   * Undefined when there is no database or it has no pack.
+   * running (a backup's copy): each put is durable before it resolves. Undefined when there is no
+   * database or it has no pack.
    */
-  static openForWriting(file: string, options: { readonly fsync: boolean }): SmallBlobPack | undefined {
+  static openForWriting(file: string): SmallBlobPack | undefined {
     if (!existsSync(file)) return undefined;
     return guardSync(() => {
       const db = new Database(file, { fileMustExist: true });
@@ -66,12 +66,11 @@ export class SmallBlobPack {
           return undefined;
         }
         const durability = new WalDurability(db);
-        const afterPut = options.fsync ? () => durability.sync() : async () => undefined;
         const close = async () => {
           await durability.close();
           db.close();
         };
-        return new SmallBlobPack(db, statements, afterPut, close);
+        return new SmallBlobPack(db, statements, () => durability.sync(), close);
       } catch (error) {
         db.close();
         throw error;
