@@ -161,6 +161,28 @@ describe('with a write account', () => {
     expect(mine[mine.length - 1]).toMatchObject({ type: 'SessionClosed', payload: { reason: 'disconnect' } });
   });
 
+  test("OpenSSH asks the server's limits and then reads 255 KiB a request (writes 32 KiB); nothing of it is recorded", async () => {
+    const bytes = randomBytes(3_000_000);
+    writeFileSync(join(local, 'big.bin'), bytes);
+    const run = await sftpBatch(
+      port,
+      'alice',
+      PASSWORD,
+      ['put big.bin', 'get big.bin back.bin'],
+      local,
+      30_000,
+      ['-vvv'],
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('Server supports extension "limits@openssh.com" revision 1');
+    expect(run.stderr).toContain('server upload/download buffer sizes 32768 / 261120; using 32768 / 261120');
+    expect(readFileSync(join(local, 'back.bin')).equals(bytes)).toBe(true);
+    await waitFor(async () => (await events()).some((row) => row.type === 'SessionClosed'));
+    const types = (await events()).map((row) => row.type);
+    expect(types).not.toContain('CommandRejected');
+    expect(types).toEqual(expect.arrayContaining(['FileUploaded', 'FileDownloaded']));
+  });
+
   test('reget continues a download cut short, and reput continues the remote copy: bytes compared with cmp', async () => {
     const bytes = randomBytes(3_000_000);
     writeFileSync(join(local, 'whole.bin'), bytes);

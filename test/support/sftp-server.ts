@@ -45,7 +45,10 @@ const SSH_OPTIONS = [
   'NumberOfPasswordPrompts=1',
 ];
 
-/** `sftp -b -` running `commands` as `user`; a non-zero code when a command failed. Killed after `timeoutMs`. */
+/**
+ * `sftp -b -` running `commands` as `user`, with `flags` (`-vvv`, say) before the others; a non-zero code
+ * when a command failed. Killed after `timeoutMs`.
+ */
 export function sftpBatch(
   port: number,
   user: string,
@@ -53,10 +56,11 @@ export function sftpBatch(
   commands: string[],
   cwd?: string,
   timeoutMs = 30_000,
+  flags: string[] = [],
 ) {
   return runOpenSshWithInput(
     'sftp',
-    ['-P', String(port), '-b', '-', `${user}@127.0.0.1`],
+    [...flags, '-P', String(port), '-b', '-', `${user}@127.0.0.1`],
     password,
     commands.join('\n') + '\n',
     cwd,

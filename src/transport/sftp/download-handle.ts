@@ -1,12 +1,6 @@
 import { DownloadTransfer } from '../../app/handlers/download-file.handler';
 import { STATUS, Status } from './sftp-attributes';
-
-/**
- * OpenSSH and rclone ask for 32 KiB a READ; more is answered short. Not less: 13 bytes less would fit a
- * reply in one of OpenSSH's 32 KiB SSH packets instead of two, but rclone (pkg/sftp) takes a short read
- * in the middle of a file for a wrong one.
- */
-export const MAX_READ = 32 * 1024;
+import { MAX_READ } from './sftp-limits';
 
 /** A read further ahead than this reopens the stream at its offset instead of reading its way there. */
 const MAX_SKIP = 1024 * 1024;
@@ -37,12 +31,12 @@ export class DownloadHandle {
     return this.transfer.file;
   }
 
-  async read(offset: number, length: number): Promise<Buffer | Status> {
+  /** The bytes, as views of the stream's chunks that hold them: never a copy. */
+  async read(offset: number, length: number): Promise<Buffer[] | Status> {
     const size = this.transfer.file.size;
     if (offset >= size) return { code: STATUS.EOF, message: 'end of file' };
     if (offset < this.start || offset > this.start + this.held.length + MAX_SKIP) await this.seek(offset);
     const end = Math.min(offset + Math.min(length, MAX_READ), size);
-    // Views of the chunk in hand, and of the next when the read spans both: only such a read is copied.
     const pieces: Buffer[] = [];
     let at = offset;
     while (at < end) {
@@ -62,11 +56,10 @@ export class DownloadHandle {
       this.start = heldEnd;
       this.held = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
     }
-    const data = pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
-    if (data.length === 0) return { code: STATUS.EOF, message: 'end of file' };
+    if (at === offset) return { code: STATUS.EOF, message: 'end of file' };
     this.first = Math.min(this.first ?? offset, offset);
-    this.sent = Math.max(this.sent, offset + data.length);
-    return data;
+    this.sent = Math.max(this.sent, at);
+    return pieces;
   }
 
   /** Drops the stream in hand and opens the bytes again at `offset`. */

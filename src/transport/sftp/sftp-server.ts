@@ -3,6 +3,7 @@ import { Server as SshServer } from 'ssh2';
 import { Application } from '../../app/composition-root';
 import { ListenOptions } from '../ferry-server';
 import { ConnectionLimits, SftpConnection } from './sftp-connection';
+import { assertSsh2Patched } from './ssh2-patch';
 
 /** The SSH host key the server proves itself with. */
 export interface SftpHostKey {
@@ -38,6 +39,7 @@ export class SftpServer {
     private readonly app: Application,
     private readonly options: SftpServerOptions,
   ) {
+    assertSsh2Patched();
     this.ssh = new SshServer({ hostKeys: [options.hostKey.privateKey], ident: 'Ferry' }, (client, info) => {
       const remote = `${info.ip}:${info.port}`;
       clearTimeout(this.handshaking.get(remote));

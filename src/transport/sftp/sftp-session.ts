@@ -16,8 +16,10 @@ import {
   Status,
   statusOf,
 } from './sftp-attributes';
+import { LIMITS_EXTENSION, limitsReply } from './sftp-limits';
 import { PathView } from './sftp-paths';
 import { UploadHandle } from './upload-handle';
+import './ssh2-patch';
 
 /** SFTP v3 open flags (pflags). */
 const OPEN = { READ: 0x1, WRITE: 0x2, APPEND: 0x4, CREAT: 0x8, TRUNC: 0x10, EXCL: 0x20 } as const;
@@ -75,6 +77,8 @@ export class SftpSession {
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
   private closed = false;
+  /** Set while a READ's reply waits for the channel's window; called when ssh2 has sent it. */
+  private windowOpened: (() => void) | undefined;
 
   constructor(
     private readonly sftp: SFTPWrapper,
@@ -90,6 +94,8 @@ export class SftpSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // A reply waiting for a window that will not open now must not hold the queue.
+    this.windowOpened?.();
     await this.queue;
     for (const handle of this.handles.values()) {
       if (handle.kind === 'upload') await handle.abort();
@@ -128,10 +134,16 @@ export class SftpSession {
     for (const command of ['READLINK', 'SYMLINK']) {
       sftp.on(command, (id: number, path: string) => this.run(id, () => this.unsupported(id, command, path)));
     }
-    // ssh2 advertises no extensions, so a client that sends one anyway is told it is unsupported.
+    // The one extension advertised: the limits, which only describe the server, so nothing is recorded
+    // (as for REALPATH). Any other is refused.
+    sftp.advertiseExtensions({ [LIMITS_EXTENSION]: '1' });
     sftp.on('EXTENDED', (id, extension) =>
-      this.run(id, () => this.unsupported(id, `EXTENDED ${extension.slice(0, 64)}`)),
+      this.run(id, async () => {
+        if (extension === LIMITS_EXTENSION) return this.sftp.extendedReply(id, limitsReply(MAX_HANDLES));
+        await this.unsupported(id, `EXTENDED ${extension.slice(0, 64)}`);
+      }),
     );
+    sftp.on('drain', () => this.windowOpened?.());
   }
 
   /** Queues a request behind the earlier ones; an unexpected failure answers FAILURE, never nothing. */
@@ -272,12 +284,22 @@ export class SftpSession {
     this.sftp.handle(id, this.add(new UploadHandle(transfer, name, begin, append)));
   }
 
+  /**
+   * A reply that waits for the channel's window holds the next READ back until it has gone, so that a
+   * session keeps at most one reply beyond what the client let it send, not all it has asked for
+   * (64 x 255 KiB from OpenSSH).
+   */
   private async read(id: number, raw: Buffer, offset: number, length: number): Promise<void> {
+    // Nobody is left to send to: bytes read now would be counted as sent.
+    if (this.closed) return;
     const handle = this.handle(id, raw, 'download');
     if (!handle) return;
     const data = await handle.read(offset, length);
-    if (Buffer.isBuffer(data)) this.sftp.data(id, data);
-    else this.reply(id, data);
+    if (!Array.isArray(data)) return this.reply(id, data);
+    // Closed meanwhile: nothing would release the wait.
+    if (this.sftp.data(id, data) || this.closed) return;
+    await new Promise<void>((resolve) => (this.windowOpened = resolve));
+    this.windowOpened = undefined;
   }
 
   private async write(id: number, raw: Buffer, offset: number, data: Buffer): Promise<void> {

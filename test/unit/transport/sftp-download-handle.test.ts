@@ -1,7 +1,8 @@
 import { DownloadTransfer } from '../../../src/app/handlers/download-file.handler';
 import { FileVersion } from '../../../src/domain/file-versions';
 import { STATUS } from '../../../src/transport/sftp/sftp-attributes';
-import { DownloadHandle, MAX_READ } from '../../../src/transport/sftp/download-handle';
+import { DownloadHandle } from '../../../src/transport/sftp/download-handle';
+import { MAX_READ } from '../../../src/transport/sftp/sftp-limits';
 
 const CHUNK = 100;
 
@@ -37,8 +38,8 @@ const bytes = Buffer.from(Array.from({ length: 10_000 }, (_, i) => i % 251));
 
 async function read(handle: DownloadHandle, offset: number, length: number): Promise<Buffer> {
   const data = await handle.read(offset, length);
-  if (!Buffer.isBuffer(data)) throw new Error(`status ${data.code}: ${data.message}`);
-  return data;
+  if (!Array.isArray(data)) throw new Error(`status ${data.code}: ${data.message}`);
+  return Buffer.concat(data);
 }
 
 describe('an SFTP download handle serves READs from one stream of chunks', () => {
@@ -68,8 +69,20 @@ describe('an SFTP download handle serves READs from one stream of chunks', () =>
     expect(transfer.finished).toEqual([[1_500_050 - 90, 90]]);
   });
 
+  test('a read is views of the chunks that hold it, never a copy', async () => {
+    const transfer = new ChunkedTransfer(bytes);
+    const handle = new DownloadHandle(transfer);
+    const pieces = await handle.read(150, 100);
+    if (!Array.isArray(pieces)) throw new Error('a status');
+    expect(pieces.map((piece) => [piece.byteOffset, piece.length])).toEqual([
+      [bytes.byteOffset + 150, 50],
+      [bytes.byteOffset + 200, 50],
+    ]);
+    for (const piece of pieces) expect(piece.buffer).toBe(bytes.buffer);
+  });
+
   test('at most MAX_READ bytes a READ, and short at the end of the file', async () => {
-    const big = Buffer.concat(Array(10).fill(bytes));
+    const big = Buffer.concat(Array(60).fill(bytes));
     const handle = new DownloadHandle(new ChunkedTransfer(big));
     expect(await read(handle, 0, 2 * MAX_READ)).toHaveLength(MAX_READ);
     expect((await read(handle, big.length - 10, 64)).equals(big.subarray(big.length - 10))).toBe(true);
