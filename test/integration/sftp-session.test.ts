@@ -17,10 +17,14 @@ import { silentLogger } from '../support/silent-logger';
  * storage: what it advertises, and how it waits for the channel's window.
  */
 
-/** ssh2's server-side SFTP stream, as far as the session uses it; `windowOpen` decides what data() says. */
+/**
+ * ssh2's server-side SFTP stream, as far as the session uses it. A DATA reply uses up the client's
+ * window (`outgoing.window`); `windowOpen` false makes data() say the reply had to wait for it.
+ */
 class FakeSftp extends EventEmitter {
   advertised: Record<string, string> | undefined;
   readonly replies: { id: number; kind: string; value: unknown }[] = [];
+  readonly outgoing = { window: WINDOW };
   windowOpen = true;
 
   advertiseExtensions(extensions: Record<string, string>): void {
@@ -30,8 +34,15 @@ class FakeSftp extends EventEmitter {
     this.replies.push({ id, kind: 'extended', value: data });
   }
   data(id: number, pieces: Buffer[]): boolean {
-    this.replies.push({ id, kind: 'data', value: Buffer.concat(pieces) });
+    const bytes = Buffer.concat(pieces);
+    this.replies.push({ id, kind: 'data', value: bytes });
+    this.outgoing.window = Math.max(0, this.outgoing.window - bytes.length);
     return this.windowOpen;
+  }
+  /** The client has taken `bytes`: a WINDOW_ADJUST. */
+  adjust(bytes: number): void {
+    this.outgoing.window += bytes;
+    this.emit('window');
   }
   status(id: number, code: number, message?: string): void {
     this.replies.push({ id, kind: 'status', value: { code, message } });
@@ -44,11 +55,14 @@ class FakeSftp extends EventEmitter {
   }
 }
 
+/** OpenSSH's window for a session channel. */
+const WINDOW = 2 * 1024 * 1024;
+
 let app: Application;
 let log: MemoryEventLog;
 let sftp: FakeSftp;
 let session: SftpSession;
-const bytes = randomBytes(3 * MAX_READ + 1000);
+const bytes = randomBytes(12 * MAX_READ + 1000);
 
 beforeEach(async () => {
   log = new MemoryEventLog();
@@ -137,7 +151,41 @@ test('a reply that waits for the window holds the next READ back until drain; th
     MAX_READ,
     MAX_READ,
   ]);
-  expect(Buffer.concat(all.slice(1).map((reply) => reply.value as Buffer)).equals(bytes)).toBe(true);
+  expect(
+    Buffer.concat(all.slice(1).map((reply) => reply.value as Buffer)).equals(bytes.subarray(0, 4 * MAX_READ)),
+  ).toBe(true);
+});
+
+/** The ids of the READs answered so far. */
+const answered = () => sftp.replies.filter((reply) => reply.kind === 'data').map((reply) => reply.id);
+const settle = () => new Promise((r) => setTimeout(r, 50));
+
+test('replies are paced to the client: at most half its window and one reply unacknowledged', async () => {
+  const handle = await openBig();
+  for (let i = 0; i < 12; i++) sftp.emit('READ', 10 + i, handle, i * MAX_READ, MAX_READ);
+  await settle();
+  // After 5 replies (1,305,600 bytes) what is unacknowledged is within 1 MiB + 255 KiB, so a sixth goes.
+  expect(answered()).toEqual([10, 11, 12, 13, 14, 15]);
+  sftp.adjust(2 * MAX_READ);
+  await settle();
+  expect(answered()).toHaveLength(8);
+  sftp.adjust(WINDOW);
+  const all = await replies(13);
+  expect(
+    Buffer.concat(all.slice(1).map((reply) => reply.value as Buffer)).equals(
+      bytes.subarray(0, 12 * MAX_READ),
+    ),
+  ).toBe(true);
+});
+
+test('a client that opens its window only once it is used up is no longer paced, after a short wait', async () => {
+  const handle = await openBig();
+  for (let i = 0; i < 8; i++) sftp.emit('READ', 10 + i, handle, i * MAX_READ, MAX_READ);
+  await replies(7);
+  expect(answered()).toHaveLength(6);
+  // No WINDOW_ADJUST comes: after its patience the session sends on, up to the window ssh2 enforces.
+  await replies(9);
+  expect(answered()).toEqual([10, 11, 12, 13, 14, 15, 16, 17]);
 });
 
 test('closing while a reply waits for a window that never opens does not hang, and records the download', async () => {

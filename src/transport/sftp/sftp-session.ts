@@ -18,6 +18,7 @@ import {
 } from './sftp-attributes';
 import { LIMITS_EXTENSION, limitsReply } from './sftp-limits';
 import { PathView } from './sftp-paths';
+import { ReplyPacer } from './reply-pacer';
 import { UploadHandle } from './upload-handle';
 import './ssh2-patch';
 
@@ -77,8 +78,7 @@ export class SftpSession {
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
   private closed = false;
-  /** Set while a READ's reply waits for the channel's window; called when ssh2 has sent it. */
-  private windowOpened: (() => void) | undefined;
+  private readonly pacer: ReplyPacer;
 
   constructor(
     private readonly sftp: SFTPWrapper,
@@ -87,6 +87,7 @@ export class SftpSession {
     private readonly context: SessionContext,
     private readonly logger: Logger,
   ) {
+    this.pacer = new ReplyPacer(sftp);
     this.register();
   }
 
@@ -94,8 +95,8 @@ export class SftpSession {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // A reply waiting for a window that will not open now must not hold the queue.
-    this.windowOpened?.();
+    // A READ waiting for the client's window, which will not open now, must not hold the queue.
+    this.pacer.close();
     await this.queue;
     for (const handle of this.handles.values()) {
       if (handle.kind === 'upload') await handle.abort();
@@ -143,7 +144,6 @@ export class SftpSession {
         await this.unsupported(id, `EXTENDED ${extension.slice(0, 64)}`);
       }),
     );
-    sftp.on('drain', () => this.windowOpened?.());
   }
 
   /** Queues a request behind the earlier ones; an unexpected failure answers FAILURE, never nothing. */
@@ -284,22 +284,16 @@ export class SftpSession {
     this.sftp.handle(id, this.add(new UploadHandle(transfer, name, begin, append)));
   }
 
-  /**
-   * A reply that waits for the channel's window holds the next READ back until it has gone, so that a
-   * session keeps at most one reply beyond what the client let it send, not all it has asked for
-   * (64 x 255 KiB from OpenSSH).
-   */
+  /** Waits for the pacer before reading: bytes are read only when they can go. */
   private async read(id: number, raw: Buffer, offset: number, length: number): Promise<void> {
-    // Nobody is left to send to: bytes read now would be counted as sent.
-    if (this.closed) return;
     const handle = this.handle(id, raw, 'download');
     if (!handle) return;
+    await this.pacer.ready();
+    // Nobody is left to send to: bytes read now would be counted as sent.
+    if (this.closed) return;
     const data = await handle.read(offset, length);
-    if (!Array.isArray(data)) return this.reply(id, data);
-    // Closed meanwhile: nothing would release the wait.
-    if (this.sftp.data(id, data) || this.closed) return;
-    await new Promise<void>((resolve) => (this.windowOpened = resolve));
-    this.windowOpened = undefined;
+    if (Array.isArray(data)) this.pacer.send(id, data);
+    else this.reply(id, data);
   }
 
   private async write(id: number, raw: Buffer, offset: number, data: Buffer): Promise<void> {

@@ -8,6 +8,7 @@ import { SFTPWrapper } from 'ssh2';
  *   SSH packets filled whole);
  * - a DATA reply taken as a list of buffers, sent into the SSH packets without first being copied into
  *   one, and saying when it had to wait for the channel's window (then `drain` follows);
+ * - a `window` event each time the client opens its window, so that replies can be paced to it;
  * - the random padding of each SSH packet drawn from a pool refilled in bulk, not one `randomFillSync`
  *   per packet.
  * Measured on a 256 MiB get: the server's CPU fell by about a third, most of it copies and garbage
@@ -24,6 +25,8 @@ declare module 'ssh2' {
      * channel's window: `drain` is emitted once every waiting reply has gone.
      */
     data(reqID: number, data: readonly Buffer[]): boolean;
+    /** ssh2's own (unpatched) record of the channel: `window` is what the client still lets it send. */
+    readonly outgoing: { readonly window: number };
   }
 }
 
