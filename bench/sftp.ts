@@ -198,6 +198,10 @@ async function round(
   const back = join(work, `back-${target.label}.bin`);
   rmSync(back, { force: true });
   const phase = async (key: string, commands: string): Promise<number | undefined> => {
+    // sshd's put leaves 256 MiB unwritten in the page cache (Ferry's is on disk before its OK): written
+    // back some 30 s later, in whichever phase runs then, it slowed that one by up to half. Each phase
+    // starts with nothing to write back.
+    await run('sync', []);
     const ferry = target.label === 'ferry';
     if (ferry) resetPeakRss(target.pid);
     await reaped(target);

@@ -183,6 +183,31 @@ describe('with a write account', () => {
     expect(types).toEqual(expect.arrayContaining(['FileUploaded', 'FileDownloaded']));
   });
 
+  test('the bytes round-trip whole with each kind of cipher (AEAD and encrypt-then-MAC)', async () => {
+    const bytes = randomBytes(3_000_000);
+    writeFileSync(join(local, 'big.bin'), bytes);
+    const ciphers = [
+      ['-c', 'chacha20-poly1305@openssh.com'],
+      ['-c', 'aes128-gcm@openssh.com'],
+      ['-c', 'aes256-ctr', '-o', 'MACs=hmac-sha2-256-etm@openssh.com'],
+    ];
+    for (const [index, flags] of ciphers.entries()) {
+      const back = `back-${index}.bin`;
+      const run = await sftpBatch(
+        port,
+        'alice',
+        PASSWORD,
+        [`put big.bin copy-${index}.bin`, `get copy-${index}.bin ${back}`],
+        local,
+        30_000,
+        ['-vv', ...flags],
+      );
+      expect(run.code).toBe(0);
+      expect(run.stderr).toContain(`kex: server->client cipher: ${flags[1]}`);
+      expect(readFileSync(join(local, back)).equals(bytes)).toBe(true);
+    }
+  });
+
   test('reget continues a download cut short, and reput continues the remote copy: bytes compared with cmp', async () => {
     const bytes = randomBytes(3_000_000);
     writeFileSync(join(local, 'whole.bin'), bytes);

@@ -9,10 +9,11 @@ import { SFTPWrapper } from 'ssh2';
  * - a DATA reply taken as a list of buffers, sent into the SSH packets without first being copied into
  *   one, and saying when it had to wait for the channel's window (then `drain` follows);
  * - a `window` event each time the client opens its window, so that replies can be paced to it;
+ * - outgoing SSH packets from a free list, given back once the socket has written them;
  * - the random padding of each SSH packet drawn from a pool refilled in bulk, not one `randomFillSync`
  *   per packet.
- * Measured on a 256 MiB get: the server's CPU fell by about a third, most of it copies and garbage
- * collection (docs/SFTP.md).
+ * Measured on a 256 MiB get with OpenSSH's sftp: the server's CPU fell from about 1.45 s to 0.85 s, most
+ * of it copies and garbage collection (docs/SFTP.md).
  */
 declare module 'ssh2' {
   interface SFTPWrapper {
