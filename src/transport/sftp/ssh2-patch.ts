@@ -4,8 +4,8 @@ import { SFTPWrapper } from 'ssh2';
  * What `patches/ssh2+1.17.0.patch` (applied by `npm install`, through patch-package) adds to ssh2's SFTP
  * server, and why:
  * - extensions in the VERSION reply, and EXTENDED_REPLY: OpenSSH's `sftp` asks for `limits@openssh.com`
- *   and, told 255 KiB, reads and writes 255 KiB a request instead of 32 KiB (8 times fewer requests, and
- *   SSH packets filled whole);
+ *   and, told 255 KiB, reads 255 KiB a request instead of 32 KiB (8 times fewer requests, and SSH packets
+ *   filled whole);
  * - a DATA reply taken as a list of buffers, sent into the SSH packets without first being copied into
  *   one, and saying when it had to wait for the channel's window (then `drain` follows);
  * - a `window` event each time the client opens its window, so that replies can be paced to it;
