@@ -24,7 +24,7 @@ import { silentLogger } from '../support/silent-logger';
 class FakeSftp extends EventEmitter {
   advertised: Record<string, string> | undefined;
   readonly replies: { id: number; kind: string; value: unknown }[] = [];
-  readonly outgoing = { window: WINDOW };
+  readonly outgoing = { window: WINDOW, state: 'open' };
   windowOpen = true;
 
   advertiseExtensions(extensions: Record<string, string>): void {
@@ -195,10 +195,44 @@ test('closing while a reply waits for a window that never opens does not hang, a
   sftp.emit('READ', 11, handle, MAX_READ, MAX_READ);
   await replies(2);
   await session.close();
-  // The READ queued behind the waiting reply is not served after the close.
-  expect(sftp.replies.map((reply) => reply.id)).toEqual([1, 10]);
+  // The READ queued behind the waiting reply is refused, not served, after the close.
+  expect(sftp.replies.map((reply) => [reply.id, reply.kind])).toEqual([
+    [1, 'handle'],
+    [10, 'data'],
+    [11, 'status'],
+  ]);
+  // The waiting reply never went: the download is recorded with nothing sent.
+  expect(await downloadsRecorded()).toEqual([expect.objectContaining({ bytes: 0, complete: false })]);
+});
+
+test('a reply counts as sent once it went: after drain, not when handed over', async () => {
+  const handle = await openBig();
+  sftp.windowOpen = false;
+  sftp.emit('READ', 10, handle, 0, MAX_READ);
+  await replies(2);
+  sftp.windowOpen = true;
+  sftp.emit('drain');
+  sftp.emit('READ', 11, handle, MAX_READ, MAX_READ);
+  await replies(3);
+  sftp.emit('CLOSE', 12, handle);
+  await replies(4);
+  expect(await downloadsRecorded()).toEqual([expect.objectContaining({ bytes: 2 * MAX_READ })]);
+});
+
+test('a channel no longer open is not waited for', async () => {
+  const handle = await openBig();
+  for (let i = 0; i < 8; i++) sftp.emit('READ', 10 + i, handle, i * MAX_READ, MAX_READ);
+  await settle();
+  expect(answered()).toHaveLength(6);
+  sftp.outgoing.state = 'closed';
+  sftp.emit('window');
+  await replies(9);
+  expect(answered()).toHaveLength(8);
+});
+
+async function downloadsRecorded(): Promise<unknown[]> {
   await app.ledger.drain();
   const downloads = [];
   for await (const event of log.read(0)) if (event.type === 'FileDownloaded') downloads.push(event.payload);
-  expect(downloads).toEqual([expect.objectContaining({ bytes: MAX_READ })]);
-});
+  return downloads;
+}

@@ -18,7 +18,7 @@ export class DownloadHandle {
   private held: Buffer = Buffer.alloc(0);
   private start = 0;
   private ended = false;
-  /** The span of the file served so far: [first, sent). */
+  /** The span of the file that has gone to the client so far: [first, sent). */
   private first: number | undefined;
   private sent = 0;
   private finished = false;
@@ -31,7 +31,10 @@ export class DownloadHandle {
     return this.transfer.file;
   }
 
-  /** The bytes, as views of the stream's chunks that hold them: never a copy. */
+  /**
+   * The bytes, as views of the stream's chunks that hold them: never a copy. They count as sent only once
+   * `sent` says they went.
+   */
   async read(offset: number, length: number): Promise<Buffer[] | Status> {
     const size = this.transfer.file.size;
     if (offset >= size) return { code: STATUS.EOF, message: 'end of file' };
@@ -57,9 +60,13 @@ export class DownloadHandle {
       this.held = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
     }
     if (at === offset) return { code: STATUS.EOF, message: 'end of file' };
-    this.first = Math.min(this.first ?? offset, offset);
-    this.sent = Math.max(this.sent, at);
     return pieces;
+  }
+
+  /** The bytes [offset, end) have gone to the client: CLOSE records them. */
+  went(offset: number, end: number): void {
+    this.first = Math.min(this.first ?? offset, offset);
+    this.sent = Math.max(this.sent, end);
   }
 
   /** Drops the stream in hand and opens the bytes again at `offset`. */

@@ -284,16 +284,16 @@ export class SftpSession {
     this.sftp.handle(id, this.add(new UploadHandle(transfer, name, begin, append)));
   }
 
-  /** Waits for the pacer before reading: bytes are read only when they can go. */
+  /** Waits for the pacer before reading: bytes are read only when they can go, and count once they went. */
   private async read(id: number, raw: Buffer, offset: number, length: number): Promise<void> {
     const handle = this.handle(id, raw, 'download');
     if (!handle) return;
     await this.pacer.ready();
-    // Nobody is left to send to: bytes read now would be counted as sent.
-    if (this.closed) return;
+    if (this.closed) return this.reply(id, { code: STATUS.FAILURE, message: 'the session is closing' });
     const data = await handle.read(offset, length);
-    if (Array.isArray(data)) this.pacer.send(id, data);
-    else this.reply(id, data);
+    if (!Array.isArray(data)) return this.reply(id, data);
+    const end = offset + data.reduce((bytes, piece) => bytes + piece.length, 0);
+    this.pacer.send(id, data, () => handle.went(offset, end));
   }
 
   private async write(id: number, raw: Buffer, offset: number, data: Buffer): Promise<void> {

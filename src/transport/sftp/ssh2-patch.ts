@@ -27,12 +27,15 @@ declare module 'ssh2' {
      */
     data(reqID: number, data: readonly Buffer[]): boolean;
     /** ssh2's own (unpatched) record of the channel: `window` is what the client still lets it send. */
-    readonly outgoing: { readonly window: number };
+    readonly outgoing: { readonly window: number; readonly state: string };
   }
 }
 
 interface Ssh2SftpModule {
   readonly SFTP: { readonly prototype: Partial<SFTPWrapper> };
+}
+interface Ssh2UtilsModule {
+  readonly BufferList?: unknown;
 }
 
 /**
@@ -43,8 +46,10 @@ export function assertSsh2Patched(): void {
   // ssh2's own module, loaded the way ssh2 loads it: the class its server hands out.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { SFTP } = require('ssh2/lib/protocol/SFTP.js') as Ssh2SftpModule;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { BufferList } = require('ssh2/lib/protocol/utils.js') as Ssh2UtilsModule;
   const methods = ['advertiseExtensions', 'extendedReply'] as const;
-  if (methods.some((method) => typeof SFTP.prototype[method] !== 'function')) {
+  if (methods.some((method) => typeof SFTP.prototype[method] !== 'function') || BufferList === undefined) {
     throw new Error(
       'ssh2 lacks the patch in patches/ (installed with --ignore-scripts?): run `npx patch-package`',
     );

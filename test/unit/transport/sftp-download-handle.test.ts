@@ -36,10 +36,13 @@ class ChunkedTransfer implements DownloadTransfer {
 
 const bytes = Buffer.from(Array.from({ length: 10_000 }, (_, i) => i % 251));
 
+/** A READ whose reply went to the client. */
 async function read(handle: DownloadHandle, offset: number, length: number): Promise<Buffer> {
   const data = await handle.read(offset, length);
   if (!Array.isArray(data)) throw new Error(`status ${data.code}: ${data.message}`);
-  return Buffer.concat(data);
+  const bytes = Buffer.concat(data);
+  handle.went(offset, offset + bytes.length);
+  return bytes;
 }
 
 describe('an SFTP download handle serves READs from one stream of chunks', () => {
@@ -95,6 +98,15 @@ describe('an SFTP download handle serves READs from one stream of chunks', () =>
     expect(big.opened).toEqual([2_000_000]);
     await resumed.close();
     expect(big.finished).toEqual([[10, 2_000_000]]);
+  });
+
+  test('bytes read but never sent are not recorded as sent', async () => {
+    const transfer = new ChunkedTransfer(bytes);
+    const handle = new DownloadHandle(transfer);
+    await read(handle, 0, 100);
+    expect(Array.isArray(await handle.read(100, 100))).toBe(true);
+    await handle.close();
+    expect(transfer.finished).toEqual([[100, 0]]);
   });
 
   test('a file closed without a read is recorded once, with nothing sent', async () => {
