@@ -33,7 +33,7 @@ export class DownloadHandle {
 
   /**
    * The bytes, as views of the stream's chunks that hold them: never a copy. They count as sent only once
-   * `sent` says they went.
+   * `went` says they have gone.
    */
   async read(offset: number, length: number): Promise<Buffer[] | Status> {
     const size = this.transfer.file.size;
