@@ -76,6 +76,13 @@ afterEach(async () => {
   removeDir(local);
 });
 
+/** A file of `size` random bytes in the local folder; its bytes, to compare what comes back with. */
+function localRandomFile(name: string, size: number): Buffer {
+  const bytes = randomBytes(size);
+  writeFileSync(join(local, name), bytes);
+  return bytes;
+}
+
 /** Puts bytes in the catalogue through the upload use case, as an operator would. */
 async function seed(name: string, bytes: Buffer): Promise<void> {
   const transfer = await ferry.app.handlers.upload.begin(OPERATOR, {
@@ -102,8 +109,7 @@ describe('with a write account', () => {
   });
 
   test('put, ls, ls -l, get, rm: the bytes round-trip and every step is in the audit log as alice over sftp', async () => {
-    const bytes = randomBytes(1_000_000);
-    writeFileSync(join(local, 'report.bin'), bytes);
+    const bytes = localRandomFile('report.bin', 1_000_000);
     const run = await sftpBatch(
       port,
       'alice',
@@ -162,8 +168,7 @@ describe('with a write account', () => {
   });
 
   test("OpenSSH asks the server's limits and then reads 255 KiB a request (writes 32 KiB); nothing of it is recorded", async () => {
-    const bytes = randomBytes(3_000_000);
-    writeFileSync(join(local, 'big.bin'), bytes);
+    const bytes = localRandomFile('big.bin', 3_000_000);
     const run = await sftpBatch(
       port,
       'alice',
@@ -184,8 +189,7 @@ describe('with a write account', () => {
   });
 
   test('the bytes round-trip whole with each kind of cipher, with compression, and across rekeying', async () => {
-    const bytes = randomBytes(3_000_000);
-    writeFileSync(join(local, 'big.bin'), bytes);
+    const bytes = localRandomFile('big.bin', 3_000_000);
     const ciphers = [
       ['-c', 'chacha20-poly1305@openssh.com'],
       ['-c', 'aes128-gcm@openssh.com'],
@@ -212,8 +216,7 @@ describe('with a write account', () => {
   });
 
   test('reget continues a download cut short, and reput continues the remote copy: bytes compared with cmp', async () => {
-    const bytes = randomBytes(3_000_000);
-    writeFileSync(join(local, 'whole.bin'), bytes);
+    const bytes = localRandomFile('whole.bin', 3_000_000);
     mkdirSync(join(local, 'expected'));
     await seed('remote.bin', bytes);
     // What a get cut at 1,234,567 bytes leaves behind, and a remote copy holding the first 1,000,000 bytes.
@@ -248,8 +251,7 @@ describe('with a write account', () => {
   });
 
   test('reput after the link is cut mid-put continues the held bytes: only the rest crosses the wire', async () => {
-    const bytes = randomBytes(6_000_000);
-    writeFileSync(join(local, 'big.bin'), bytes);
+    const bytes = localRandomFile('big.bin', 6_000_000);
     const proxy = await CuttingProxy.start({ host: '127.0.0.1', port }, [{ cutUpAfter: 2_500_000 }, {}]);
     try {
       const cut = await sftpBatch(proxy.address.port, 'alice', PASSWORD, ['put big.bin'], local);
@@ -312,8 +314,7 @@ describe('with a write account', () => {
   });
 
   test('scp both ways (modern scp speaks SFTP)', async () => {
-    const bytes = randomBytes(200_000);
-    writeFileSync(join(local, 'up.bin'), bytes);
+    const bytes = localRandomFile('up.bin', 200_000);
     const up = await runOpenSsh(
       'scp',
       ['-P', String(port), join(local, 'up.bin'), 'alice@127.0.0.1:/in/up.bin'],

@@ -219,6 +219,26 @@ test('a reply counts as sent once it went: after drain, not when handed over', a
   expect(await downloadsRecorded()).toEqual([expect.objectContaining({ bytes: 2 * MAX_READ })]);
 });
 
+test('whatever window the client gives, and paced or not, at most 16 MiB goes unacknowledged', async () => {
+  const huge = randomBytes(80 * MAX_READ);
+  const transfer = await app.handlers.upload.begin(OPERATOR, {
+    name: 'huge.bin' as FileName,
+    size: huge.length,
+  });
+  await transfer.write(huge);
+  if (!(await transfer.finish()).ok) throw new Error('seeding failed');
+  sftp.outgoing.window = 1024 * 1024 * 1024;
+  sftp.emit('OPEN', 1, '/huge.bin', 0x1, {});
+  const handle = (await replies(1))[0].value as Buffer;
+  for (let i = 0; i < 80; i++) sftp.emit('READ', 10 + i, handle, i * MAX_READ, MAX_READ);
+  // Past the pacing's patience too: the bound still holds. 64 replies are within 16 MiB, a 65th goes.
+  await new Promise((r) => setTimeout(r, 400));
+  expect(answered()).toHaveLength(65);
+  sftp.adjust(16 * 1024 * 1024);
+  await replies(81);
+  expect(answered()).toHaveLength(80);
+});
+
 test('a channel no longer open is not waited for', async () => {
   const handle = await openBig();
   for (let i = 0; i < 8; i++) sftp.emit('READ', 10 + i, handle, i * MAX_READ, MAX_READ);

@@ -134,7 +134,10 @@ async function copyReferencedBlobs(
     }
   } finally {
     db?.close();
-    await from.close().finally(() => pack?.close());
+    await from
+      .close()
+      .finally(() => to.close())
+      .finally(() => pack?.close());
   }
   return { blobs, bytes };
 }

@@ -9,6 +9,9 @@ export const PACKED_BLOB_LIMIT = 64 * 1024;
 /** Names listed per query: memory stays flat however many blobs there are. */
 const LIST_PAGE = 1000;
 
+/** An after-put or a release with nothing to do. */
+const NOTHING = async (): Promise<void> => undefined;
+
 interface Statements {
   readonly select: Database.Statement<[string], Buffer | undefined>;
   readonly exists: Database.Statement<[string], number | undefined>;
@@ -46,8 +49,7 @@ export class SmallBlobPack {
    * (SQLite rolls one back on a full disk or an I/O error): `onWriteFailure` lets the log find out.
    */
   static onLogConnection(db: Database.Database, onWriteFailure: (error: unknown) => void): SmallBlobPack {
-    const none = async () => undefined;
-    return new SmallBlobPack(db, statementsOf(db), none, none, onWriteFailure);
+    return new SmallBlobPack(db, statementsOf(db), NOTHING, NOTHING, onWriteFailure);
   }
 
   /**
@@ -86,7 +88,7 @@ export class SmallBlobPack {
         db.close();
       };
       try {
-        return new SmallBlobPack(db, statementsOf(db), async () => undefined, close);
+        return new SmallBlobPack(db, statementsOf(db), NOTHING, close);
       } catch (error) {
         db.close();
         throw error;

@@ -35,6 +35,8 @@ const MAX_QUEUED = 256;
 function heldUploadOf(name: string): string {
   return `sftp:${name}`;
 }
+/** The answer to a request the session takes no more: it is closing. */
+const CLOSING: Status = { code: STATUS.FAILURE, message: 'the session is closing' };
 /** Open handles a session may hold at once. */
 const MAX_HANDLES = 64;
 /** Names a READDIR page asks LIST for. */
@@ -151,8 +153,10 @@ export class SftpSession {
     this.context.progress();
     // Not recorded: the client is flooding (or gone), and recording each would let it grow the log.
     if (this.closed || this.queued >= MAX_QUEUED) {
-      const message = this.closed ? 'the session is closing' : 'too many requests in flight';
-      this.reply(id, { code: STATUS.FAILURE, message });
+      this.reply(
+        id,
+        this.closed ? CLOSING : { code: STATUS.FAILURE, message: 'too many requests in flight' },
+      );
       return;
     }
     this.queued += 1;
@@ -289,7 +293,7 @@ export class SftpSession {
     const handle = this.handle(id, raw, 'download');
     if (!handle) return;
     await this.pacer.ready();
-    if (this.closed) return this.reply(id, { code: STATUS.FAILURE, message: 'the session is closing' });
+    if (this.closed) return this.reply(id, CLOSING);
     const data = await handle.read(offset, length);
     if (!Array.isArray(data)) return this.reply(id, data);
     const end = offset + data.reduce((bytes, piece) => bytes + piece.length, 0);
