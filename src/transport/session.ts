@@ -12,6 +12,7 @@ import { fileLine, PROTOCOL_VERSION, reply } from './codec/replies';
 import { AccountRequest, parseRequest, parseTrailer, Request } from './codec/requests';
 import { option } from './codec/words';
 import { HELP_LINES } from './help-text';
+import { ReadBufferRing } from './read-buffer-ring';
 import { ReplyQueue } from './reply-queue';
 import { SessionTimers } from './session-timers';
 import { SocketWriter } from './socket-writer';
@@ -29,6 +30,8 @@ interface BodyConsumer {
 
 /** The body of an upload refused before it started is read and dropped up to this size; beyond, the connection closes. */
 const MAX_DRAINED_BODY = 1024 * 1024;
+/** A download's chunks are read into this many buffers in turn (ReadBufferRing): the socket's queue, and one. */
+const DOWNLOAD_BUFFERS = 4;
 
 /** After a deadline passes, the peer gets this long to take the queued replies and the TIMEOUT line. */
 const EXPIRY_LINGER_MS = 5000;
@@ -464,7 +467,8 @@ export class Session implements FrameSink {
   }
 
   private async download(request: Extract<Request, { command: 'DOWNLOAD' }>): Promise<void> {
-    const result = await this.handlers.download.begin(this.origin, request);
+    const buffers = new ReadBufferRing(DOWNLOAD_BUFFERS);
+    const result = await this.handlers.download.begin(this.origin, request, buffers);
     if (!result.ok) return this.respond(reply.error(result.error));
     const { file, body, length, finish } = result.value;
     const offset = request.offset ?? 0;
@@ -491,7 +495,7 @@ export class Session implements FrameSink {
       if (!started) await body[Symbol.asyncIterator]().return?.();
       else {
         for await (const chunk of body) {
-          if (!(await this.writer.sendBody(chunk))) break;
+          if (!(await this.writer.sendBody(chunk, () => buffers.give(chunk)))) break;
           sent += chunk.length;
         }
       }

@@ -16,9 +16,12 @@ export class SocketWriter {
     return this.write(text);
   }
 
-  /** Resolves true once the socket has taken the chunk, false if it closed first. */
-  sendBody(chunk: Uint8Array): Promise<boolean> {
-    return this.write(chunk);
+  /**
+   * Resolves true once the socket has taken the chunk, false if it closed first. `written` is called once
+   * the socket no longer refers to the chunk's bytes (written, or the socket gone), not before.
+   */
+  sendBody(chunk: Uint8Array, written?: () => void): Promise<boolean> {
+    return this.write(chunk, written);
   }
 
   /** Writes without waiting: for a last word before the connection goes. */
@@ -26,9 +29,9 @@ export class SocketWriter {
     if (this.writable) this.socket.write(text);
   }
 
-  private async write(data: string | Uint8Array): Promise<boolean> {
+  private async write(data: string | Uint8Array, written?: () => void): Promise<boolean> {
     if (!this.writable) return false;
-    const accepted = this.socket.write(data) || (await this.drain());
+    const accepted = this.socket.write(data, written && (() => written())) || (await this.drain());
     if (accepted) this.onAccepted();
     return accepted;
   }

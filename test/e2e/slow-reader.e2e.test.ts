@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { connect, Socket } from 'node:net';
 import { readEvents } from '../support/audit-db';
@@ -186,5 +186,36 @@ describe('a peer that pipelines requests and does not read its replies', () => {
     ]);
     await ferry.app.ledger.drain();
     expect(count(ferry, 'FileDownloaded')).toBe(downloadsBefore + 1);
+  });
+
+  it('gets a download read in fits and starts byte for byte: no buffer is read into again before it went', async () => {
+    // Random bytes: a chunk overwritten by a later read while still waiting in the socket cannot match.
+    const content = randomBytes(8 * MiB + 12_345);
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    const client = await ferry.connect();
+    await client.upload('random.bin', [content], content.length, { sha256 });
+    await client.logout();
+
+    const socket = connect(ferry.address.port, ferry.address.host);
+    socket.on('error', () => undefined);
+    await once(socket, 'connect');
+    const received: Buffer[] = [];
+    socket.on('data', (piece: Buffer) => {
+      received.push(piece);
+      // Each piece read, the reader stops for a moment, so the server's writes queue in its socket.
+      socket.pause();
+      setTimeout(() => socket.resume(), 2);
+    });
+    socket.write('DOWNLOAD random.bin\nLOGOUT\n');
+    await once(socket, 'close');
+    const all = Buffer.concat(received);
+    const greeting = all.indexOf(0x0a) + 1;
+    const header = all.indexOf(0x0a, greeting) + 1;
+    expect(all.subarray(greeting, header).toString()).toMatch(
+      `OK size=${content.length} version=1 sha256=${sha256}`,
+    );
+    const body = all.subarray(header, header + content.length);
+    expect(body.equals(content)).toBe(true);
+    expect(all.subarray(header + content.length).toString()).toBe('OK bye\n');
   });
 });

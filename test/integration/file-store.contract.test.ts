@@ -15,6 +15,7 @@ import { SqliteEventLog } from '../../src/infra/sqlite/sqlite-event-log';
 import { DiskFileStore, DiskFileStoreOptions } from '../../src/infra/storage/disk-file-store';
 import { PACKED_BLOB_LIMIT, SmallBlobPack } from '../../src/infra/storage/small-blob-pack';
 import { MemoryFileStore } from '../../src/infra/storage/memory-file-store';
+import { ReadBufferRing } from '../../src/transport/read-buffer-ring';
 
 interface StoreUnderTest {
   readonly store: FileStore;
@@ -35,6 +36,23 @@ async function readAll(store: FileStore, sha: string, range?: ByteRange): Promis
   return Buffer.concat(chunks);
 }
 
+/** Reads into a ring of lent buffers, giving each chunk back once copied, as a socket's write callback does. */
+async function readLent(
+  store: FileStore,
+  sha: string,
+  range?: ByteRange,
+): Promise<{ bytes: Buffer; chunks: Uint8Array[] }> {
+  const ring = new ReadBufferRing(2);
+  const copies: Buffer[] = [];
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of store.read(sha, range, ring)) {
+    copies.push(Buffer.from(chunk));
+    chunks.push(chunk);
+    ring.give(chunk);
+  }
+  return { bytes: Buffer.concat(copies), chunks };
+}
+
 async function listAll(store: FileStore): Promise<string[]> {
   const shas: string[] = [];
   for await (const sha of store.list()) shas.push(sha);
@@ -42,9 +60,13 @@ async function listAll(store: FileStore): Promise<string[]> {
 }
 
 /** Reads, expecting a StoreError; returns its kind. */
-async function readErrorKind(store: FileStore, sha: string): Promise<string> {
+async function readErrorKind(
+  store: FileStore,
+  sha: string,
+  read: (store: FileStore, sha: string) => Promise<unknown> = readAll,
+): Promise<string> {
   try {
-    await readAll(store, sha);
+    await read(store, sha);
   } catch (error) {
     expect(error).toBeInstanceOf(StoreError);
     return (error as StoreError).kind;
@@ -122,6 +144,17 @@ function fileStoreContract(make: () => Promise<StoreUnderTest>): void {
     expect(
       (await readAll(store, sha, { start: 1_000, end: 140_001 })).equals(bytes.subarray(1_000, 140_001)),
     ).toBe(true);
+  });
+
+  it('reads into lent buffers given back chunk by chunk, every byte intact, a range too', async () => {
+    const bytes = randomBytes(1_500_000);
+    const { sha256: sha } = await writeInChunks(store, [bytes]);
+    expect((await readLent(store, sha)).bytes.equals(bytes)).toBe(true);
+    const range = { start: 300_001, end: 1_200_000 };
+    expect((await readLent(store, sha, range)).bytes.equals(bytes.subarray(range.start, range.end))).toBe(
+      true,
+    );
+    expect(await readErrorKind(store, sha256(Buffer.from('never stored')), readLent)).toBe('not-found');
   });
 
   it('reads an empty range as no bytes (resuming at the very end)', async () => {
@@ -391,6 +424,16 @@ describe('DiskFileStore on disk', () => {
 
   /** More than the pack takes: a blob of this size is a file of its own. */
   const LARGE = PACKED_BLOB_LIMIT + 1;
+
+  it('reads a file blob into the buffers it is lent, again and again once given back', async () => {
+    const bytes = randomBytes(2 * 1024 * 1024 + 5);
+    const { sha256: sha } = await writeInChunks(store, [bytes]);
+    const { bytes: read, chunks } = await readLent(store, sha);
+    expect(read.equals(bytes)).toBe(true);
+    // Nine chunks of at most 256 KiB, read into the one buffer given back after each.
+    expect(chunks).toHaveLength(9);
+    expect(new Set(chunks.map((chunk) => chunk.buffer)).size).toBe(1);
+  });
 
   it('keeps the temporary out of tmp/ after an abort', async () => {
     const writer = await store.begin();

@@ -2,7 +2,7 @@ import { inject, injectable } from 'inversify';
 import { FileVersion } from '../../domain/file-versions';
 import { domainError, ok, Result } from '../../domain/errors';
 import { EventOrigin } from '../../domain/events';
-import { FileStore, StoreError } from '../../domain/ports/file-store.port';
+import { FileStore, ReadBuffers, StoreError } from '../../domain/ports/file-store.port';
 import { Logger } from '../../domain/ports/logger.port';
 import { resolveDownload } from '../../domain/queries';
 import { AccessGuard } from '../access-guard';
@@ -41,7 +41,12 @@ export class DownloadFile {
     @inject(AccessGuard) private readonly access: AccessGuard,
   ) {}
 
-  async begin(origin: EventOrigin, request: DownloadRequest): Promise<Result<DownloadTransfer>> {
+  /** `buffers`: memory the caller lends the store to read `body` into (see ReadBuffers). */
+  async begin(
+    origin: EventOrigin,
+    request: DownloadRequest,
+    buffers?: ReadBuffers,
+  ): Promise<Result<DownloadTransfer>> {
     const allowed = this.access.check(origin, 'read', 'DOWNLOAD', request.name);
     if (!allowed.ok) return allowed;
     const resolved = resolveDownload(this.ledger.catalogue, request.name, request.version);
@@ -63,7 +68,7 @@ export class DownloadFile {
     const range = offset > 0 || end < file.size ? { start: offset, end } : undefined;
     let body: AsyncIterable<Uint8Array> | undefined;
     try {
-      body = await opened(this.store.read(file.sha256, range));
+      body = await opened(this.store.read(file.sha256, range, buffers));
     } catch (failure) {
       this.logger.error('cannot read a blob', { session: origin.session, error: String(failure) });
       const error = storageFailure(failure, `reading ${file.name} version ${file.version}`);

@@ -73,12 +73,25 @@ export interface FileStore {
    * temporaries), so at start those no held upload accounts for (an attempt a crash cut) go.
    */
   releaseHeldExcept(ids: ReadonlySet<string>): Promise<void>;
-  /** The blob's bytes, or those of `range` (resumed and random-access downloads start mid-blob). */
-  read(sha256: string, range?: ByteRange): AsyncIterable<Uint8Array>;
+  /**
+   * The blob's bytes, or those of `range` (resumed and random-access downloads start mid-blob). A store
+   * that reads into memory of its own takes it from `buffers` when given: the reader gives each chunk
+   * back once done with it, and the store may then read into it again.
+   */
+  read(sha256: string, range?: ByteRange, buffers?: ReadBuffers): AsyncIterable<Uint8Array>;
   has(sha256: string): Promise<boolean>;
   delete(sha256: string): Promise<void>;
   /** Every committed blob, for garbage collection and verification. */
   list(): AsyncIterable<string>;
+}
+
+/**
+ * Memory a reader lends a store to read into (ReadBufferRing): a chunk it yields may be a view of a buffer
+ * taken here, which the reader gives back once nothing refers to its bytes any more (a socket wrote them).
+ */
+export interface ReadBuffers {
+  /** A buffer of at least `size` bytes: one given back, or a new one. Never waits. */
+  take(size: number): Uint8Array;
 }
 
 /** `busy`: the held bytes of that id are open in another writer; `full`: no room left (ENOSPC, a disk quota). */

@@ -8,6 +8,7 @@ import {
   ByteRange,
   FileStore,
   HeldBlobWriter,
+  ReadBuffers,
   StoreError,
 } from '../../domain/ports/file-store.port';
 import { asStoreError, guard, isMissing } from './store-errors';
@@ -16,6 +17,10 @@ import { SmallFirstBlobWriter } from './small-first-blob-writer';
 import { WriteBehindBudget } from './write-behind-budget';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** A blob is read this much at a time. */
+const READ_CHUNK_BYTES = 256 * 1024;
+/** A reader that lends no buffers gets a new one per chunk, its to keep. */
+const FRESH_BUFFERS: ReadBuffers = { take: (size) => Buffer.allocUnsafe(size) };
 /** The database holding the pack, in the store's root: the audit log's. */
 const PACK_DATABASE = 'audit.db';
 
@@ -140,7 +145,11 @@ export class DiskFileStore implements FileStore {
     }
   }
 
-  async *read(sha256: string, range?: ByteRange): AsyncIterable<Uint8Array> {
+  async *read(
+    sha256: string,
+    range?: ByteRange,
+    buffers: ReadBuffers = FRESH_BUFFERS,
+  ): AsyncIterable<Uint8Array> {
     const path = this.pathOf(sha256);
     const packed = this.packed()?.get(sha256);
     if (packed) {
@@ -148,22 +157,20 @@ export class DiskFileStore implements FileStore {
       if (part.length > 0) yield part;
       return;
     }
-    // Node's streams cannot express an empty range; resuming at the very end is legitimate.
-    if (range && range.start >= range.end) {
-      if (!(await this.has(sha256))) throw new StoreError('not-found', `no blob ${sha256}`);
-      return;
-    }
-    const stream = createReadStream(path, {
-      start: range?.start,
-      end: range ? range.end - 1 : undefined,
-      highWaterMark: 256 * 1024,
-    });
+    const handle = await guard(() => open(path, 'r'));
     try {
-      for await (const chunk of stream) yield chunk as Buffer;
-    } catch (error) {
-      throw asStoreError(error);
+      let position = range?.start ?? 0;
+      const end = range?.end ?? Infinity;
+      while (position < end) {
+        const buffer = buffers.take(Math.min(READ_CHUNK_BYTES, end - position));
+        const wanted = Math.min(buffer.length, end - position);
+        const { bytesRead } = await guard(() => handle.read(buffer, 0, wanted, position));
+        if (bytesRead === 0) return;
+        position += bytesRead;
+        yield buffer.subarray(0, bytesRead);
+      }
     } finally {
-      stream.destroy();
+      await handle.close();
     }
   }
 
