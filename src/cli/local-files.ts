@@ -1,12 +1,25 @@
 import { Hash, randomBytes } from 'node:crypto';
 import { closeSync, createReadStream, createWriteStream, openSync, readSync } from 'node:fs';
-import { readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
+import { ReadBuffers } from '../domain/ports/file-store.port';
+import { ReadAt, readChunks } from '../domain/read-chunks';
 
-/** The file's bytes from `start` on. */
-export function readFileStream(path: string, start = 0): AsyncIterable<Uint8Array> {
-  return createReadStream(path, { start, highWaterMark: 256 * 1024 });
+/** The file's bytes from `start` on, read into buffers taken from `buffers` (see ReadBufferRing). */
+export async function* readFileChunks(
+  path: string,
+  start: number,
+  buffers: ReadBuffers,
+): AsyncIterable<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const readAt: ReadAt = async (buffer, length, position) =>
+      (await handle.read(buffer, 0, length, position)).bytesRead;
+    yield* readChunks(readAt, buffers, start);
+  } finally {
+    await handle.close();
+  }
 }
 
 /**

@@ -3,7 +3,8 @@ import { statSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { FerryClient, StoredFile } from '../transport/client/ferry-client';
 import { FerryError } from '../transport/client/ferry-error';
-import { hashFilePrefix, hashing, readFileStream, readWholeFile } from './local-files';
+import { ReadBufferRing } from '../transport/read-buffer-ring';
+import { hashFilePrefix, hashing, readFileChunks, readWholeFile } from './local-files';
 import { FileProgress } from './progress';
 
 /**
@@ -13,6 +14,13 @@ import { FileProgress } from './progress';
  * small file in memory and stores it with others in one write).
  */
 const RESUMABLE_FROM_BYTES = 1024 * 1024;
+
+/**
+ * A large file is read into this many buffers in turn, each given back once the socket wrote it: with a
+ * new buffer per chunk the CLI spent about twice the CPU on a 1 GiB put (faulting the memory in, then
+ * collecting it), on a machine whose other core the server needs.
+ */
+const SEND_BUFFERS = 4;
 
 export interface PutRequest {
   readonly local: string;
@@ -43,8 +51,10 @@ export async function putFile(client: FerryClient, request: PutRequest): Promise
   await hashFilePrefix(local, offset, hash);
   let position = offset;
   request.progress?.(position, size);
-  return client.upload(target, hashing(readFileStream(local, offset), hash), size, {
+  const buffers = new ReadBufferRing(SEND_BUFFERS);
+  return client.upload(target, hashing(readFileChunks(local, offset, buffers), hash), size, {
     resume: { upload, offset },
+    written: (chunk) => buffers.give(chunk),
     trailer: () => hash.digest('hex'),
     requestId: request.requestId,
     ifVersion: request.ifVersion,

@@ -47,6 +47,41 @@ describe('Ferry over TCP with disk storage and SQLite', () => {
     await client.logout();
   });
 
+  it('gives each body chunk back through `written` once the socket wrote it, and only once', async () => {
+    const client = await servers.ferry.connect();
+    const socket = (client as unknown as { socket: Socket }).socket;
+    const bytes = randomFile(3 * 1024 * 1024 + 3);
+    const SIZE = 256 * 1024;
+    const chunks = Array.from({ length: Math.ceil(bytes.length / SIZE) }, (_, index) =>
+      bytes.subarray(index * SIZE, (index + 1) * SIZE),
+    );
+    const given: Uint8Array[] = [];
+    const write = socket.write.bind(socket);
+    const finished = new Set<Uint8Array>();
+    // Each chunk's write callback marks it finished: `written` must come after it, never before.
+    socket.write = ((data: Uint8Array, ...rest: unknown[]) => {
+      const callback = rest.find((arg): arg is (error?: Error | null) => void => typeof arg === 'function');
+      return write(data, (error?: Error | null) => {
+        finished.add(data);
+        callback?.(error);
+      });
+    }) as typeof socket.write;
+    const body = (async function* () {
+      yield* chunks;
+    })();
+    const stored = await client.upload('given-back.bin', body, bytes.length, {
+      sha256: sha256(bytes),
+      written: (chunk) => {
+        expect(finished.has(chunk)).toBe(true);
+        given.push(chunk);
+      },
+    });
+    expect(stored.sha256).toBe(sha256(bytes));
+    expect(given).toEqual(chunks);
+    expect(given.every((chunk, index) => chunk === chunks[index])).toBe(true);
+    await client.logout();
+  });
+
   it('keeps names with spaces, quotes and UTF-8 intact', async () => {
     const client = await servers.ferry.connect();
     const names = ['my report.pdf', 'say "hi".txt', 'résumé/日本語 ファイル.txt', 'a=b', 'emoji 🚢.bin'];

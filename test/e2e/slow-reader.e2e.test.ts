@@ -193,7 +193,14 @@ describe('a peer that pipelines requests and does not read its replies', () => {
     const content = randomBytes(8 * MiB + 12_345);
     const sha256 = createHash('sha256').update(content).digest('hex');
     const client = await ferry.connect();
-    await client.upload('random.bin', [content], content.length, { sha256 });
+    await client.upload(
+      'random.bin',
+      (async function* () {
+        yield content;
+      })(),
+      content.length,
+      { sha256 },
+    );
     await client.logout();
 
     const socket = connect(ferry.address.port, ferry.address.host);

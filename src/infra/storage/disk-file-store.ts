@@ -11,14 +11,13 @@ import {
   ReadBuffers,
   StoreError,
 } from '../../domain/ports/file-store.port';
+import { ReadAt, readChunks } from '../../domain/read-chunks';
 import { asStoreError, guard, isMissing } from './store-errors';
 import { PACKED_BLOB_LIMIT, SmallBlobPack } from './small-blob-pack';
 import { SmallFirstBlobWriter } from './small-first-blob-writer';
 import { WriteBehindBudget } from './write-behind-budget';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
-/** A blob is read this much at a time. */
-const READ_CHUNK_BYTES = 256 * 1024;
 /** A reader that lends no buffers gets a new one per chunk, its to keep. */
 const FRESH_BUFFERS: ReadBuffers = { take: (size) => Buffer.allocUnsafe(size) };
 /** The database holding the pack, in the store's root: the audit log's. */
@@ -158,17 +157,10 @@ export class DiskFileStore implements FileStore {
       return;
     }
     const handle = await guard(() => open(path, 'r'));
+    const readAt: ReadAt = (buffer, length, position) =>
+      guard(async () => (await handle.read(buffer, 0, length, position)).bytesRead);
     try {
-      let position = range?.start ?? 0;
-      const end = range?.end ?? Infinity;
-      while (position < end) {
-        const buffer = buffers.take(Math.min(READ_CHUNK_BYTES, end - position));
-        const wanted = Math.min(buffer.length, end - position);
-        const { bytesRead } = await guard(() => handle.read(buffer, 0, wanted, position));
-        if (bytesRead === 0) return;
-        position += bytesRead;
-        yield buffer.subarray(0, bytesRead);
-      }
+      yield* readChunks(readAt, buffers, range?.start, range?.end);
     } finally {
       await handle.close();
     }

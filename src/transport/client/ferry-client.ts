@@ -70,6 +70,11 @@ export interface UploadOptions extends WriteOptions {
    * hash while it reads), goes after it. Instead of `sha256`, which must be known before the first byte.
    */
   readonly trailer?: () => string;
+  /**
+   * Called with each chunk of the body once the socket no longer refers to its bytes (it wrote them, or
+   * the connection went), so the caller may read into that memory again; not before.
+   */
+  readonly written?: (chunk: Uint8Array) => void;
 }
 
 /** Where an interrupted upload continues. */
@@ -306,7 +311,8 @@ export class FerryClient {
           sent += chunk.length;
           break;
         }
-        await this.write(chunk);
+        const { written } = options;
+        await this.write(chunk, written && (() => written(chunk)));
         sent += chunk.length;
         options.onProgress?.(chunk.length);
       }
@@ -397,9 +403,9 @@ export class FerryClient {
     return sent;
   }
 
-  private async write(chunk: Uint8Array): Promise<void> {
+  private async write(chunk: Uint8Array, written?: () => void): Promise<void> {
     if (this.lost) throw this.lost;
-    if (!(await this.writer.sendBody(chunk)))
+    if (!(await this.writer.sendBody(chunk, written)))
       throw this.lost ?? new FerryError('CONNECTION_LOST', 'the connection closed');
   }
 
