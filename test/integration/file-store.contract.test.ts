@@ -8,6 +8,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { FileHandle, open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlobDigest, ByteRange, FileStore, StoreError } from '../../src/domain/ports/file-store.port';
@@ -433,6 +434,65 @@ describe('DiskFileStore on disk', () => {
     // Nine chunks of at most 256 KiB, read into the one buffer given back after each.
     expect(chunks).toHaveLength(9);
     expect(new Set(chunks.map((chunk) => chunk.buffer)).size).toBe(1);
+  });
+
+  describe('syncing behind the writes', () => {
+    /** FileHandle's class, reached through a handle: node:fs/promises does not export it. */
+    async function fileHandlePrototype(): Promise<FileHandle> {
+      const handle = await open(join(root, 'probe'), 'w');
+      await handle.close();
+      return Object.getPrototypeOf(handle) as FileHandle;
+    }
+    const MiB = 1024 * 1024;
+
+    it('a durable store has the disk write while a large blob arrives, not only at the end', async () => {
+      const datasync = jest.spyOn(await fileHandlePrototype(), 'datasync');
+      try {
+        const writer = await store.begin();
+        for (let i = 0; i < 80; i++) await writer.write(randomBytes(MiB));
+        // One begins once 32 MiB are written; another at 64 MiB unless the first still runs.
+        expect(datasync.mock.calls.length).toBeGreaterThanOrEqual(1);
+        const { size } = await writer.seal();
+        expect(size).toBe(80 * MiB);
+      } finally {
+        datasync.mockRestore();
+      }
+    });
+
+    it('a store without fsync never syncs', async () => {
+      const fast = new DiskFileStore(tempRoot(), { fsync: false });
+      await fast.open();
+      const datasync = jest.spyOn(await fileHandlePrototype(), 'datasync');
+      try {
+        const writer = await fast.begin();
+        for (let i = 0; i < 40; i++) await writer.write(randomBytes(MiB));
+        await writer.seal();
+        expect(datasync).not.toHaveBeenCalled();
+      } finally {
+        datasync.mockRestore();
+        await fast.close();
+      }
+    });
+
+    it('a failed datasync fails the blob at a later write or at its seal: nothing is committed', async () => {
+      const datasync = jest
+        .spyOn(await fileHandlePrototype(), 'datasync')
+        .mockRejectedValue(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      try {
+        const writer = await store.begin();
+        const bytes = randomBytes(40 * MiB);
+        const writeAndSeal = async () => {
+          for (let at = 0; at < bytes.length; at += MiB) await writer.write(bytes.subarray(at, at + MiB));
+          await writer.seal();
+        };
+        await expect(writeAndSeal()).rejects.toMatchObject({ kind: 'io', message: /EIO/ });
+        await writer.abort();
+        expect(await store.has(sha256(bytes))).toBe(false);
+        expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+      } finally {
+        datasync.mockRestore();
+      }
+    });
   });
 
   it('keeps the temporary out of tmp/ after an abort', async () => {

@@ -239,6 +239,13 @@ interface HeldStart {
  */
 const WRITE_BEHIND_BYTES = 1024 * 1024;
 
+/**
+ * A durable store's writer has the disk write every this many bytes while the blob is still arriving.
+ * Measured on a 1 GiB put: the fsync that seals the blob took 600-670 ms without it, 24-28 ms with it,
+ * and the put 4.5-5.1 s against 3.8-4.2 s.
+ */
+const SYNC_BEHIND_BYTES = 32 * 1024 * 1024;
+
 /** What all the writers of one store may hold gathered or in flight, together (see WriteBehindBudget). */
 const WRITE_BEHIND_BUDGET = 32 * 1024 * 1024;
 
@@ -254,6 +261,9 @@ class DiskBlobWriter implements HeldBlobWriter {
   /** The one write in flight; its failure is kept for the next write, seal or hold. */
   private writing: Promise<void> = Promise.resolve();
   private failure: StoreError | undefined;
+  /** Bytes written since the last datasync began, and that datasync while it runs (see SYNC_BEHIND_BYTES). */
+  private unsynced = 0;
+  private syncing: Promise<void> | undefined;
 
   constructor(
     private readonly handle: FileHandle,
@@ -286,6 +296,7 @@ class DiskBlobWriter implements HeldBlobWriter {
     this.pendingBytes = 0;
     if (chunks.length === 0) return;
     this.writing = this.writeAll(chunks)
+      .then(() => this.syncBehind(bytes))
       .catch((error: unknown) => {
         this.failure = asStoreError(error);
       })
@@ -301,10 +312,30 @@ class DiskBlobWriter implements HeldBlobWriter {
     }
   }
 
+  /**
+   * A durable store starts a datasync of what it wrote every SYNC_BEHIND_BYTES, without waiting for it:
+   * the disk writes while the bytes arrive, and the fsync that seals the blob has only the tail left.
+   */
+  private syncBehind(bytes: number): void {
+    if (!this.settings.fsync) return;
+    this.unsynced += bytes;
+    if (this.syncing || this.unsynced < SYNC_BEHIND_BYTES) return;
+    this.unsynced = 0;
+    this.syncing = this.handle
+      .datasync()
+      .catch((error: unknown) => {
+        this.failure ??= asStoreError(error);
+      })
+      .finally(() => {
+        this.syncing = undefined;
+      });
+  }
+
   /** Every byte received handed to the disk, and written. */
   private async flushed(): Promise<void> {
     await this.flush();
     await this.writing;
+    await this.syncing;
     if (this.failure) throw this.failure;
   }
 
@@ -336,6 +367,7 @@ class DiskBlobWriter implements HeldBlobWriter {
     this.pending = [];
     this.pendingBytes = 0;
     await this.writing;
+    await this.syncing;
     await this.close();
     await unlink(this.path).catch(() => undefined);
     this.held?.done();
