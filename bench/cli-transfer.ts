@@ -16,7 +16,7 @@ import { FerryServerProcess, FERRY_MAIN, startFerryServer } from './lib/ferry-se
 import { elapsedMs, now, peakRssKiB, resetPeakRss, run } from './lib/processes';
 import { figure, heading, note, rateFigure, ratioFigure } from './lib/report';
 import { GiB, KiB, median, megabytesPerSecond, MiB, perSecond } from './lib/stats';
-import { ddWriteMs } from './transfer-ceilings';
+import { ddWriteMs, netPipeMs } from './transfer-ceilings';
 import { startVsftpd, Vsftpd } from './transfer-peers';
 
 /**
@@ -105,6 +105,7 @@ async function round(
     await ferry(durable, ['put', '-q', sizes.bigFile, `big-${rep}.bin`], samples, 'rssPut'),
   );
   push(samples, 'dd', await ddWriteMs(sizes.bigFile, join(WORK, 'dd.bin'), false));
+  push(samples, 'hashedPipe', await netPipeMs(sizes.bigFile, 256 * KiB, sizes.big, true));
   push(samples, 'get', await ferry(durable, ['get', '-q', `big-${rep}.bin`, got], samples, 'rssGet'));
   rmSync(got, { force: true });
   if (peers) {
@@ -159,6 +160,8 @@ function report(s: Samples, sizes: Sizes, peers: boolean): void {
   const treePut = rateFigure(`cli_put_tree_${sizes.smallCount}x4KiB_durable`, 'files/s', s.treePut, files);
   const treeGet = rateFigure(`cli_get_prefix_${sizes.smallCount}x4KiB`, 'files/s', s.treeGet, files);
   ratioFigure(`cli_put_${label}_durable_vs_dd_fsync`, putDurable, dd);
+  const hashedPipe = rateFigure(`node_pipe_sha256_both_ends_${label}`, 'MB/s', s.hashedPipe, rate);
+  ratioFigure(`cli_put_${label}_no_fsync_vs_node_pipe_sha256`, putLoose, hashedPipe);
   if (peers) {
     const vsftpdUp = rateFigure('vsftpd_upload_1g', 'MB/s', s.vsftpdUp, rate);
     const vsftpdDown = rateFigure('vsftpd_download_1g', 'MB/s', s.vsftpdDown, rate);

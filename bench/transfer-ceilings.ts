@@ -8,15 +8,25 @@ import { BENCH_DIST, elapsedMs, now, run, runProbe, sleep, spawnTracked } from '
  * undefined if the sample failed.
  */
 
-/** Node's loopback pipe: server-side time from accept to end, node start-up excluded. */
+/**
+ * Node's loopback pipe: server-side time from accept to end, node start-up excluded. `hashed`: both
+ * ends hash every byte, and the time is the client's whole run, node start-up included, as a CLI
+ * command's is (see net-pipe.ts).
+ */
 export async function netPipeMs(
   file: string,
   highWaterMark: number,
   expectedBytes: number,
+  hashed = false,
 ): Promise<number | undefined> {
-  const server = spawnTracked(process.execPath, [join(BENCH_DIST, 'probes', 'net-pipe.js'), 'server'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const mode = hashed ? ['sha256'] : [];
+  const server = spawnTracked(
+    process.execPath,
+    [join(BENCH_DIST, 'probes', 'net-pipe.js'), 'server', ...mode],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let output = '';
   const lines = new Promise<string>((resolve) => {
     server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -32,12 +42,18 @@ export async function netPipeMs(
     }, 10);
   });
   if (port === undefined) return undefined;
-  const client = await runProbe('net-pipe', ['client', String(port), file, String(highWaterMark)], 120_000);
+  const started = now();
+  const client = await runProbe(
+    'net-pipe',
+    ['client', String(port), file, String(highWaterMark), ...mode],
+    120_000,
+  );
+  const clientMs = elapsedMs(started);
   const timer = setTimeout(() => server.kill('SIGKILL'), 30_000);
   const result = /^(\d+) (\d+)$/m.exec(await lines);
   clearTimeout(timer);
   if (client.code !== 0 || !result || Number(result[1]) !== expectedBytes) return undefined;
-  return Number(result[2]) / 1e6;
+  return hashed ? clientMs : Number(result[2]) / 1e6;
 }
 
 /** SHA-256 of a 1 GiB buffer in 1 MiB chunks, in a fresh node process. */

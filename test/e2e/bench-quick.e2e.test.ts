@@ -29,6 +29,8 @@ describe('npm run bench -- --quick', () => {
       'cli_put_tree_50x4KiB_durable',
       'cli_get_prefix_50x4KiB',
       'cli_put_32m_durable_vs_dd_fsync',
+      'node_pipe_sha256_both_ends_32m',
+      'cli_put_32m_no_fsync_vs_node_pipe_sha256',
       'ferry_server_peak_rss_cli_put_32m',
       'load_ops_per_s',
       'load_upload_1MiB_p99',
