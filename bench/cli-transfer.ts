@@ -83,7 +83,11 @@ export async function cliTransferBenchmark(options: CliTransferOptions): Promise
   report(samples, sizes, peers !== undefined);
 }
 
-/** One round: every figure once, Ferry and its yardstick one right after the other. */
+/**
+ * One round: every figure once, Ferry and its yardstick one right after the other, each from a clean page
+ * cache: a put with `--no-fsync` or vsftpd's upload leaves 1 GiB unwritten, whose writeback slowed
+ * whichever step ran then (the first round's puts took 4-5 s, the later ones' 7).
+ */
 async function round(
   samples: Samples,
   rep: number,
@@ -96,34 +100,54 @@ async function round(
   push(
     samples,
     'putLoose',
-    await ferry(loose, ['put', '-q', sizes.bigFile, `big-${rep}.bin`], samples, 'rssPutLoose'),
+    await settled(() => ferry(loose, ['put', '-q', sizes.bigFile, `big-${rep}.bin`], samples, 'rssPutLoose')),
   );
-  if (peers) push(samples, 'vsftpdUp', await peers.upload1g(sizes.bigFile));
+  push(samples, 'hashedPipe', await settled(() => netPipeMs(sizes.bigFile, 256 * KiB, sizes.big, true)));
+  if (peers) push(samples, 'vsftpdUp', await settled(() => peers.upload1g(sizes.bigFile)));
   push(
     samples,
     'putDurable',
-    await ferry(durable, ['put', '-q', sizes.bigFile, `big-${rep}.bin`], samples, 'rssPut'),
+    await settled(() => ferry(durable, ['put', '-q', sizes.bigFile, `big-${rep}.bin`], samples, 'rssPut')),
   );
   push(samples, 'dd', await ddWriteMs(sizes.bigFile, join(WORK, 'dd.bin'), false));
-  push(samples, 'hashedPipe', await netPipeMs(sizes.bigFile, 256 * KiB, sizes.big, true));
-  push(samples, 'get', await ferry(durable, ['get', '-q', `big-${rep}.bin`, got], samples, 'rssGet'));
+  push(
+    samples,
+    'get',
+    await settled(() => ferry(durable, ['get', '-q', `big-${rep}.bin`, got], samples, 'rssGet')),
+  );
   rmSync(got, { force: true });
   if (peers) {
-    push(samples, 'vsftpdDown', await peers.download1g());
-    push(samples, 'vsftpdDownSha', await peers.download1gVerified(got));
+    push(samples, 'vsftpdDown', await settled(() => peers.download1g()));
+    push(samples, 'vsftpdDownSha', await settled(() => peers.download1gVerified(got)));
   }
-  push(samples, 'treePut', await ferry(durable, ['put', '-q', sizes.smallDir, `small-${rep}/`], samples));
-  if (peers) push(samples, 'vsftpdSmallUp', (await peers.uploadSmall(sizes.smallDir, sizes.smallCount))?.ms);
+  push(
+    samples,
+    'treePut',
+    await settled(() => ferry(durable, ['put', '-q', sizes.smallDir, `small-${rep}/`], samples)),
+  );
+  if (peers)
+    push(
+      samples,
+      'vsftpdSmallUp',
+      (await settled(() => peers.uploadSmall(sizes.smallDir, sizes.smallCount)))?.ms,
+    );
   const mirror = join(WORK, 'mirror');
   push(
     samples,
     'treeGet',
-    await ferry(durable, ['get', '-q', '--prefix', `small-${rep}/`, '--to', mirror], samples),
+    await settled(() => ferry(durable, ['get', '-q', '--prefix', `small-${rep}/`, '--to', mirror], samples)),
   );
   if (readdirSync(mirror).length !== sizes.smallCount)
     note(`  get --prefix brought ${readdirSync(mirror).length} files`);
   rmSync(mirror, { recursive: true, force: true });
-  if (peers) push(samples, 'vsftpdSmallDown', (await peers.downloadSmall(sizes.smallCount))?.ms);
+  if (peers)
+    push(samples, 'vsftpdSmallDown', (await settled(() => peers.downloadSmall(sizes.smallCount)))?.ms);
+}
+
+/** Runs `measure` once every dirty page is written back. */
+async function settled<T>(measure: () => Promise<T>): Promise<T> {
+  await run('sync', []);
+  return measure();
 }
 
 /** Runs `ferry <args> --server <server>`; the wall time in ms, or undefined if it failed. */

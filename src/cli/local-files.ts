@@ -4,7 +4,7 @@ import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { ReadBuffers } from '../domain/ports/file-store.port';
-import { ReadAt, readChunks } from '../domain/read-chunks';
+import { readChunks } from '../domain/read-chunks';
 
 /** The file's bytes from `start` on, read into buffers taken from `buffers` (see ReadBufferRing). */
 export async function* readFileChunks(
@@ -12,14 +12,7 @@ export async function* readFileChunks(
   start: number,
   buffers: ReadBuffers,
 ): AsyncIterable<Uint8Array> {
-  const handle = await open(path, 'r');
-  try {
-    const readAt: ReadAt = async (buffer, length, position) =>
-      (await handle.read(buffer, 0, length, position)).bytesRead;
-    yield* readChunks(readAt, buffers, start);
-  } finally {
-    await handle.close();
-  }
+  yield* readChunks(await open(path, 'r'), buffers, start);
 }
 
 /**

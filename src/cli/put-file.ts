@@ -16,9 +16,9 @@ import { FileProgress } from './progress';
 const RESUMABLE_FROM_BYTES = 1024 * 1024;
 
 /**
- * A large file is read into this many buffers in turn, each given back once the socket wrote it: with a
- * new buffer per chunk the CLI spent about twice the CPU on a 1 GiB put (faulting the memory in, then
- * collecting it), on a machine whose other core the server needs.
+ * A large file is read into buffers reused once the socket wrote them, keeping this many (one or two are
+ * out at a time): with a new buffer per chunk the CLI spent about twice the CPU on a 1 GiB put (faulting
+ * the memory in, then collecting it), on a machine whose other core the server needs.
  */
 const SEND_BUFFERS = 4;
 

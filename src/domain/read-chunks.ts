@@ -1,27 +1,42 @@
 import { ReadBuffers } from './ports/file-store.port';
 
-/** Reads up to `length` bytes at `position` into `buffer`'s start; resolves how many it read (0: the end). */
-export type ReadAt = (buffer: Uint8Array, length: number, position: number) => Promise<number>;
+/** An open file, as node's FileHandle is one: read at a position, then closed. */
+export interface OpenFile {
+  read(
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ readonly bytesRead: number }>;
+  close(): Promise<void>;
+}
 
 /** A file is read this much at a time. */
 const READ_CHUNK_BYTES = 256 * 1024;
 
 /**
- * The bytes from `start` to `end` (or to where reading stops), a chunk at a time, each read into a buffer
- * taken from `buffers`: the one loop behind a stored blob's reads and the CLI's reads of a local file.
+ * The bytes of `file` from `start` to `end` (or to its end), a chunk at a time, each read into a buffer
+ * taken from `buffers`; the file is closed once they are read, or once the reader stops early or a read
+ * fails. The one loop behind a stored blob's reads and the CLI's reads of a local file.
  */
 export async function* readChunks(
-  readAt: ReadAt,
+  file: OpenFile,
   buffers: ReadBuffers,
   start = 0,
   end = Infinity,
 ): AsyncIterable<Uint8Array> {
-  let position = start;
-  while (position < end) {
-    const buffer = buffers.take(Math.min(READ_CHUNK_BYTES, end - position));
-    const read = await readAt(buffer, Math.min(buffer.length, end - position), position);
-    if (read === 0) return;
-    position += read;
-    yield buffer.subarray(0, read);
+  try {
+    let position = start;
+    while (position < end) {
+      const buffer = buffers.take(Math.min(READ_CHUNK_BYTES, end - position));
+      const length = Math.min(buffer.length, end - position);
+      const { bytesRead } = await file.read(buffer, 0, length, position);
+      if (bytesRead === 0) return;
+      position += bytesRead;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    // A file only read that fails to close has lost nothing; the read's own failure, if any, counts.
+    await file.close().catch(() => undefined);
   }
 }

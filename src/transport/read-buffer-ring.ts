@@ -17,9 +17,8 @@ export class ReadBufferRing implements ReadBuffers {
   constructor(private readonly capacity: number) {}
 
   take(size: number): Buffer {
-    const reused = this.free.pop();
-    if (reused && reused.length >= size) return reused;
-    // One smaller than asked (the first read of a ring asked for less) is dropped rather than kept.
+    const fits = this.free.findIndex((buffer) => buffer.length >= size);
+    if (fits !== -1) return this.free.splice(fits, 1)[0];
     const made = Buffer.allocUnsafeSlow(size);
     this.mine.add(made.buffer);
     return made;

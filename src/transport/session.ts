@@ -30,7 +30,10 @@ interface BodyConsumer {
 
 /** The body of an upload refused before it started is read and dropped up to this size; beyond, the connection closes. */
 const MAX_DRAINED_BODY = 1024 * 1024;
-/** A download's chunks are read into this many buffers in turn (ReadBufferRing): the socket's queue, and one. */
+/**
+ * A download's chunks are read into buffers it reuses (ReadBufferRing), keeping this many. Each chunk
+ * waits for the socket to drain, so one or two are out at a time; four leave room.
+ */
 const DOWNLOAD_BUFFERS = 4;
 
 /** After a deadline passes, the peer gets this long to take the queued replies and the TIMEOUT line. */

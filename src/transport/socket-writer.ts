@@ -17,8 +17,9 @@ export class SocketWriter {
   }
 
   /**
-   * Resolves true once the socket has taken the chunk, false if it closed first. `written` is called once
-   * the socket no longer refers to the chunk's bytes (written, or the socket gone), not before.
+   * Resolves true once the socket has taken the chunk, false if it closed first. If the chunk was handed to
+   * the socket, `written` is called once the socket no longer refers to its bytes (written, or the socket
+   * gone), never before; a chunk never handed over (the socket was closed already) gets no call.
    */
   sendBody(chunk: Uint8Array, written?: () => void): Promise<boolean> {
     return this.write(chunk, written);

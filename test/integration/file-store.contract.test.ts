@@ -460,7 +460,8 @@ describe('DiskFileStore on disk', () => {
     });
 
     it('a store without fsync never syncs', async () => {
-      const fast = new DiskFileStore(tempRoot(), { fsync: false });
+      const fastRoot = tempRoot();
+      const fast = new DiskFileStore(fastRoot, { fsync: false });
       await fast.open();
       const datasync = jest.spyOn(await fileHandlePrototype(), 'datasync');
       try {
@@ -471,6 +472,35 @@ describe('DiskFileStore on disk', () => {
       } finally {
         datasync.mockRestore();
         await fast.close();
+        rmSync(fastRoot, { recursive: true, force: true });
+      }
+    });
+
+    it('runs one sync-behind at a time for the whole store, however many large uploads arrive', async () => {
+      const prototype = await fileHandlePrototype();
+      const real = prototype.datasync;
+      let running = 0;
+      let most = 0;
+      const datasync = jest.spyOn(prototype, 'datasync').mockImplementation(async function (
+        this: FileHandle,
+      ) {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        await real.call(this);
+        running--;
+      });
+      try {
+        const writers = await Promise.all([store.begin(), store.begin(), store.begin()]);
+        for (let i = 0; i < 70; i++) {
+          await Promise.all(writers.map((writer) => writer.write(randomBytes(MiB))));
+        }
+        await Promise.all(writers.map((writer) => writer.seal()));
+        await Promise.all(writers.map((writer) => writer.abort()));
+        expect(datasync).toHaveBeenCalled();
+        expect(most).toBe(1);
+      } finally {
+        datasync.mockRestore();
       }
     });
 

@@ -41,7 +41,10 @@ export class DownloadFile {
     @inject(AccessGuard) private readonly access: AccessGuard,
   ) {}
 
-  /** `buffers`: memory the caller lends the store to read `body` into (see ReadBuffers). */
+  /**
+   * `buffers`: memory the caller lends the store to read `body` into (see ReadBuffers). A chunk of `body`
+   * is then valid only until the caller gives it back: one the caller keeps must not be given back.
+   */
   async begin(
     origin: EventOrigin,
     request: DownloadRequest,

@@ -11,7 +11,7 @@ import {
   ReadBuffers,
   StoreError,
 } from '../../domain/ports/file-store.port';
-import { ReadAt, readChunks } from '../../domain/read-chunks';
+import { readChunks } from '../../domain/read-chunks';
 import { asStoreError, guard, isMissing } from './store-errors';
 import { PACKED_BLOB_LIMIT, SmallBlobPack } from './small-blob-pack';
 import { SmallFirstBlobWriter } from './small-first-blob-writer';
@@ -56,6 +56,7 @@ export class DiskFileStore implements FileStore {
   /** Held ids with a writer open: a second writer would interleave its bytes with the first's. */
   private readonly heldOpen = new Set<string>();
   private readonly budget = new WriteBehindBudget(WRITE_BEHIND_BUDGET);
+  private readonly syncBehindSlot: SyncBehindSlot = { busy: false };
 
   constructor(
     root: string,
@@ -156,13 +157,11 @@ export class DiskFileStore implements FileStore {
       if (part.length > 0) yield part;
       return;
     }
-    const handle = await guard(() => open(path, 'r'));
-    const readAt: ReadAt = (buffer, length, position) =>
-      guard(async () => (await handle.read(buffer, 0, length, position)).bytesRead);
+    const file = await guard(() => open(path, 'r'));
     try {
-      yield* readChunks(readAt, buffers, range?.start, range?.end);
-    } finally {
-      await handle.close();
+      yield* readChunks(file, buffers, range?.start, range?.end);
+    } catch (error) {
+      throw asStoreError(error);
     }
   }
 
@@ -204,7 +203,12 @@ export class DiskFileStore implements FileStore {
   }
 
   private writerSettings(): WriterSettings {
-    return { destination: (sha256) => this.pathOf(sha256), fsync: this.options.fsync, budget: this.budget };
+    return {
+      destination: (sha256) => this.pathOf(sha256),
+      fsync: this.options.fsync,
+      budget: this.budget,
+      syncBehindSlot: this.syncBehindSlot,
+    };
   }
 
   private heldPathOf(id: string): string {
@@ -223,6 +227,16 @@ interface WriterSettings {
   readonly destination: (sha256: string) => string;
   readonly fsync: boolean;
   readonly budget: WriteBehindBudget;
+  readonly syncBehindSlot: SyncBehindSlot;
+}
+
+/**
+ * Taken by the one writer of a store whose sync-behind runs: a datasync holds a thread of the pool for
+ * as long as the disk takes, and four large uploads at once must not take every thread that reads,
+ * writes and the log's own syncs need.
+ */
+interface SyncBehindSlot {
+  busy: boolean;
 }
 
 /** A held blob's writer starts from what it holds, and says when it is done with the id. */
@@ -319,8 +333,10 @@ class DiskBlobWriter implements HeldBlobWriter {
   private syncBehind(bytes: number): void {
     if (!this.settings.fsync) return;
     this.unsynced += bytes;
-    if (this.syncing || this.unsynced < SYNC_BEHIND_BYTES) return;
+    const slot = this.settings.syncBehindSlot;
+    if (this.syncing || slot.busy || this.unsynced < SYNC_BEHIND_BYTES) return;
     this.unsynced = 0;
+    slot.busy = true;
     this.syncing = this.handle
       .datasync()
       .catch((error: unknown) => {
@@ -328,6 +344,7 @@ class DiskBlobWriter implements HeldBlobWriter {
       })
       .finally(() => {
         this.syncing = undefined;
+        slot.busy = false;
       });
   }
 

@@ -71,8 +71,9 @@ export interface UploadOptions extends WriteOptions {
    */
   readonly trailer?: () => string;
   /**
-   * Called with each chunk of the body once the socket no longer refers to its bytes (it wrote them, or
-   * the connection went), so the caller may read into that memory again; not before.
+   * Called with each chunk of the body handed to the socket once the socket no longer refers to its bytes
+   * (it wrote them, or the connection went), so the caller may read into that memory again; never before.
+   * A chunk never handed over (the connection was lost already) gets no call.
    */
   readonly written?: (chunk: Uint8Array) => void;
 }
