@@ -16,7 +16,7 @@ import { FerryServerProcess, FERRY_MAIN, startFerryServer } from './lib/ferry-se
 import { elapsedMs, now, peakRssKiB, resetPeakRss, run } from './lib/processes';
 import { figure, heading, note, rateFigure, ratioFigure } from './lib/report';
 import { GiB, KiB, median, megabytesPerSecond, MiB, perSecond } from './lib/stats';
-import { ddWriteMs, netPipeMs } from './transfer-ceilings';
+import { ddWriteMs, netPipe } from './transfer-ceilings';
 import { startVsftpd, Vsftpd } from './transfer-peers';
 
 /**
@@ -102,7 +102,11 @@ async function round(
     'putLoose',
     await settled(() => ferry(loose, ['put', '-q', sizes.bigFile, `big-${rep}.bin`], samples, 'rssPutLoose')),
   );
-  push(samples, 'hashedPipe', await settled(() => netPipeMs(sizes.bigFile, 256 * KiB, sizes.big, true)));
+  push(
+    samples,
+    'hashedPipe',
+    (await settled(() => netPipe(sizes.bigFile, 256 * KiB, sizes.big, true)))?.clientMs,
+  );
   if (peers) push(samples, 'vsftpdUp', await settled(() => peers.upload1g(sizes.bigFile)));
   push(
     samples,

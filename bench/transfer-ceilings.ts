@@ -8,17 +8,21 @@ import { BENCH_DIST, elapsedMs, now, run, runProbe, sleep, spawnTracked } from '
  * undefined if the sample failed.
  */
 
-/**
- * Node's loopback pipe: server-side time from accept to end, node start-up excluded. `hashed`: both
- * ends hash every byte, and the time is the client's whole run, node start-up included, as a CLI
- * command's is (see net-pipe.ts).
- */
-export async function netPipeMs(
+/** One run of Node's loopback pipe, in ms. */
+export interface NetPipeTimes {
+  /** On the server, from accept to end: node start-up excluded. */
+  readonly serverMs: number;
+  /** The client process's whole run, node start-up included, as a CLI command's is. */
+  readonly clientMs: number;
+}
+
+/** Node's loopback pipe; `hashed`: both ends hash every byte (see net-pipe.ts). */
+export async function netPipe(
   file: string,
   highWaterMark: number,
   expectedBytes: number,
   hashed = false,
-): Promise<number | undefined> {
+): Promise<NetPipeTimes | undefined> {
   const mode = hashed ? ['sha256'] : [];
   const server = spawnTracked(
     process.execPath,
@@ -53,7 +57,7 @@ export async function netPipeMs(
   const result = /^(\d+) (\d+)$/m.exec(await lines);
   clearTimeout(timer);
   if (client.code !== 0 || !result || Number(result[1]) !== expectedBytes) return undefined;
-  return hashed ? clientMs : Number(result[2]) / 1e6;
+  return { serverMs: Number(result[2]) / 1e6, clientMs };
 }
 
 /** SHA-256 of a 1 GiB buffer in 1 MiB chunks, in a fresh node process. */

@@ -20,7 +20,7 @@ import { FerryServerProcess, startFerryServer } from './lib/ferry-server-process
 import { elapsedMs, now, peakRssKiB, resetPeakRss, rssKiB } from './lib/processes';
 import { figure, heading, note, rateFigure, ratioFigure } from './lib/report';
 import { GiB, KiB, median, megabytesPerSecond, MiB, perSecond } from './lib/stats';
-import { ddWriteMs, netPipeMs, sha256Ms } from './transfer-ceilings';
+import { ddWriteMs, netPipe, sha256Ms } from './transfer-ceilings';
 import { startVsftpd, Vsftpd } from './transfer-peers';
 import { BENCH_ROOT } from './lib/bench-root';
 
@@ -140,8 +140,8 @@ async function largeRounds(reps: number, peers: Vsftpd | undefined): Promise<Sam
   const samples: Samples = {};
   for (let rep = 0; rep < reps; rep++) {
     note(`large-file round ${rep + 1}/${reps}`);
-    push(samples, 'pipe1M', await netPipeMs(BIG, MiB, GiB));
-    push(samples, 'pipe256K', await netPipeMs(BIG, CLIENT_READ, GiB));
+    push(samples, 'pipe1M', (await netPipe(BIG, MiB, GiB))?.serverMs);
+    push(samples, 'pipe256K', (await netPipe(BIG, CLIENT_READ, GiB))?.serverMs);
     await ferryLargeRound(samples, rep);
     if (peers) {
       push(samples, 'vsftpdUp', await peers.upload1g(BIG));

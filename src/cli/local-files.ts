@@ -1,10 +1,10 @@
 import { Hash, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, createWriteStream, openSync, readSync } from 'node:fs';
+import { closeSync, createWriteStream, openSync, readSync } from 'node:fs';
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { ReadBuffers } from '../domain/ports/file-store.port';
-import { readChunks } from '../domain/read-chunks';
+import { hashPrefix, readChunks } from '../domain/read-chunks';
 
 /** The file's bytes from `start` on, read into buffers taken from `buffers` (see ReadBufferRing). */
 export async function* readFileChunks(
@@ -41,10 +41,7 @@ export function readWholeFile(path: string, size: number): Buffer {
 
 /** Feeds the file's first `length` bytes to `hash`: the part a resumed transfer does not send again. */
 export async function hashFilePrefix(path: string, length: number, hash: Hash): Promise<void> {
-  if (length === 0) return;
-  for await (const chunk of createReadStream(path, { end: length - 1, highWaterMark: 1024 * 1024 })) {
-    hash.update(chunk as Buffer);
-  }
+  if (length > 0) await hashPrefix(await open(path, 'r'), length, hash);
 }
 
 /** The same chunks, each fed to `hash` on its way: the file is hashed while it is sent, in one pass. */

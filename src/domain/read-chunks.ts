@@ -40,3 +40,23 @@ export async function* readChunks(
     await file.close().catch(() => undefined);
   }
 }
+
+/** What a digest is fed through (node's Hash is one). */
+export interface Digest {
+  update(bytes: Uint8Array): unknown;
+}
+
+/**
+ * Feeds the first `length` bytes of `file` to `hash` (fewer if the file is shorter) through one buffer
+ * read into again and again, and closes the file; resolves how many bytes it fed. What a resumed
+ * transfer does not send again is hashed this way, so that the digest still covers the whole file.
+ */
+export async function hashPrefix(file: OpenFile, length: number, hash: Digest): Promise<number> {
+  const scratch = new Uint8Array(Math.min(READ_CHUNK_BYTES, length));
+  let hashed = 0;
+  for await (const chunk of readChunks(file, { take: () => scratch }, 0, length)) {
+    hash.update(chunk);
+    hashed += chunk.length;
+  }
+  return hashed;
+}

@@ -11,8 +11,8 @@ import { ReadBuffers } from '../domain/ports/file-store.port';
  */
 export class ReadBufferRing implements ReadBuffers {
   private readonly free: Buffer[] = [];
-  /** Every buffer this ring made, by its memory: a chunk is one of them if it is a view of one. */
-  private readonly mine = new WeakSet<ArrayBufferLike>();
+  /** Every buffer this ring made, by its memory: a chunk that is a view of one gives that one back. */
+  private readonly mine = new WeakMap<ArrayBufferLike, Buffer>();
 
   constructor(private readonly capacity: number) {}
 
@@ -20,14 +20,13 @@ export class ReadBufferRing implements ReadBuffers {
     const fits = this.free.findIndex((buffer) => buffer.length >= size);
     if (fits !== -1) return this.free.splice(fits, 1)[0];
     const made = Buffer.allocUnsafeSlow(size);
-    this.mine.add(made.buffer);
+    this.mine.set(made.buffer, made);
     return made;
   }
 
   /** The chunk's memory may be read into again. A chunk that is not a view of this ring's is ignored. */
   give(chunk: Uint8Array): void {
-    if (!this.mine.has(chunk.buffer) || this.free.length >= this.capacity) return;
-    if (this.free.some((buffer) => buffer.buffer === chunk.buffer)) return;
-    this.free.push(Buffer.from(chunk.buffer, 0, chunk.buffer.byteLength));
+    const buffer = this.mine.get(chunk.buffer);
+    if (buffer && this.free.length < this.capacity && !this.free.includes(buffer)) this.free.push(buffer);
   }
 }

@@ -32,7 +32,7 @@ export class SocketWriter {
 
   private async write(data: string | Uint8Array, written?: () => void): Promise<boolean> {
     if (!this.writable) return false;
-    const accepted = this.socket.write(data, written && (() => written())) || (await this.drain());
+    const accepted = this.socket.write(data, written) || (await this.drain());
     if (accepted) this.onAccepted();
     return accepted;
   }

@@ -245,7 +245,8 @@ function fileStoreContract(make: () => Promise<StoreUnderTest>): void {
     }
 
     it('a held blob continues where it stopped, across writers, and its digest covers every byte', async () => {
-      const bytes = randomBytes(300_000);
+      // The second prefix spans more than two of the store's 256 KiB reads.
+      const bytes = randomBytes(700_000);
       const first = await store.beginHeld('upload-1', 0);
       expect(first.heldBefore).toBe(0);
       await first.write(bytes.subarray(0, 100_000));
@@ -255,12 +256,12 @@ function fileStoreContract(make: () => Promise<StoreUnderTest>): void {
 
       const second = await store.beginHeld('upload-1', 100_000);
       expect(second.heldBefore).toBe(100_000);
-      await second.write(bytes.subarray(100_000, 250_000));
-      expect(await second.hold()).toBe(250_000);
+      await second.write(bytes.subarray(100_000, 550_000));
+      expect(await second.hold()).toBe(550_000);
 
-      const third = await store.beginHeld('upload-1', 250_000);
-      expect(third.heldBefore).toBe(250_000);
-      await third.write(bytes.subarray(250_000));
+      const third = await store.beginHeld('upload-1', 550_000);
+      expect(third.heldBefore).toBe(550_000);
+      await third.write(bytes.subarray(550_000));
       const digest = await third.seal();
       expect(digest).toEqual({ sha256: sha256(bytes), size: bytes.length });
       await third.commit();

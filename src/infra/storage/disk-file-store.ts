@@ -1,5 +1,5 @@
 import { createHash, Hash, randomUUID } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -11,7 +11,7 @@ import {
   ReadBuffers,
   StoreError,
 } from '../../domain/ports/file-store.port';
-import { readChunks } from '../../domain/read-chunks';
+import { hashPrefix, readChunks } from '../../domain/read-chunks';
 import { asStoreError, guard, isMissing } from './store-errors';
 import { PACKED_BLOB_LIMIT, SmallBlobPack } from './small-blob-pack';
 import { SmallFirstBlobWriter } from './small-first-blob-writer';
@@ -109,11 +109,7 @@ export class DiskFileStore implements FileStore {
       let size = 0;
       if (keep > 0) {
         try {
-          const kept = createReadStream(path, { end: keep - 1, highWaterMark: 1024 * 1024 });
-          for await (const chunk of kept) {
-            hash.update(chunk as Buffer);
-            size += (chunk as Buffer).length;
-          }
+          size = await hashPrefix(await open(path, 'r'), keep, hash);
         } catch (error) {
           if (!isMissing(error)) throw asStoreError(error);
         }

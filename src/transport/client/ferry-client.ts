@@ -298,7 +298,7 @@ export class FerryClient {
     options: UploadOptions = {},
   ): Promise<StoredFile> {
     const words = ['UPLOAD', quoteWord(name), String(size)];
-    const { resume } = options;
+    const { resume, written } = options;
     if (resume) words.push(option('upload', resume.upload), option('offset', resume.offset));
     if (options.sha256) words.push(option('sha256', options.sha256));
     if (options.trailer) words.push(option('trailer', 'sha256'));
@@ -312,7 +312,6 @@ export class FerryClient {
           sent += chunk.length;
           break;
         }
-        const { written } = options;
         await this.write(chunk, written && (() => written(chunk)));
         sent += chunk.length;
         options.onProgress?.(chunk.length);

@@ -1,17 +1,17 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { readFileChunks, readWholeFile } from '../../../src/cli/local-files';
+import { hashFilePrefix, readFileChunks, readWholeFile } from '../../../src/cli/local-files';
 import { ReadBufferRing } from '../../../src/transport/read-buffer-ring';
 
-describe('readWholeFile', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'ferry-whole-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ferry-local-files-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+describe('readWholeFile', () => {
   it('reads every byte of a file of the expected size, an empty one included', () => {
     const path = join(dir, 'f');
     const bytes = Buffer.from('x'.repeat(100_000));
@@ -36,12 +36,6 @@ describe('readWholeFile', () => {
 });
 
 describe('readFileChunks', () => {
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'ferry-chunks-'));
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
   it('reads a file from an offset into the buffers it is lent, each given back used again', async () => {
     const path = join(dir, 'f');
     const bytes = randomBytes(1024 * 1024 + 77);
@@ -63,5 +57,23 @@ describe('readFileChunks', () => {
   it('fails for a file that is not there', async () => {
     const chunks = readFileChunks(join(dir, 'missing'), 0, new ReadBufferRing(1));
     await expect(chunks[Symbol.asyncIterator]().next()).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('hashFilePrefix', () => {
+  it('hashes the first bytes of a file, past a chunk boundary, none, or the whole file', async () => {
+    const path = join(dir, 'f');
+    const bytes = randomBytes(600_000);
+    writeFileSync(path, bytes);
+    for (const length of [0, 1, 262_144, 262_145, bytes.length]) {
+      const hash = createHash('sha256');
+      await hashFilePrefix(path, length, hash);
+      const expected = createHash('sha256').update(bytes.subarray(0, length)).digest('hex');
+      expect({ length, sha256: hash.digest('hex') }).toEqual({ length, sha256: expected });
+    }
+  });
+
+  it('fails for a file that is not there', async () => {
+    await expect(hashFilePrefix(join(dir, 'missing'), 10, createHash('sha256'))).rejects.toThrow(/ENOENT/);
   });
 });
